@@ -1,0 +1,14 @@
+import { definePlugin } from './plugin/define-plugin.js';
+import { CORE_API_VERSION } from './version.js';
+
+/**
+ * Core's own components (encoders, fusion blocks, the `vanilla` strategy), registered through the same
+ * path as any third-party plugin.
+ */
+export const builtinPlugin = definePlugin({
+  meta: { name: '@ungreedy/core', version: CORE_API_VERSION, namespace: 'core', coreApi: `^${CORE_API_VERSION}` },
+  datasets: {},
+  encoders: {},
+  fusions: {},
+  strategies: {},
+});

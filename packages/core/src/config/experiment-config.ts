@@ -1,0 +1,88 @@
+import type { JsonObject } from '../util/json.js';
+
+/** A chosen component: an id some loaded plugin (or core) provides, and its options. */
+export interface ComponentChoice<O = JsonObject> {
+  readonly use: string;
+  readonly options: O;
+}
+
+export type BackendName = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+
+export type OptimizerConfig =
+  | { readonly type: 'sgd'; readonly lr: number; readonly momentum: number; readonly weightDecay: number; readonly nesterov: boolean }
+  | { readonly type: 'adam'; readonly lr: number; readonly beta1: number; readonly beta2: number; readonly epsilon: number; readonly weightDecay: number };
+
+export type SchedulerConfig =
+  | { readonly type: 'none' }
+  /** torch.optim.lr_scheduler.ReduceLROnPlateau semantics, stepped once per epoch on `monitor`. */
+  | {
+      readonly type: 'plateau';
+      readonly monitor: 'train/loss' | 'val/loss' | 'val/acc';
+      readonly mode: 'min' | 'max';
+      readonly factor: number;
+      readonly patience: number;
+      readonly threshold: number;
+      readonly thresholdMode: 'rel' | 'abs';
+      readonly cooldown: number;
+      readonly minLr: number;
+      readonly eps: number;
+    }
+  | { readonly type: 'step'; readonly stepSize: number; readonly gamma: number }
+  | { readonly type: 'cosine'; readonly tMax: number; readonly minLr: number };
+
+/**
+ * A resolved experiment: the config file after defaults are merged and every schema passed.
+ * The JSON Schema for the file (`schema/config.schema.json`) is the source of truth for defaults and docs.
+ */
+export interface ExperimentConfig {
+  readonly name: string;
+  readonly seed: number;
+  readonly backend: BackendName;
+  /** Packages or paths (relative to the config file) of plugins to load, in order. */
+  readonly plugins: readonly string[];
+  readonly dataset: ComponentChoice;
+  readonly model: {
+    /** Which of the dataset's modalities to use, by index; one index = a uni-modal baseline. Default: all. */
+    readonly modalities: readonly number[] | null;
+    /** One encoder per used modality, or a single one used for every modality. */
+    readonly encoders: readonly ComponentChoice[];
+    readonly fusion: ComponentChoice & {
+      /** Encoder stage indices (0-based) after which a fusion block sits. */
+      readonly after: readonly number[];
+    };
+  };
+  readonly strategy: ComponentChoice;
+  readonly train: {
+    readonly epochs: number;
+    readonly batchSize: number;
+    readonly evalBatchSize: number;
+    readonly optimizer: OptimizerConfig;
+    readonly scheduler: SchedulerConfig;
+    /** Stop after this many epochs (cumulative, never reset) with 100 % fused train accuracy; 0 disables. */
+    readonly completedStopping: number;
+    /** Write the `last` checkpoint every N training steps as well as at every epoch end; 0 = epoch ends only. */
+    readonly checkpointEverySteps: number;
+    /** Keep the checkpoint with the best validation accuracy. */
+    readonly keepBest: boolean;
+    /** Reproduce the reference's accuracy quirk for label tensors of length 2 (spec §2.3); off by default. */
+    readonly legacyLength2AccuracyQuirk: boolean;
+  };
+  readonly metrics: {
+    /** Log base of the conditional learning speed; the guided threshold is in these units. */
+    readonly speedLogBase: number;
+    /** Denominator of u(·|·): the branch accuracy A(f_k) (reference reading) or the fused accuracy A(f). */
+    readonly utilizationDenominator: 'branch' | 'fused';
+    /** Compute u and d_util at the end of the run. */
+    readonly utilization: boolean;
+    /** Which checkpoint the end-of-run evaluation uses. */
+    readonly evaluateCheckpoint: 'best' | 'last';
+    /** Recording pass for the squeeze means: with training augmentation (reference) or without. */
+    readonly recordWithAugmentation: boolean;
+  };
+  readonly output: {
+    /** Parent folder of run folders, relative to the config file's folder. */
+    readonly dir: string;
+    /** Run folder name; default `<name>-seed<seed>`. */
+    readonly runName: string | null;
+  };
+}

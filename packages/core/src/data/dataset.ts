@@ -1,0 +1,66 @@
+import type { Rng } from '../rng/rng.js';
+import type { Logger } from '../log/logger.js';
+
+export type SplitName = 'train' | 'val' | 'test';
+
+/** One input modality: its name and per-sample shape, channels last ([H, W, C], [T, H, W, C] or [F]). */
+export interface ModalitySpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+}
+
+/**
+ * A minibatch as plain typed arrays. The trainer turns it into tensors (and frees them), so a dataset never
+ * owns a tensor and cannot leak one. `indices` are the dataset's own sample ids within the split's source:
+ * the utilization metric averages fusion statistics over exactly the training indices.
+ */
+export interface Batch {
+  readonly indices: Int32Array;
+  /** One array per modality, [size, ...modality.shape] in row-major order, float32. */
+  readonly inputs: readonly Float32Array[];
+  /** Class ids in [0, numClasses). */
+  readonly labels: Int32Array;
+  readonly size: number;
+}
+
+/** How the trainer asks for a split's batches. */
+export interface BatchRequest {
+  readonly batchSize: number;
+  /** Shuffle the order (training); evaluation passes keep the stored order. */
+  readonly shuffle: boolean;
+  /** Apply training-time augmentation; never true for val/test unless a dataset documents otherwise. */
+  readonly augment: boolean;
+  /** Stream to draw shuffling and augmentation from; the trainer checkpoints it, so a resume repeats the epoch. */
+  readonly rng: Rng;
+  /** Skip this many leading batches of the epoch: how a mid-epoch resume re-enters the same order. */
+  readonly skipBatches?: number;
+}
+
+/**
+ * A multi-modal classification dataset with fixed train / val / test splits.
+ * Splits are decided when the dataset is created (from the data stream of the run's RNG or from index files),
+ * so `size` is known before training starts and the config can be checked against it.
+ */
+export interface Dataset {
+  readonly modalities: readonly ModalitySpec[];
+  readonly numClasses: number;
+  readonly classNames?: readonly string[];
+  size(split: SplitName): number;
+  /** The split's sample indices in stored order (what `Batch.indices` refers to). */
+  indices(split: SplitName): Int32Array;
+  batches(split: SplitName, request: BatchRequest): AsyncIterable<Batch>;
+  /** Facts worth keeping in the run manifest (source files, checksums, skipped samples). */
+  describe?(): Record<string, unknown>;
+  dispose?(): Promise<void> | void;
+}
+
+/** What a dataset's `create` receives besides its options. */
+export interface DatasetContext {
+  /** The run's `data` stream: use it (not Math.random) for splits and sample generation. */
+  readonly rng: Rng;
+  readonly log: Logger;
+  /** Folder of the config file: resolve relative paths in options against it. */
+  readonly configDir: string;
+  /** A writable cache folder shared across runs (decoded images, clip caches). */
+  readonly cacheDir: string;
+}

@@ -1,0 +1,82 @@
+/**
+ * Every error ungreedy raises has a code from this table (STYLE.md H7). Messages follow
+ * "<subject> <expectation>, but got <actual>. <fix>"; tests assert `code` and `data`, never the text.
+ * docs/errors.md has one section per code, and errors.test.ts keeps the two in sync.
+ */
+export const ERROR_CODES = {
+  UNG_ERR_BACKEND_UNAVAILABLE: 'A requested TensorFlow.js backend could not be loaded.',
+  UNG_ERR_CHECKPOINT_CORRUPT: 'A checkpoint file is missing, truncated or does not match the model.',
+  UNG_ERR_CHECKPOINT_MISMATCH: 'A checkpoint holds state for a different model, strategy or config.',
+  UNG_ERR_CLI_USAGE: 'A command line could not be understood.',
+  UNG_ERR_COMPARE_FAILED: 'One or more runs of a comparison failed.',
+  UNG_ERR_CONFIG_INVALID: 'An experiment config does not match the schema of core and its components.',
+  UNG_ERR_CONFIG_PARSE: 'An experiment config file is not valid JSON or YAML.',
+  UNG_ERR_CONFIG_NOT_FOUND: 'An experiment config file does not exist.',
+  UNG_ERR_DATASET_CORRUPT: 'A dataset file exists but its content is malformed.',
+  UNG_ERR_DATASET_MISSING: 'A dataset file or folder the dataset needs does not exist.',
+  UNG_ERR_DATASET_TOO_SMALL: 'A split asks for more samples than the data holds, or a split is empty.',
+  UNG_ERR_DECODE_FAILED: 'An external decoder (ffmpeg, PNG) failed on a file.',
+  UNG_ERR_HOOK_FAILED: 'A strategy or observer hook threw.',
+  UNG_ERR_MODEL_MISMATCH: 'The model, the dataset and the fusion positions do not fit together.',
+  UNG_ERR_PLUGIN_CORE_RANGE: 'A plugin was built for a core API range that the installed core does not satisfy.',
+  UNG_ERR_PLUGIN_DEPENDENCY: 'A plugin names a dependency plugin that is not loaded.',
+  UNG_ERR_PLUGIN_DUPLICATE_ID: 'Two plugins contribute a component with the same id.',
+  UNG_ERR_PLUGIN_INVALID: 'A plugin module does not export a valid manifest.',
+  UNG_ERR_PLUGIN_NOT_FOUND: 'A plugin named in a config could not be found.',
+  UNG_ERR_RUN_DIVERGED: 'Training produced a NaN or infinite loss.',
+  UNG_ERR_RUN_NOT_FOUND: 'A folder given as a run folder is not one.',
+  UNG_ERR_UNKNOWN_COMPONENT: 'A config names a dataset, encoder, fusion or strategy id that no loaded plugin provides.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Codes for bad input (exit 2); anything else is a failed run (exit 1). */
+export const INPUT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'UNG_ERR_CLI_USAGE',
+  'UNG_ERR_CONFIG_INVALID',
+  'UNG_ERR_CONFIG_NOT_FOUND',
+  'UNG_ERR_CONFIG_PARSE',
+  'UNG_ERR_DATASET_CORRUPT',
+  'UNG_ERR_DATASET_MISSING',
+  'UNG_ERR_DATASET_TOO_SMALL',
+  'UNG_ERR_MODEL_MISMATCH',
+  'UNG_ERR_PLUGIN_CORE_RANGE',
+  'UNG_ERR_PLUGIN_DEPENDENCY',
+  'UNG_ERR_PLUGIN_DUPLICATE_ID',
+  'UNG_ERR_PLUGIN_INVALID',
+  'UNG_ERR_PLUGIN_NOT_FOUND',
+  'UNG_ERR_RUN_NOT_FOUND',
+  'UNG_ERR_UNKNOWN_COMPONENT',
+  'UNG_ERR_CHECKPOINT_MISMATCH',
+]);
+
+/**
+ * The one error class. `data` carries the structured facts (file, pointer, ids) that tests assert on
+ * and tools read; `cause` keeps the original error so the CLI can print the "Reason:" chain.
+ */
+export class UngreedyError extends Error {
+  override readonly name = 'UngreedyError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly data: Readonly<Record<string, unknown>> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(`${code}: ${message}`, options);
+  }
+}
+
+/** Whether `err` is an UngreedyError, optionally with a given code. */
+export function isUngreedyError(err: unknown, code?: ErrorCode): err is UngreedyError {
+  return err instanceof UngreedyError && (code === undefined || err.code === code);
+}
+
+/** Throws an UngreedyError when `cond` is false; the message is built only on failure (TF.js util.assert). */
+export function assertInput(
+  cond: unknown,
+  code: ErrorCode,
+  message: () => string,
+  data: Record<string, unknown> = {},
+): asserts cond {
+  if (!cond) throw new UngreedyError(code, message(), data);
+}

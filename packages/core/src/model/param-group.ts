@@ -1,0 +1,23 @@
+/**
+ * Parameter groups (spec §3.1), declared by whoever creates the parameter, never inferred from names:
+ * - `branch/k`: encoder of modality k (θ_k of the paper, with `head/k`);
+ * - `head/k`: the classifier on branch k's features;
+ * - `fusion/k`: fusion parameters that reach only branch k (MMTM's excitation layer for k);
+ * - `fusion/shared`: fusion parameters that reach every branch (MMTM's joint squeeze layer), counted in every θ'_k.
+ */
+export type ParamGroupId = `branch/${number}` | `head/${number}` | `fusion/${number}` | 'fusion/shared';
+
+export const branchGroup = (k: number): ParamGroupId => `branch/${k}`;
+export const headGroup = (k: number): ParamGroupId => `head/${k}`;
+export const fusionGroup = (k: number): ParamGroupId => `fusion/${k}`;
+export const SHARED_FUSION_GROUP: ParamGroupId = 'fusion/shared';
+
+/** θ_k: the groups whose learning is branch k learning from its own modality. */
+export function mainGroups(k: number): ParamGroupId[] {
+  return [branchGroup(k), headGroup(k)];
+}
+
+/** θ'_k: the fusion groups through which the other modalities reach branch k. */
+export function bypassGroups(k: number): ParamGroupId[] {
+  return [fusionGroup(k), SHARED_FUSION_GROUP];
+}

@@ -1,0 +1,20 @@
+import type { MetricRecord, RunManifest, RunSummary } from './metric-records.js';
+import type { JsonValue } from '../util/json.js';
+
+/**
+ * One run folder: `config.resolved.json`, `manifest.json`, `metrics.jsonl`, `log.jsonl`, `summary.json`,
+ * `checkpoints/`. Every file but the append-only streams is written atomically (temp file + rename).
+ */
+export interface RunStore {
+  readonly dir: string;
+  /** Appends one record to metrics.jsonl. */
+  appendMetric(record: MetricRecord): void;
+  readMetrics(): MetricRecord[];
+  writeManifest(manifest: RunManifest): void;
+  readManifest(): RunManifest;
+  writeSummary(summary: RunSummary): void;
+  /** Writes any JSON file inside the run folder atomically. */
+  writeJson(relativePath: string, value: JsonValue | object): void;
+  /** Folder for a named checkpoint (`last`, `best`), created on demand. */
+  checkpointDir(name: string): string;
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// Runs every *.test.ts under a folder with Node's own test runner, on TypeScript sources:
+// tsx transpiles, and the "development" export condition makes workspace packages resolve to
+// their src/ so tests never depend on a stale build. Node 20's --test takes no globs, so we list.
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const root = process.argv[2] ?? '.';
+const only = process.env.UNGREEDY_TEST_FILTER;
+const files = [];
+(function walk(dir) {
+  for (const name of readdirSync(dir).sort()) {
+    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) walk(path);
+    else if (name.endsWith('.test.ts') && (!only || path.includes(only))) files.push(path);
+  }
+})(root);
+if (files.length === 0) {
+  console.error(`run-tests: no *.test.ts files under ${root}`);
+  process.exit(1);
+}
+console.log(`run-tests: ${files.length} files under ${relative(process.cwd(), root) || '.'}`);
+const result = spawnSync(
+  process.execPath,
+  ['--conditions=development', '--import', 'tsx', '--test', '--test-concurrency=1', ...files],
+  { stdio: 'inherit', env: { ...process.env, UNGREEDY_LOG_LEVEL: process.env.UNGREEDY_LOG_LEVEL ?? 'silent' } },
+);
+process.exit(result.status ?? 1);
