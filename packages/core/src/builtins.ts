@@ -1,5 +1,8 @@
 import { definePlugin } from './plugin/define-plugin.js';
 import { CORE_API_VERSION } from './version.js';
+import { encoders } from './model/encoders/index.js';
+import { fusions } from './model/fusion/index.js';
+import { strategies } from './strategy/index.js';
 
 /**
  * Core's own components (encoders, fusion blocks, the `vanilla` strategy), registered through the same
@@ -7,8 +10,7 @@ import { CORE_API_VERSION } from './version.js';
  */
 export const builtinPlugin = definePlugin({
   meta: { name: '@ungreedy/core', version: CORE_API_VERSION, namespace: 'core', coreApi: `^${CORE_API_VERSION}` },
-  datasets: {},
-  encoders: {},
-  fusions: {},
-  strategies: {},
+  encoders,
+  fusions,
+  strategies,
 });

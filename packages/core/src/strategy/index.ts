@@ -1,0 +1,4 @@
+import type { StrategyContribution } from '../plugin/manifest.js';
+
+/** Core's built-in strategies by id (sorted). */
+export const strategies: Record<string, StrategyContribution> = {};
