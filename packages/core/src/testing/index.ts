@@ -1,0 +1,10 @@
+export { driveStrategy } from './drive-strategy.js';
+export type { DriveOptions, StepTrace } from './drive-strategy.js';
+export { LossFixture } from './loss-fixture.js';
+export type { FixtureStep } from './loss-fixture.js';
+export { compileOptionsSchema, deepMerge, resolveOptions } from './resolve-options.js';
+export type { OptionIssue } from './resolve-options.js';
+export { scriptedRng } from './scripted-rng.js';
+export { silentLogger } from './silent-logger.js';
+export { SpeedScript } from './speed-script.js';
+export { learningSpeed, learningSpeedWithD, modeKey, stepContext, strategyContext } from './strategy-context.js';
