@@ -5,6 +5,7 @@ export type { FixtureStep } from './loss-fixture.js';
 export { compileOptionsSchema, deepMerge, resolveOptions } from './resolve-options.js';
 export type { OptionIssue } from './resolve-options.js';
 export { scriptedRng } from './scripted-rng.js';
+export { setupCpu } from './setup-cpu.js';
 export { silentLogger } from './silent-logger.js';
 export { SpeedScript } from './speed-script.js';
 export { learningSpeed, learningSpeedWithD, modeKey, stepContext, strategyContext } from './strategy-context.js';
