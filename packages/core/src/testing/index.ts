@@ -15,3 +15,5 @@ export { SpeedScript } from './speed-script.js';
 export { learningSpeed, learningSpeedWithD, modeKey, stepContext, strategyContext } from './strategy-context.js';
 export { StrategyTester } from './strategy-tester.js';
 export type { InvalidStrategyCase, StrategyCases, StrategyTesterOptions } from './strategy-tester.js';
+export { tinyDataset, tinyDatasetContribution } from './tiny-dataset.js';
+export type { TinyDatasetOptions, TinyModalityOptions } from './tiny-dataset.js';
