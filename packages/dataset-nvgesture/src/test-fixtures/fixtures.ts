@@ -47,3 +47,30 @@ export async function writeCountingVideo(file: string, n: number, codec: 'ffv1' 
 export function datasetContext(dir: string, seed = 1): DatasetContext {
   return { rng: Rng.fromSeed(seed, 'data'), log: silentLog, configDir: dir, cacheDir: join(dir, '.cache') };
 }
+
+/** One clip of {@link writeCountingRoot}: a counting video of `frames` frames and the list's range in it. */
+export interface CountingClip {
+  readonly label: number;
+  readonly frames: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * A dataset root in the official layout whose sk_color and sk_depth videos are counting videos, so every
+ * decoded or cached frame tells which source frame it came from. Lists use the `_v2` names.
+ */
+export async function writeCountingRoot(root: string, train: readonly CountingClip[], test: readonly CountingClip[]): Promise<void> {
+  const { mkdir, writeFile: write } = await import('node:fs/promises');
+  for (const [split, clips] of [['train', train], ['test', test]] as const) {
+    const lines: string[] = [];
+    for (const [k, c] of clips.entries()) {
+      const path = `Video_data/class_${String(c.label + 1).padStart(2, '0')}/subject${split === 'train' ? 1 : 2}_r${k}`;
+      await mkdir(join(root, path), { recursive: true });
+      await writeCountingVideo(join(root, path, 'sk_color.avi'), c.frames);
+      await writeCountingVideo(join(root, path, 'sk_depth.avi'), c.frames);
+      lines.push(`path:./${path} depth:sk_depth:${c.start}:${c.end} color:sk_color:${c.start}:${c.end} label:${c.label + 1}`);
+    }
+    await write(join(root, `nvgesture_${split}_correct_cvpr2016_v2.lst`), `${lines.join('\n')}\n`);
+  }
+}
