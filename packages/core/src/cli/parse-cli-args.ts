@@ -6,7 +6,12 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 /**
  * `util.parseArgs` in strict mode, its errors turned into UNG_ERR_CLI_USAGE (exit 2) naming the command.
  */
-export function parseCliArgs<O extends Options>(command: string, args: readonly string[], options: O, maxPositionals = Infinity) {
+export function parseCliArgs<O extends Options>(
+  command: string,
+  args: readonly string[],
+  options: O,
+  maxPositionals = Infinity,
+): ReturnType<typeof parseArgs<{ options: O; strict: true; allowPositionals: true }>> {
   let parsed;
   try {
     parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
