@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../rng/rng.js';
 import type { Encoder } from './encoder.js';
+import { i3d } from './encoders/i3d.js';
 import { resnet18 } from './encoders/resnet18.js';
 import type { ForwardMode } from './fusion-block.js';
 import type { Mmtm} from './fusion/mmtm.js';
@@ -14,9 +15,11 @@ import { setupCpu } from './testing/setup-tf.js';
 // Outputs of PyTorch 1.13 on the same weights and inputs, written by testing/fixtures/make-torch-reference.py.
 interface Arr {
   shape: number[];
-  data: number[];
+  /** float32 little-endian, base64. */
+  f32: string;
 }
 interface Fixture {
+  i3d: { params: Record<string, Arr>; input: Arr; evalStages: Arr[]; trainStages: Arr[] };
   resnet18: { params: Record<string, Arr>; input: Arr; evalStages: Arr[]; trainStages: Arr[]; runningAfterTrain: Record<string, Arr> };
   mmtm: {
     params: Record<string, Arr>;
@@ -29,13 +32,20 @@ const fixture = JSON.parse(readFileSync(new URL('./testing/fixtures/torch-refere
 
 before(setupCpu);
 
-const t = (a: Arr): tf.Tensor => tf.tensor(a.data, a.shape);
+function values(a: Arr): Float32Array {
+  const bytes = Buffer.from(a.f32, 'base64');
+  const out = new Float32Array(bytes.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = bytes.readFloatLE(4 * i);
+  return out;
+}
+
+const t = (a: Arr): tf.Tensor => tf.tensor(values(a), a.shape);
 
 function assertClose(got: tf.Tensor, want: Arr, tol: number, what: string): void {
   assert.deepEqual(got.shape, want.shape, `${what} shape`);
   const g = got.dataSync();
   let worst = 0;
-  want.data.forEach((w, i) => (worst = Math.max(worst, Math.abs(g[i]! - w) / (1 + Math.abs(w)))));
+  values(want).forEach((w, i) => (worst = Math.max(worst, Math.abs(g[i]! - w) / (1 + Math.abs(w)))));
   assert.ok(worst < tol, `${what}: max error ${worst}`);
 }
 
@@ -92,4 +102,30 @@ test('mmtm matches the spec\'s equations in PyTorch: regular, rebalance (both k)
   }
   tf.dispose([...xs, ...means]);
   block.dispose();
+});
+
+test('i3d matches an Inception-V1 I3D in PyTorch with pytorch-i3d\'s names (inference and training mode)', () => {
+  const r = fixture.i3d;
+  const enc = i3d.create(
+    { width: 1 / 32, batchNorm: { momentum: 0.01, eps: 1e-3 } },
+    { inputShape: [6, 20, 18, 2], modality: 0, namePrefix: 'branch.0.', rng: Rng.fromSeed(1, 'init') },
+  ) as Encoder;
+  load(enc.variables(), r.params);
+  const x = t(r.input);
+  for (const [training, stages] of [
+    [false, r.evalStages],
+    [true, r.trainStages],
+  ] as const) {
+    tf.tidy(() => {
+      let y = x;
+      enc.stages.forEach((s, i) => {
+        y = s.apply(y, { training });
+        // Training mode ends with batch statistics over 2 values per channel (1×1×1 maps, batch 2), which
+        // amplifies float32 rounding by up to 1/√eps ≈ 32.
+        assertClose(y, stages[i]!, training ? 1e-3 : 1e-4, `${training ? 'train' : 'eval'} ${s.name}`);
+      });
+    });
+  }
+  x.dispose();
+  enc.dispose();
 });
