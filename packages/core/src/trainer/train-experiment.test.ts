@@ -10,11 +10,9 @@ import type { BuildModelOptions } from '../model/multimodal-model.js';
 import type { ForwardMode } from '../model/fusion-block.js';
 import type { EpochRecord, MetricRecord, RunSummary, StepRecord, UtilizationRecord } from '../run/metric-records.js';
 import { readCheckpointFiles } from './checkpoint.js';
-import { setupCpu } from './fixtures/setup-cpu.js';
-import { tinyBuild, tinyConfig, tinyPlugin, tinyRun } from './fixtures/experiment.js';
-import { testRegistry } from './fixtures/test-registry.js';
+import { setupCpu } from '../testing/setup-cpu.js';
+import { tempStore, testRegistry, tinyBuild, tinyConfig, tinyPlugin, tinyRun } from './fixtures/experiment.js';
 import { testStrategiesPlugin } from './fixtures/test-strategies.js';
-import { TempRunStore } from './fixtures/temp-run-store.js';
 import { trainExperiment } from './train-experiment.js';
 import type { HookObserver } from './hook-runner.js';
 
@@ -92,7 +90,7 @@ test('the same seed gives the same run; resumed mid-epoch it ends with bit-equal
   const summaryFull = await trainExperiment(full);
 
   const controller = new AbortController();
-  const store = TempRunStore.create();
+  const store = tempStore();
   const first = tinyRun(config, { registry: registry(), store, signal: controller.signal, observers: [abortAfter(4, controller)] });
   await assert.rejects(trainExperiment(first), /test interrupt/);
   assert.equal(store.readManifest().status, 'interrupted');
@@ -167,7 +165,7 @@ test('bad input is refused before training: encoders that do not match the modal
 });
 
 test('resume refuses a folder that is not a run, a different strategy, and a corrupt checkpoint', async () => {
-  const empty = TempRunStore.create();
+  const empty = tempStore();
   const notRun = await expectCode(trainExperiment(tinyRun(tinyConfig(), { registry: registry(), store: empty, resume: true })), 'UNG_ERR_RUN_NOT_FOUND');
   assert.equal(notRun.data['dir'], empty.dir);
 

@@ -18,12 +18,13 @@ import { CORE_API_VERSION } from '../version.js';
 import { hasCheckpoint, loadCheckpoint } from './checkpoint.js';
 import { evaluatePass } from './epoch-loop.js';
 import { FitLoop } from './fit-loop.js';
-import { ensureGradients } from './gradients.js';
+import { ensureGradients } from '../backend/kernels/register-gradients.js';
+import { buildModel } from '../model/build-model.js';
 import { HookRunner, type HookObserver } from './hook-runner.js';
 import { createScheduler } from './lr-scheduler.js';
 import { createOptimizer } from './optimizer.js';
 import { createProgress } from './progress.js';
-import { defaultBuildModel, withDefaults } from './components.js';
+import { withDefaults } from './components.js';
 
 /** Everything a training run needs; the CLI resolves these from the run's child container. */
 export interface TrainExperimentOptions {
@@ -163,7 +164,7 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
     const strategyFound = registry.find('strategies', config.strategy.use);
     if (!strategyFound) throw unknownComponent('strategies', config.strategy.use, registry, '/strategy/use');
 
-    model = await (options.buildModel ?? defaultBuildModel)({
+    model = await (options.buildModel ?? buildModel)({
       model: config.model,
       modalities: specs,
       numClasses: dataset.numClasses,
