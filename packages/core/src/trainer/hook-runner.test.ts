@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isUngreedyError } from '../errors.js';
@@ -5,6 +6,7 @@ import { Rng } from '../rng/rng.js';
 import type { StrategyContext } from '../strategy/balancing-strategy.js';
 import { silentLog } from './fixtures/experiment.js';
 import { HookRunner } from './hook-runner.js';
+import { HOOKS } from '../strategy/hooks.js';
 
 const ctx: StrategyContext = { epoch: 3, step: 41, stepInEpoch: 1, stepsPerEpoch: 20, numModalities: 2, rng: Rng.fromSeed(1), log: silentLog };
 
@@ -51,4 +53,18 @@ test('an observer that throws is named as the plugin', async () => {
     },
   ]);
   await assert.rejects(runner.onEpochBegin(ctx), (e) => isUngreedyError(e, 'UNG_ERR_HOOK_FAILED') && e.data['plugin'] === 'my-probe');
+});
+
+test('docs/hooks.md lists exactly the hooks of HOOKS, with their order, kind and phase', () => {
+  const doc = readFileSync(new URL('../../docs/hooks.md', import.meta.url), 'utf8');
+  const rows = [...doc.matchAll(/^\| (\d+) \| `(\w+)` \| (\w+) \| (\w+) \|/gm)].map((m) => ({
+    order: Number(m[1]),
+    hook: m[2],
+    kind: m[3],
+    phase: m[4],
+  }));
+  const expected = Object.entries(HOOKS)
+    .map(([hook, spec]) => ({ order: spec.order, hook, kind: spec.kind, phase: spec.phase }))
+    .sort((a, b) => a.order - b.order);
+  assert.deepEqual(rows, expected);
 });
