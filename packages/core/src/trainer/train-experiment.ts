@@ -217,7 +217,7 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
       log.info({ dir: store.dir }, 'resuming run');
     }
     if (!existsSync(join(store.dir, 'config.resolved.json'))) store.writeJson('config.resolved.json', config);
-    manifest = writeStatus(store, manifest, config, clock, 'running', options.resume, dataset);
+    manifest = writeStatus(store, manifest, config, clock, 'running', dataset);
 
     const result = await fit.run();
 
@@ -275,11 +275,11 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
       seconds: (clock.now() - started) / 1000,
     };
     store.writeSummary(summary);
-    writeStatus(store, manifest, config, clock, 'completed', false, dataset);
+    writeStatus(store, manifest, config, clock, 'completed', dataset);
     return summary;
   } catch (err) {
     if (options.signal?.aborted && err === options.signal.reason) {
-      writeStatus(store, manifest, config, clock, 'interrupted', false, dataset);
+      writeStatus(store, manifest, config, clock, 'interrupted', dataset);
       throw err;
     }
     const diverged = isUngreedyError(err, 'UNG_ERR_RUN_DIVERGED');
@@ -302,7 +302,7 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
     // Bad input found before training leaves the folder as it was; a failed run records why it failed.
     if (fit !== null) {
       store.writeSummary(summary);
-      writeStatus(store, manifest, config, clock, 'failed', false, dataset);
+      writeStatus(store, manifest, config, clock, 'failed', dataset, summary.error);
     }
     throw err;
   } finally {
@@ -335,8 +335,8 @@ function writeStatus(
   config: ExperimentConfig,
   clock: Clock,
   status: RunManifest['status'],
-  resumed: boolean,
   dataset: Dataset,
+  error: RunSummary['error'] = null,
 ): RunManifest {
   const now = clock.isoNow();
   const base: RunManifest = current ?? {
@@ -354,12 +354,8 @@ function writeStatus(
     resumedAt: [],
     dataset: dataset.describe?.() ?? {},
   };
-  const next: RunManifest = {
-    ...base,
-    status,
-    endedAt: status === 'running' ? null : now,
-    resumedAt: resumed ? [...base.resumedAt, now] : base.resumedAt,
-  };
+  // Resume times are the caller's to record (the CLI appends them to `resumedAt` when it reopens the folder).
+  const next: RunManifest = { ...base, status, endedAt: status === 'running' ? null : now, error };
   store.writeManifest(next);
   return next;
 }
