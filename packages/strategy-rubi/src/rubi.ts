@@ -61,7 +61,7 @@ export const rubi: StrategyContribution<RubiOptions> = {
         `rubi option /biasedModality ${message}, but got ${options.biasedModality}. Pick one of the model's modalities (0-based).`,
         {
           component: 'rubi',
-          issues: [{ path: '/biasedModality', keyword: 'maximum', message, value: options.biasedModality }],
+          issues: [{ pointer: '/strategy/options/biasedModality', message, value: options.biasedModality }],
         },
       );
     }

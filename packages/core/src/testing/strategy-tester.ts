@@ -1,7 +1,6 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { isUngreedyError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import { Rng } from '../rng/rng.js';
@@ -13,7 +12,8 @@ import { checkPlugin } from './check-plugin.js';
 import { driveStrategy } from './drive-strategy.js';
 import type { StepTrace } from './drive-strategy.js';
 import { LossFixture } from './loss-fixture.js';
-import { compileOptionsSchema, resolveOptions } from './resolve-options.js';
+import { compileSchema } from '../config/ajv.js';
+import { resolveOptions, strictSchemaProblem } from './resolve-options.js';
 import { setupCpu } from './setup-cpu.js';
 import { silentLogger } from './silent-logger.js';
 import { SpeedScript } from './speed-script.js';
@@ -22,7 +22,10 @@ import { SpeedScript } from './speed-script.js';
 export interface InvalidStrategyCase {
   readonly options: JsonObject;
   readonly code: ErrorCode;
-  /** The pointer in `data.path`, `data.pointer` or one of `data.issues[].path`, e.g. `/threshold`. */
+  /**
+   * The bad option's pointer inside the options, e.g. `/threshold`: the error's `data.issues[].pointer` (or
+   * `data.pointer`) must be `/strategy/options/threshold` (config validation) or `/threshold`.
+   */
   readonly path?: string;
   /** Model size to create for; default the tester's first. */
   readonly numModalities?: number;
@@ -96,9 +99,9 @@ export class StrategyTester {
         assert.notDeepEqual(meta.schema, {}, 'meta.schema must not be empty; a strategy without options declares { type: "object", additionalProperties: false }');
         assert.equal(meta.schema['additionalProperties'], false, 'meta.schema.additionalProperties must be false');
         assert.equal(meta.schema['type'], 'object', 'meta.schema.type must be "object"');
-        const metaCheck = new Ajv2020({ strict: true });
-        assert.ok(metaCheck.validateSchema(meta.schema), `meta.schema must be a valid JSON Schema: ${metaCheck.errorsText()}`);
-        compileOptionsSchema(meta.schema);
+        compileSchema(meta.schema);
+        const strict = strictSchemaProblem(meta.schema);
+        assert.equal(strict, null, `meta.schema must pass Ajv's strict mode (unknown keywords are usually typos): ${strict}`);
         assert.ok(meta.defaultOptions !== null && typeof meta.defaultOptions === 'object', 'meta.defaultOptions must be an object');
         resolveOptions(id, meta, {});
       });
@@ -152,7 +155,10 @@ export class StrategyTester {
             (err: unknown) => {
               assert.ok(isUngreedyError(err), `expected an UngreedyError, but got ${String(err)}`);
               assert.equal(err.code, c.code);
-              if (c.path) assert.ok(errorPaths(err.data).includes(c.path), `expected path ${c.path} in ${JSON.stringify(err.data)}`);
+              if (c.path) {
+                const paths = errorPaths(err.data);
+                assert.ok(paths.some((p) => p === c.path || p.endsWith(`/options${c.path}`)), `expected pointer ${c.path} in ${JSON.stringify(err.data)}`);
+              }
               return true;
             },
           );
@@ -184,7 +190,7 @@ export class StrategyTester {
   }
 
   private async create(id: string, contribution: StrategyContribution, options: JsonObject, n: number): Promise<BalancingStrategy> {
-    return contribution.create(resolveOptions(id, contribution.meta, options), { numModalities: n, log: silentLogger() });
+    return contribution.create(resolveOptions(id, contribution.meta, options, '/strategy/options'), { numModalities: n, log: silentLogger() });
   }
 
   private async drive(
