@@ -14,5 +14,7 @@ export { SpeedScript } from './speed-script.js';
 export { learningSpeed, learningSpeedWithD, modeKey, stepContext, strategyContext } from './strategy-context.js';
 export { StrategyTester } from './strategy-tester.js';
 export type { InvalidStrategyCase, StrategyCases, StrategyTesterOptions } from './strategy-tester.js';
+export { TINY_EXPERIMENT, tinyDatasetPlugin, trainTiny } from './train-tiny.js';
+export type { TinyRun, TrainTinyOptions } from './train-tiny.js';
 export { tinyDataset, tinyDatasetContribution } from './tiny-dataset.js';
 export type { TinyDatasetOptions, TinyModalityOptions } from './tiny-dataset.js';
