@@ -48,7 +48,6 @@ export const rubi: StrategyContribution<RubiOptions> = {
   meta: {
     docs: {
       description: "RUBi baseline: the biased modality's head masks the fused logits during training (Cadène et al. 2019).",
-      url: 'https://github.com/ungreedy/ungreedy/blob/main/packages/strategy-rubi/docs/rubi.md',
     },
     defaultOptions: defaultRubiOptions,
     schema,
