@@ -4,7 +4,7 @@
 //   node --conditions=development --import tsx scripts/export-bin.ts <seed> <trainColorStd> <imageSize> <train> <val> <test> <outDir>
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Rng } from '@ungreedy/core';
-import pino from 'pino';
+import { silentLogger } from '@ungreedy/core/testing';
 import { createColoredMnist, DEFAULT_OPTIONS } from '../src/index.js';
 
 const [seed, std, size, train, val, test, out] = process.argv.slice(2);
@@ -15,7 +15,7 @@ if (!out) {
 mkdirSync(out, { recursive: true });
 const ds = await createColoredMnist(
   { ...DEFAULT_OPTIONS, imageSize: Number(size), trainColorStd: Number(std), trainSize: Number(train), valSize: Number(val), testSize: Number(test) },
-  { rng: Rng.fromSeed(Number(seed), 'data'), log: pino({ level: 'silent' }), configDir: '.', cacheDir: '.' },
+  { rng: Rng.fromSeed(Number(seed), 'data'), log: silentLogger(), configDir: '.', cacheDir: '.' },
 );
 for (const split of ['train', 'val', 'test'] as const) {
   const parts: [Float32Array[], Float32Array[], Int32Array[]] = [[], [], []];
