@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import ajvModule from 'ajv';
+import { isUngreedyError } from '@ungreedy/core';
+import { checkPlugin, compileOptionsSchema, resolveOptions } from '@ungreedy/core/testing';
 import plugin from './index.js';
 import pkg from '../package.json' with { type: 'json' };
 
-test('the manifest names the package, declares the core range and contributes the dataset and both commands', () => {
+test('the manifest passes the conformance check and contributes the dataset and both commands', () => {
+  assert.deepEqual(checkPlugin(plugin), []);
   assert.equal(plugin.meta.name, pkg.name);
   assert.equal(plugin.meta.version, pkg.version);
   assert.equal(plugin.meta.coreApi, '^1.0.0');
@@ -13,20 +15,26 @@ test('the manifest names the package, declares the core range and contributes th
   for (const c of Object.values(plugin.commands)) assert.ok(c.meta.docs.usage.startsWith('ungreedy '));
 });
 
-test('the options schema compiles, accepts the defaults, and rejects unknown keys and bad values', () => {
+test('the options schema compiles in strict mode, accepts the defaults and partial options, and rejects bad ones', () => {
   const { meta } = plugin.datasets.modelnet40;
-  assert.equal(meta.schema['additionalProperties'], false);
-  const validate = new ajvModule({ allErrors: true }).compile(meta.schema);
-  assert.ok(validate(meta.defaultOptions), JSON.stringify(validate.errors));
-  assert.ok(validate({ ...meta.defaultOptions, views: [0, 3, 6], imageSize: 32, validation: { mode: 'reference', fraction: 0.2, file: null, seed: 10 } }));
-  for (const bad of [
-    { ...meta.defaultOptions, view: [0] },
-    { ...meta.defaultOptions, views: [12] },
-    { ...meta.defaultOptions, views: [] },
-    { ...meta.defaultOptions, layout: 'obj' },
-    { ...meta.defaultOptions, validation: { mode: 'split', fraction: 0.2, file: null, seed: 10 } },
-    { ...meta.defaultOptions, validation: { ...meta.defaultOptions.validation, fraction: 1 } },
-  ]) {
-    assert.equal(validate(bad), false, JSON.stringify(bad));
+  assert.ok(compileOptionsSchema(meta.schema)(meta.defaultOptions));
+  const resolved = resolveOptions('modelnet40', meta, { root: 'x', views: [0, 3, 6], validation: { mode: 'reference' } });
+  assert.deepEqual(resolved.validation, { mode: 'reference', fraction: 0.2, file: null, seed: 10 });
+  assert.deepEqual(resolved.views, [0, 3, 6]);
+  for (const [bad, path] of [
+    [{ view: [0] }, '/view'],
+    [{ views: [12] }, '/views/0'],
+    [{ views: [] }, '/views'],
+    [{ layout: 'obj' }, '/layout'],
+    [{ validation: { mode: 'split' } }, '/validation/mode'],
+    [{ validation: { fraction: 1 } }, '/validation/fraction'],
+    [{ onBadSample: 'ignore' }, '/onBadSample'],
+  ] as const) {
+    assert.throws(
+      () => resolveOptions('modelnet40', meta, bad),
+      (err: unknown) =>
+        isUngreedyError(err, 'UNG_ERR_CONFIG_INVALID') && (err.data['issues'] as Array<{ path: string }>).some((i) => i.path === path),
+      JSON.stringify(bad),
+    );
   }
 });
