@@ -38,6 +38,14 @@ test('prepare modelnet40 renders an OFF tree into a new MVCNN tree', async () =>
   assert.deepEqual((await readdir(join(work, 'renders', 'bowl', 'test'))).sort(), ['bowl_0003.obj.shaded_v004.png']);
 });
 
+test('--help prints the usage and exits 0', async () => {
+  printed.length = 0;
+  assert.equal(await makeMiniCommand.run(['--help'], ctx), 0);
+  assert.equal(await prepareCommand.run(['-h'], ctx), 0);
+  assert.ok(printed[0]!.startsWith('Usage: ungreedy datasets make modelnet40-mini'));
+  assert.ok(printed.some((l) => l.startsWith('Usage: ungreedy prepare modelnet40')));
+});
+
 test('bad command lines are UNG_ERR_CLI_USAGE', async () => {
   const usage = (err: unknown) => isUngreedyError(err, 'UNG_ERR_CLI_USAGE');
   await assert.rejects(makeMiniCommand.run(['--classes', '3'], ctx), usage);
