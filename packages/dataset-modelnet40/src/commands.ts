@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { UngreedyError, type CommandContext, type CommandContribution } from '@ungreedy/core';
@@ -60,9 +61,10 @@ Resumable: images that exist are kept; each image is written whole (temp file + 
   --size N        image side in pixels (default 224, as the MVCNN renders)
   --views a,b     0-based views to render (default all 12; the paper uses 0,6)
   --on-bad skip   skip malformed OFF files (listed at the end) instead of stopping
-  --up-axis y     the meshes' up axis (ModelNet40: z, the default)`;
+  --up-axis y     the meshes' up axis (ModelNet40: z, the default)
+  --jobs N        worker threads rendering in parallel (default: one per CPU core)`;
 
-const PREPARE_USAGE = 'ungreedy prepare modelnet40 --from-off <dir> --out <dir> [--size 224] [--views 0,1,...] [--on-bad error|skip] [--up-axis z|y]';
+const PREPARE_USAGE = 'ungreedy prepare modelnet40 --from-off <dir> --out <dir> [--size 224] [--views 0,1,...] [--on-bad error|skip] [--up-axis z|y] [--jobs N]';
 
 /** `ungreedy prepare modelnet40`: renders OFF meshes into the MVCNN 12-view layout (resumable). */
 export const prepareCommand: CommandContribution = {
@@ -78,6 +80,7 @@ export const prepareCommand: CommandContribution = {
         views: { type: 'string' },
         'on-bad': { type: 'string' },
         'up-axis': { type: 'string' },
+        jobs: { type: 'string' },
       },
       PREPARE_USAGE,
     );
@@ -96,6 +99,7 @@ export const prepareCommand: CommandContribution = {
       ...(chosen ? { views: chosen } : {}),
       onBadSample: onBad,
       upAxis,
+      jobs: num(values, 'jobs', availableParallelism(), PREPARE_USAGE)!,
       log: ctx.log,
       progressStream: process.stderr,
     });

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isUngreedyError } from '@ungreedy/core';
 import { makeModelNet40Mini } from './make-modelnet40-mini.js';
@@ -87,4 +87,22 @@ test('prepare resumes: only missing images are rendered again, identical, and no
   assert.ok((await listFiles(r.mvcnnRoot)).every((f) => !f.includes('.tmp-')));
   const again = await prepareModelNet40FromOff({ from: r.offRoot, out: r.mvcnnRoot, size: SMALL.size, views: SMALL.views });
   assert.equal(again.rendered, 0);
+});
+
+test('prepare with worker threads writes the same images, and skips or stops at a malformed mesh', async () => {
+  const r = await makeModelNet40Mini({ ...SMALL, out: join(work, 'jobs') });
+  const out = join(work, 'jobs-renders');
+  const result = await prepareModelNet40FromOff({ from: r.offRoot, out, size: SMALL.size, views: SMALL.views, jobs: 2 });
+  assert.equal(result.rendered, 18);
+  for (const f of await listFiles(r.mvcnnRoot)) assert.deepEqual(await readFile(join(out, f)), await readFile(join(r.mvcnnRoot, f)), f);
+  const bad = meshFile(r.offRoot, { className: 'bowl', split: 'test', stem: 'bowl_0003' });
+  await writeFile(bad, 'OFF\n3 1 0\n0 0 0\n');
+  const out2 = join(work, 'jobs-renders-2');
+  await assert.rejects(
+    prepareModelNet40FromOff({ from: r.offRoot, out: out2, size: SMALL.size, views: SMALL.views, jobs: 2 }),
+    (err: unknown) => isUngreedyError(err, 'UNG_ERR_DATASET_CORRUPT') && err.data['file'] === bad && err.data['reason'] === 'off-truncated',
+  );
+  const skipped = await prepareModelNet40FromOff({ from: r.offRoot, out: out2, size: SMALL.size, views: SMALL.views, jobs: 2, onBadSample: 'skip' });
+  assert.deepEqual(skipped.bad.map((b) => [b.file, b.reason]), [[bad, 'off-truncated']]);
+  assert.equal((await listFiles(out2)).filter((f) => !f.includes('.tmp-')).length, 16);
 });
