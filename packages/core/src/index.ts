@@ -22,3 +22,17 @@ export * from './strategy/hooks.js';
 export type * from './run/metric-records.js';
 export type * from './run/run-store.js';
 export { builtinPlugin } from './builtins.js';
+export { buildModel } from './model/build-model.js';
+export { Mmtm, squeeze, type MmtmOptions, type MmtmRunningMeanOptions } from './model/fusion/mmtm.js';
+export { ParamStore } from './model/layers/param-store.js';
+export { conv3d, maxPool3d } from './model/layers/conv3d.js';
+export {
+  getStockKernel,
+  projectKernelNames,
+  registerProjectKernels,
+  unregisterProjectKernels,
+  WASM_TRAINING_READY,
+} from './backend/kernels/index.js';
+export { ensureGradients } from './backend/kernels/register-gradients.js';
+export { setupWebGpu, webGpuStatus } from './backend/webgpu/setup-webgpu.js';
+export type { WebGpuStatus } from './backend/webgpu/setup-webgpu.js';
