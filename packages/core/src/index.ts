@@ -25,6 +25,7 @@ export { builtinPlugin } from './builtins.js';
 export {
   getStockKernel,
   projectKernelNames,
+  registerFastCpuKernels,
   registerProjectKernels,
   unregisterProjectKernels,
   WASM_TRAINING_READY,
