@@ -16,7 +16,7 @@ const vars = Object.values(w.groups).flat();
 const opt = tf.train.adam(1e-3);
 const step = () => {
   const { value, grads } = tf.variableGrads(() => w.loss(), vars);
-  opt.applyGradients(grads);
+  opt.applyGradients(grads as tf.NamedTensorMap as Record<string, tf.Variable>);
   value.dataSync();
   tf.dispose([value, ...Object.values(grads)]);
 };

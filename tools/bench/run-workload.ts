@@ -29,9 +29,15 @@ async function main(): Promise<Record<string, unknown>> {
   // Variant "probe": gradients by parameter group, then the conditional-learning-speed probe the trainer runs:
   // one reduction per group (Σg² and Σθ²) stacked, and one sync for all groups; then the optimizer step.
   // Variant "plain": the same step without the probe, so the two differ by exactly the probe's cost.
+  let probeMs = 0;
+  let probeCpuMs = 0;
   const step = (): number => {
     const { value, grads } = tf.variableGrads(() => w.loss(), vars);
     if (probe) {
+      // Sync first so that the probe's own time is measured apart from the backward pass still in flight.
+      value.dataSync();
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const stats = tf.tidy(() =>
         tf.stack(
           Object.values(w.groups).flatMap((g) => [
@@ -42,25 +48,38 @@ async function main(): Promise<Record<string, unknown>> {
       );
       stats.dataSync();
       stats.dispose();
+      const c = process.cpuUsage(c0);
+      probeMs = performance.now() - t0;
+      probeCpuMs = (c.user + c.system) / 1000;
     }
-    opt.applyGradients(grads);
+    opt.applyGradients(grads as tf.NamedTensorMap as Record<string, tf.Variable>);
     const loss = value.dataSync()[0]!;
     tf.dispose([value, ...Object.values(grads)]);
     return loss;
   };
 
   const times: number[] = [];
+  const cpuTimes: number[] = [];
+  const probeTimes: number[] = [];
+  const probeCpuTimes: number[] = [];
   let peakBytes = 0;
   let firstLoss = Number.NaN;
   let lastLoss = Number.NaN;
   for (let i = 0; i < Number(warmupArg) + Number(stepsArg); i++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const loss = step();
     const ms = performance.now() - t0;
+    const c = process.cpuUsage(c0);
     if (i === 0) firstLoss = loss;
     lastLoss = loss;
     if (!Number.isFinite(loss)) throw new Error(`loss is ${loss} at step ${i}`);
-    if (i >= Number(warmupArg)) times.push(ms);
+    if (i >= Number(warmupArg)) {
+      times.push(ms);
+      cpuTimes.push((c.user + c.system) / 1000);
+      probeTimes.push(probeMs);
+      probeCpuTimes.push(probeCpuMs);
+    }
     peakBytes = Math.max(peakBytes, tf.memory().numBytes);
     if (process.env.UNGREEDY_BENCH_VERBOSE === '1') console.error(`${workloadName}/${backend} step ${i}: ${ms.toFixed(0)} ms, loss ${loss}`);
   }
@@ -68,7 +87,7 @@ async function main(): Promise<Record<string, unknown>> {
   opt.dispose();
   w.dispose();
   const sorted = [...times].sort((a, b) => a - b);
-  const median = sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+  const median = medianOf(times);
   return {
     workload: workloadName,
     description: w.description,
@@ -78,6 +97,9 @@ async function main(): Promise<Record<string, unknown>> {
     steps: times.length,
     msPerStep: median,
     msMin: sorted[0],
+    cpuMsPerStep: medianOf(cpuTimes),
+    probeMs: probe ? medianOf(probeTimes) : undefined,
+    probeCpuMs: probe ? medianOf(probeCpuTimes) : undefined,
     stepsPerSec: 1000 / median,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     peakTensorMB: peakBytes / 2 ** 20,
@@ -86,6 +108,11 @@ async function main(): Promise<Record<string, unknown>> {
     lastLoss,
     threads: backend === 'wasm' ? 1 : undefined,
   };
+}
+
+function medianOf(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
 main()

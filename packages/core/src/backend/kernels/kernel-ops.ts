@@ -77,7 +77,8 @@ export class KernelOps {
    */
   alloc(shape: number[]): TensorInfo {
     const b = this.backend as unknown as HeapBackend;
-    if (typeof b.makeOutput === 'function') return this.track(b.makeOutput(shape, 'float32'));
+    // Only wasm has typedArrayFromHeap; cpu has a makeOutput too, with another signature.
+    if (typeof b.typedArrayFromHeap === 'function' && typeof b.makeOutput === 'function') return this.track(b.makeOutput(shape, 'float32'));
     if (typeof b.makeTensorInfo === 'function') return this.track(b.makeTensorInfo(shape, 'float32', new Float32Array(prod(shape))));
     throw new Error(`project kernels expect a wasm or cpu backend with host memory, but got "${this.backendName}".`);
   }
