@@ -29,6 +29,7 @@ export { conv3d, maxPool3d } from './model/layers/conv3d.js';
 export {
   getStockKernel,
   projectKernelNames,
+  registerFastCpuKernels,
   registerProjectKernels,
   unregisterProjectKernels,
   WASM_TRAINING_READY,
