@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,7 +90,7 @@ export async function runMatrix(options: RunMatrixOptions): Promise<CellOutcome[
     }
   }
   const running = new Set<Promise<void>>();
-  const children = new Set<import('node:child_process').ChildProcess>();
+  const children = new Set<ChildProcess>();
   const onAbort = (): void => {
     for (const child of children) child.kill('SIGINT');
   };
@@ -118,7 +118,7 @@ export async function runMatrix(options: RunMatrixOptions): Promise<CellOutcome[
 async function runCell(
   cell: MatrixCell,
   options: RunMatrixOptions,
-  children: Set<import('node:child_process').ChildProcess>,
+  children: Set<ChildProcess>,
 ): Promise<CellOutcome> {
   const started = Date.now();
   const state = cellState(cell.dir);

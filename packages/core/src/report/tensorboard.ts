@@ -9,6 +9,8 @@ import { join } from 'node:path';
  */
 export class TensorBoardWriter {
   private fd: number;
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
   readonly file: string;
 
   constructor(dir: string, wallTimeSeconds = Date.now() / 1000) {
@@ -23,15 +25,34 @@ export class TensorBoardWriter {
     this.writeEvent(encodeEvent({ wallTime: wallTimeSeconds, step, scalar: { tag, value } }));
   }
 
+  /** Writes buffered events to the file. */
+  flush(): void {
+    if (this.fd < 0 || this.pending.length === 0) return;
+    const all = new Uint8Array(this.pendingBytes);
+    let at = 0;
+    for (const p of this.pending) {
+      all.set(p, at);
+      at += p.length;
+    }
+    writeSync(this.fd, all);
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
   close(): void {
     if (this.fd < 0) return;
+    this.flush();
     fsyncSync(this.fd);
     closeSync(this.fd);
     this.fd = -1;
   }
 
+  // Buffered: a run's event file has one record per scalar per step, and one write per record is slow.
   private writeEvent(event: Uint8Array): void {
-    writeSync(this.fd, tfRecord(event));
+    const record = tfRecord(event);
+    this.pending.push(record);
+    this.pendingBytes += record.length;
+    if (this.pendingBytes > 1 << 20) this.flush();
   }
 }
 
