@@ -58,7 +58,8 @@ export function computeResults(index: MatrixIndex, runs: readonly RunRecords[]):
     const names = modalityNames(dsRuns);
     const labels = [...index.labels.filter((l) => dsRuns.some((r) => r.label === l)), ...unique(dsRuns.map((r) => r.label)).filter((l) => !index.labels.includes(l))];
     const rowsByLabel = labels.map((label) => buildRow(label, dsRuns.filter((r) => r.label === label), names.length));
-    const vanilla = rowsByLabel.find((r) => r.use === 'vanilla');
+    // The baseline: the row labelled vanilla, else the first vanilla-strategy row (never a uni-modal one).
+    const vanilla = rowsByLabel.find((r) => r.use === 'vanilla' && r.label === 'vanilla') ?? rowsByLabel.find((r) => r.use === 'vanilla');
     const vanillaRuns = vanilla ? dsRuns.filter((r) => r.label === vanilla.label) : [];
     const withPaired = rowsByLabel.map((row) => (row === vanilla ? row : { ...row, vsVanilla: paired(dsRuns.filter((r) => r.label === row.label), vanillaRuns) }));
     const unimodal = withPaired.filter((r) => r.unimodal !== null);
