@@ -157,6 +157,10 @@ test('table statistics on hand-made run folders: mean, sample std, paired t agai
   const failed = join(out, 'cm', 'guided', 'seed4');
   mkdirSync(failed, { recursive: true });
   writeFileSync(join(failed, 'manifest.json'), JSON.stringify({ status: 'failed', error: { code: 'UNG_ERR_RUN_DIVERGED', message: 'nan' } }));
+  // A running seed of rubi is pending: neither failed nor counted.
+  const running = join(out, 'cm', 'rubi', 'seed5');
+  mkdirSync(running, { recursive: true });
+  writeFileSync(join(running, 'manifest.json'), JSON.stringify({ status: 'running', error: null }));
 
   const { index, runs } = readMatrix(out);
   const table = computeResults(index, runs);
@@ -180,6 +184,9 @@ test('table statistics on hand-made run folders: mean, sample std, paired t agai
   assert.ok(Math.abs(guided.vsVanilla!.p - 0.020204) < 1e-5, String(guided.vsVanilla!.p));
   assert.deepEqual(guided.failed, [{ seed: 4, code: 'UNG_ERR_RUN_DIVERGED', message: 'nan' }]);
   assert.deepEqual(guided.completed, [1, 2, 3]);
+  assert.deepEqual(rubi.pending, [5]);
+  assert.deepEqual(rubi.failed, []);
+  assert.deepEqual(rubi.completed, [1, 2, 3]);
   // rubi − vanilla = 1, −1, 0: mean 0, t = 0, p = 1.
   assert.equal(rubi.vsVanilla!.t, 0);
   assert.ok(Math.abs(rubi.vsVanilla!.p - 1) < 1e-12);
@@ -188,6 +195,7 @@ test('table statistics on hand-made run folders: mean, sample std, paired t agai
   const md = formatMarkdown(table);
   assert.match(md, /\| uni-modal \(best: gray\) \| 3\/3 \| 42\.00 ± 2\.00 \| 42\.00 ± 2\.00 \| – \|/);
   assert.match(md, /\| guided ⚠ seed 4: UNG_ERR_RUN_DIVERGED \| 3\/4 \| 24\.00 ± 9\.54 \|.* \+4\.00 \(t=6\.93, p=0\.020, n=3\) \|/);
+  assert.match(md, /\| rubi \(pending: seed 5\) \| 3\/4 \|/);
   assert.match(md, /Other uni-modal baselines: uni-modal \(color\) 13\.00 ± 1\.00 %/);
   const csv = formatCsv(table).trim().split('\n');
   const header = csv[0]!.split(',');
