@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { removeDir, tempDir } from './test-fixtures/helpers.js';
 
-const script = join(dirname(fileURLToPath(import.meta.url)), '../scripts/e2e-mini.mts');
+const scripts = join(dirname(fileURLToPath(import.meta.url)), '../scripts');
+const script = join(scripts, 'e2e-mini.mts');
 let work: string;
 before(async () => {
   work = await tempDir('ungreedy-mn40-e2e-');
@@ -30,4 +31,10 @@ test('ungreedy datasets make modelnet40-mini, then ungreedy run on recipes/model
   // The dataset's view cache went to UNGREEDY_CACHE_DIR, and the run folder holds the run's records.
   assert.equal(readdirSync(join(work, 'cache', 'modelnet40')).filter((f) => f.startsWith('views-')).length, 1);
   assert.ok(readdirSync(runDir).includes('metrics.jsonl'));
+});
+
+test('recipes/modelnet40-paper.yaml and modelnet40-mini.yaml pass ungreedy validate (plugins, every component schema)', () => {
+  const run = spawnSync(process.execPath, ['--conditions=development', '--import', 'tsx', join(scripts, 'validate-recipes.mts')], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout.trim().split('\n').at(-1)!), { 'modelnet40-mini.yaml': 0, 'modelnet40-paper.yaml': 0 });
 });
