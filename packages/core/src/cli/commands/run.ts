@@ -1,4 +1,4 @@
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { CliCommand, CliContext } from '../cli-command.js';
 import { UngreedyError, isUngreedyError } from '../../errors.js';
 import { loadExperiment, resolveExperiment, type LoadedExperiment } from '../../config/load-experiment.js';
@@ -13,6 +13,7 @@ import { createRunManifest } from '../../run/run-manifest.js';
 import type { RunSummary } from '../../run/metric-records.js';
 import { trainExperiment } from '../../trainer/train-experiment.js';
 import { systemClock } from '../../util/clock.js';
+import { logLevelFromEnv } from '../../log/create-logger.js';
 import { integerOption, parseCliArgs, requirePositional } from '../parse-cli-args.js';
 
 export const runCommand: CliCommand = {
@@ -65,12 +66,14 @@ Exit code: 0 completed, 1 failed, 2 bad input, 130 interrupted.`,
       experiment = await loadExperiment(path, { cwd: ctx.cwd, overrides: { ...overrides, ...(seed === undefined ? {} : { seed }) }, log: ctx.log });
       const { config, configDir } = experiment;
       const parent = values.out !== undefined ? resolve(ctx.cwd, values.out) : resolve(configDir, config.output.dir);
-      runDir = createRunFolder(parent, config.output.runName ?? `${config.name}-seed${config.seed}`);
+      // The folder is created only once the backend loaded, so bad input leaves nothing behind.
+      runDir = join(parent, config.output.runName ?? `${config.name}-seed${config.seed}`);
     }
     const { config, registry, configDir, file } = experiment;
     const info = await selectBackend(config.backend, ctx.log);
+    if (resumed === undefined) runDir = createRunFolder(dirname(runDir), basename(runDir));
     const root = createRootContainer({ log: ctx.log, registry, backend: info, clock: systemClock });
-    const scope = createRunContainer(root, { config, runDir, runId: basename(runDir), console: 'none' });
+    const scope = createRunContainer(root, { config, runDir, runId: basename(runDir), console: ctx.isTTY ? 'auto' : 'json', level: logLevelFromEnv(ctx.env) });
     const { store } = scope;
     if (resumed === undefined) {
       store.writeJson(RUN_FILES.config, config);
