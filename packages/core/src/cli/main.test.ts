@@ -194,3 +194,20 @@ test('errors print code: message, then one indented Reason line per cause', () =
     '    Reason: ENOENT: no such file',
   ]);
 });
+
+test('a finished run prints its folder and headline numbers', async () => {
+  const { printSummary } = await import('./commands/run.js');
+  const lines: string[] = [];
+  printSummary({ out: (l) => lines.push(l) }, {
+    status: 'completed', name: 'cmnist', seed: 1, strategy: 'guided', dataset: 'colored-mnist', modalities: [0, 1],
+    modalityNames: ['gray', 'color'], epochs: 3, bestEpoch: 2, stoppedBecause: 'max-epochs', test: { acc: 91.5, accHeads: [88, 52.25] },
+    utilization: { type: 'utilization', checkpoint: 'best', epoch: 2, denominator: 'branch', acc: 91.5, accHeads: [88, 52.25], accHeadsAblated: [80, 50], u: [0.0909, 0.0431], dUtil: 0.0478 },
+    error: null, seconds: 12.34,
+  }, '/tmp/runs/cmnist-seed1');
+  assert.deepEqual(lines, [
+    'Run completed: cmnist (3 epochs, stopped: max-epochs, 12.3 s)',
+    '  test accuracy 91.50 %; per modality 88.00 %, 52.25 % (gray, color)',
+    '  conditional utilization u 0.0909, 0.0431; d_util 0.0478 (best checkpoint)',
+    '  folder: /tmp/runs/cmnist-seed1 (summary.json, metrics.jsonl, log.jsonl, checkpoints/)',
+  ]);
+});

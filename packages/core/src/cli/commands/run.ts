@@ -110,7 +110,7 @@ Exit code: 0 completed, 1 failed, 2 bad input, 130 interrupted.`,
       return summary.status === 'completed' ? 0 : 1;
     } catch (err) {
       if (controller.signal.aborted) return interrupted(ctx, store, runDir);
-      const error = isUngreedyError(err) ? { code: err.code, message: err.message } : { code: 'UNG_ERR_RUN_FAILED', message: String(err) };
+      const error = isUngreedyError(err) ? { code: err.code, message: err.message } : { code: err instanceof Error ? err.name : 'Error', message: String(err) };
       store.updateManifest({ status: 'failed', endedAt: systemClock.isoNow(), error });
       scope.log.error({ err }, 'run failed');
       ctx.err(`The run failed; its folder is kept: ${displayPath(runDir)}`);
