@@ -43,3 +43,4 @@ export { writeFileAtomic, writeJsonAtomic } from './util/atomic-write.js';
 export { deepMerge } from './util/deep-merge.js';
 export { main } from './cli/main.js';
 export type { CliCommand, CliContext, CliIo } from './cli/cli-command.js';
+export { runExperiment, defaultRunDir, type RunExperimentOptions, type RunOutcome } from './run/run-experiment.js';

@@ -107,6 +107,17 @@ test('validate: a missing file, a syntax error and a missing plugin are bad inpu
   assert.match(missing.err[0]!, /^UNG_ERR_PLUGIN_NOT_FOUND: .*ungreedy-strategy-nowhere/);
 });
 
+test('validate: a plugin built for another core API is refused (exit 2)', async () => {
+  const { dir } = workspace();
+  writeFileSync(join(dir, 'future.mjs'), "export default { meta: { name: 'future-plugin', version: '3.0.0', coreApi: '^2.0.0' } };\n");
+  const configFile = join(dir, 'exp.json');
+  const config = JSON.parse(readFileSync(configFile, 'utf8')) as { plugins: string[] };
+  writeFileSync(configFile, JSON.stringify({ ...config, plugins: [...config.plugins, './future.mjs'] }));
+  const r = await cli(['validate', 'exp.json'], dir);
+  assert.equal(r.code, 2);
+  assert.match(r.err[0]!, /^UNG_ERR_PLUGIN_CORE_RANGE: /);
+});
+
 test('plugins --config lists every component with its defaults and schema', async () => {
   const { dir } = workspace();
   const r = await cli(['plugins', '--config', 'exp.json', '--json'], dir);
