@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import {
   UngreedyError,
@@ -38,6 +39,8 @@ export interface ModelNet40Options {
   /** Render size for `layout: 'off'`. */
   readonly renderSize: number;
   readonly upAxis: 'y' | 'z';
+  /** Worker threads rendering for `layout: 'off'`; 0 = one per CPU core. */
+  readonly renderJobs: number;
   /** Batches decoded ahead of the one being trained on. */
   readonly prefetch: number;
   /** Keep the view cache in memory when it is at most this large; larger caches are read per batch. */
@@ -56,6 +59,7 @@ export const defaultModelNet40Options: ModelNet40Options = {
   onBadSample: 'error',
   renderSize: 224,
   upAxis: 'z',
+  renderJobs: 0,
   prefetch: 2,
   inMemoryLimitMB: 1024,
 };
@@ -97,6 +101,7 @@ export async function createModelNet40(options: ModelNet40Options, ctx: DatasetC
       classes: options.classes,
       upAxis: options.upAxis,
       onBadSample: options.onBadSample,
+      jobs: options.renderJobs === 0 ? availableParallelism() : options.renderJobs,
       log: ctx.log,
     });
     for (const b of prepared.bad) knownBad.set(objectKey(b.object), { file: b.file, code: b.code as BadSample['code'], reason: b.reason });

@@ -226,7 +226,6 @@ async function build(args: Parameters<typeof ViewCache.openOrBuild>[0]): Promise
     trailer.writeUInt32LE(json.length, 8);
     await handle.write(json);
     await handle.write(trailer);
-    await handle.sync();
     await handle.close();
     await rename(tmp, args.file);
     ok = true;
