@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config/experiment-config.js';
@@ -15,7 +15,7 @@ import type { RunStore } from '../run/run-store.js';
 import type { Clock } from '../util/clock.js';
 import type { JsonObject } from '../util/json.js';
 import { CORE_API_VERSION } from '../version.js';
-import { hasCheckpoint, loadCheckpoint } from './checkpoint.js';
+import { hasCheckpoint, loadCheckpoint, readCheckpointState } from './checkpoint.js';
 import { evaluatePass } from './epoch-loop.js';
 import { FitLoop } from './fit-loop.js';
 import { ensureGradients } from '../backend/kernels/register-gradients.js';
@@ -320,13 +320,8 @@ function epochOf(state: JsonObject, fallback: number): number {
 
 function loadContext(dir: string): string {
   // The modality signature the run started with, from the checkpoint's `context`.
-  const index = JSON.parse(readIndex(dir)) as { state?: { context?: { modalities?: unknown } } };
-  return JSON.stringify(index.state?.context?.modalities ?? null);
-}
-
-function readIndex(dir: string): string {
-  const path = existsSync(join(dir, 'index.json')) ? join(dir, 'index.json') : join(`${dir}.old`, 'index.json');
-  return readFileSync(path, 'utf8');
+  const context = readCheckpointState(dir)['context'] as { modalities?: unknown } | undefined;
+  return JSON.stringify(context?.modalities ?? null);
 }
 
 function writeStatus(
