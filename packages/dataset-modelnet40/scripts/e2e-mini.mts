@@ -4,14 +4,13 @@
 // where the config is recipes/modelnet40-mini.yaml with the data root, the sizes and the epochs shrunk.
 // Prints {"code", "runDir", "summary"} as JSON on the last line.
 //   node --conditions=development --import tsx scripts/e2e-mini.mts [--out DIR] [--epochs 8] [--size 16] [--layout mvcnn|off]
-// Core's package entry does not export the CLI, so this imports it from core's sources.
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { main } from '../../core/src/cli/main.js';
+import { main } from '@ungreedy/core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({ options: { out: { type: 'string' }, epochs: { type: 'string' }, size: { type: 'string' }, layout: { type: 'string' } } });

@@ -4,7 +4,7 @@
 import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../core/src/cli/main.js';
+import { main } from '@ungreedy/core';
 
 const recipes = join(dirname(fileURLToPath(import.meta.url)), '../../../recipes');
 const result: Record<string, number> = {};
