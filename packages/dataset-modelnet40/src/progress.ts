@@ -7,7 +7,7 @@ import type { Logger } from '@ungreedy/core';
 export class Progress {
   private done = 0;
   private lastDraw = 0;
-  private lastLoggedDecile = -1;
+  private lastLoggedDecile = 0;
   private readonly started = Date.now();
 
   constructor(
