@@ -15,8 +15,8 @@ before(async () => {
 after(() => removeDir(work));
 
 test('ungreedy datasets make modelnet40-mini, then ungreedy run on recipes/modelnet40-mini.yaml (shrunk), trains end to end on cpu', () => {
-  // 3 classes × (6 train + 3 test) at 16 px, small CNN branches + MMTM, 8 epochs: about 15 s on one core.
-  const run = spawnSync(process.execPath, ['--conditions=development', '--import', 'tsx', script, '--out', work, '--epochs', '8'], {
+  // 3 classes × (10 train + 5 test) at 16 px, small CNN branches + MMTM, 8 epochs: about 20 s on one core.
+  const run = spawnSync(process.execPath, ['--conditions=development', '--import', 'tsx', script, '--out', work, '--epochs', '8', '--per-class', '10'], {
     encoding: 'utf8',
     env: { ...process.env, UNGREEDY_LOG_LEVEL: 'silent' },
   });
@@ -26,7 +26,7 @@ test('ungreedy datasets make modelnet40-mini, then ungreedy run on recipes/model
   assert.equal(summary.dataset, 'modelnet40');
   assert.deepEqual(summary.modalityNames, ['view1', 'view7']);
   assert.equal(summary.epochs, 8);
-  // Chance is 33 %: the labels, views and pixels reach the model intact.
+  // Chance is 33 % (15 test objects): the labels, views and pixels reach the model intact.
   assert.ok(summary.test.acc > 60, `test accuracy ${summary.test.acc}`);
   // The dataset's view cache went to UNGREEDY_CACHE_DIR, and the run folder holds the run's records.
   assert.equal(readdirSync(join(work, 'cache', 'modelnet40')).filter((f) => f.startsWith('views-')).length, 1);
