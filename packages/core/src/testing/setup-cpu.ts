@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { ensureGradients } from '../trainer/gradients.js';
+import { ensureGradients } from '../backend/kernels/register-gradients.js';
 
 /**
  * Selects the `cpu` backend (the numerically trusted oracle, shared/reference/backends.md) with every gradient
