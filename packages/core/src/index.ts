@@ -76,3 +76,4 @@ export { crossEntropy, sumOfHeadLosses, fuseLogits } from './metrics/loss.js';
 export { LearningSpeedProbe, groupRatio, spread } from './metrics/learning-speed.js';
 export { utilizationRates, measureUtilization } from './metrics/utilization.js';
 export type { UtilizationInput, MeasureUtilizationOptions } from './metrics/utilization.js';
+export { runExperiment, defaultRunDir, type RunExperimentOptions, type RunOutcome } from './run/run-experiment.js';

@@ -32,7 +32,8 @@ let caches = 0;
 /** Creates the dataset with a fresh cache folder unless `cacheDir` is given. */
 async function load(options: Partial<ModelNet40Options>, cacheDir?: string, seed = 1) {
   const ds = await createModelNet40(
-    { ...defaultModelNet40Options, classes: 'from-folders', root: tiny.mvcnnRoot, ...options },
+    // Main-thread decoding unless a test asks for the worker (a tsx worker takes a second to start).
+    { ...defaultModelNet40Options, classes: 'from-folders', root: tiny.mvcnnRoot, decodeWorker: false, ...options },
     datasetContext(work, cacheDir ?? join(work, `cache-${caches++}`), seed),
   );
   opened.push(ds);
@@ -204,6 +205,16 @@ describe('modelnet40 on the MVCNN layout', () => {
     assert.deepEqual(resumed, all.slice(2));
     const noPrefetch = await load({ prefetch: 0 });
     assert.deepEqual(await collect(noPrefetch, 'train', request({ shuffle: true, augment: true, rng: Rng.fromSeed(9, 'shuffle') })), all);
+  });
+
+  test('the decode worker gives the same batches as the main thread, from memory and from the file', async () => {
+    const req = () => request({ batchSize: 4, shuffle: true, augment: true, rng: Rng.fromSeed(3, 'shuffle') });
+    const main = await collect(await load({}), 'train', req());
+    for (const inMemoryLimitMB of [1024, 0]) {
+      const ds = await load({ decodeWorker: true, inMemoryLimitMB });
+      assert.deepEqual(await collect(ds, 'train', req()), main, `inMemoryLimitMB ${inMemoryLimitMB}`);
+      await ds.dispose();
+    }
   });
 
   test('the view cache is reused on the next load and rebuilt when a source file changes', async () => {

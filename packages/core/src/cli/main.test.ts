@@ -107,6 +107,17 @@ test('validate: a missing file, a syntax error and a missing plugin are bad inpu
   assert.match(missing.err[0]!, /^UNG_ERR_PLUGIN_NOT_FOUND: .*ungreedy-strategy-nowhere/);
 });
 
+test('validate: a plugin built for another core API is refused (exit 2)', async () => {
+  const { dir } = workspace();
+  writeFileSync(join(dir, 'future.mjs'), "export default { meta: { name: 'future-plugin', version: '3.0.0', coreApi: '^2.0.0' } };\n");
+  const configFile = join(dir, 'exp.json');
+  const config = JSON.parse(readFileSync(configFile, 'utf8')) as { plugins: string[] };
+  writeFileSync(configFile, JSON.stringify({ ...config, plugins: [...config.plugins, './future.mjs'] }));
+  const r = await cli(['validate', 'exp.json'], dir);
+  assert.equal(r.code, 2);
+  assert.match(r.err[0]!, /^UNG_ERR_PLUGIN_CORE_RANGE: /);
+});
+
 test('plugins --config lists every component with its defaults and schema', async () => {
   const { dir } = workspace();
   const r = await cli(['plugins', '--config', 'exp.json', '--json'], dir);
@@ -192,5 +203,22 @@ test('errors print code: message, then one indented Reason line per cause', () =
     'UNG_ERR_CONFIG_INVALID: x.json has 1 problem',
     '  Reason: UNG_ERR_PLUGIN_INVALID: plugin "x" must import.',
     '    Reason: ENOENT: no such file',
+  ]);
+});
+
+test('a finished run prints its folder and headline numbers', async () => {
+  const { printSummary } = await import('./commands/run.js');
+  const lines: string[] = [];
+  printSummary({ out: (l) => lines.push(l) }, {
+    status: 'completed', name: 'cmnist', seed: 1, strategy: 'guided', dataset: 'colored-mnist', modalities: [0, 1],
+    modalityNames: ['gray', 'color'], epochs: 3, bestEpoch: 2, stoppedBecause: 'max-epochs', test: { acc: 91.5, accHeads: [88, 52.25] },
+    utilization: { type: 'utilization', checkpoint: 'best', epoch: 2, denominator: 'branch', acc: 91.5, accHeads: [88, 52.25], accHeadsAblated: [80, 50], u: [0.0909, 0.0431], dUtil: 0.0478 },
+    error: null, seconds: 12.34,
+  }, '/tmp/runs/cmnist-seed1');
+  assert.deepEqual(lines, [
+    'Run completed: cmnist (3 epochs, stopped: max-epochs, 12.3 s)',
+    '  test accuracy 91.50 %; per modality 88.00 %, 52.25 % (gray, color)',
+    '  conditional utilization u 0.0909, 0.0431; d_util 0.0478 (best checkpoint)',
+    '  folder: /tmp/runs/cmnist-seed1 (summary.json, metrics.jsonl, log.jsonl, checkpoints/)',
   ]);
 });

@@ -1,12 +1,14 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
+import { pino } from 'pino';
 import { isUngreedyError } from '../errors.js';
 import { Rng } from '../rng/rng.js';
 import { REGULAR } from './fusion-block.js';
 import type { ModelOutput } from './multimodal-model.js';
 import { setupCpu } from './testing/setup-tf.js';
-import { buildTestModel, countTrainable } from './testing/model-fixtures.js';
+import { builtinRegistry, buildTestModel, countTrainable } from './testing/model-fixtures.js';
+import { buildModel } from './build-model.js';
 
 before(setupCpu);
 
@@ -269,5 +271,24 @@ test('training steps: loss falls with SGD over all trainable variables, and the 
   assert.ok(losses[7]! < losses[0]!, `loss ${losses[0]} → ${losses[7]}`);
   optimizer.dispose();
   tf.dispose([...xs, y]);
+  model.dispose();
+});
+
+test('a uni-modal build logs that it ignores the fusion settings', async () => {
+  const lines: Record<string, unknown>[] = [];
+  const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
+  const model = await buildModel({
+    model: { modalities: [0], encoders: [{ use: 'mlp', options: {} }], fusion: { use: 'mmtm', options: {}, after: [0] } },
+    modalities: [{ name: 'm0', shape: [4] }],
+    numClasses: 2,
+    registry: builtinRegistry(),
+    rng: Rng.fromSeed(1, 'init'),
+    log,
+  });
+  assert.equal(model.fusionPoints, 0);
+  assert.deepEqual(
+    lines.map((l) => [l['msg'], l['fusion'], l['after']]),
+    [['uni-modal model: fusion settings ignored', 'mmtm', [0]]],
+  );
   model.dispose();
 });
