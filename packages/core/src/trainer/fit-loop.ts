@@ -102,6 +102,15 @@ export class FitLoop {
     this.accumulator = new SplitAccumulator(d.model.numModalities);
   }
 
+  /** Epochs completed so far (restored ones included). */
+  get epochsDone(): number {
+    return this.progress.epoch - 1;
+  }
+
+  get bestEpoch(): number | null {
+    return this.progress.bestEpoch;
+  }
+
   get stepsPerEpoch(): number {
     return Math.ceil(this.d.dataset.size('train') / this.d.config.train.batchSize);
   }

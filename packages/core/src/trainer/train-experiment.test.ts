@@ -133,6 +133,7 @@ test('a NaN loss stops the run with UNG_ERR_RUN_DIVERGED and keeps the last good
   assert.equal(summary.status, 'failed');
   assert.equal(summary.stoppedBecause, 'diverged');
   assert.equal(summary.error!.code, 'UNG_ERR_RUN_DIVERGED');
+  assert.equal(summary.epochs, 1);
   assert.equal(o.store.readManifest().status, 'failed');
   // The kept checkpoint holds finite weights.
   assert.ok(
