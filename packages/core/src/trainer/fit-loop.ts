@@ -38,6 +38,8 @@ export interface FitDeps {
   readonly rng: RngStreams;
   readonly store: RunStore;
   readonly log: Logger;
+  /** What strategy hooks get as `ctx.log` (the run's logger bound to the strategy's plugin); default `log`. */
+  readonly strategyLog?: Logger;
   readonly clock: Clock;
   readonly progress: ProgressReporter;
   readonly signal?: AbortSignal;
@@ -165,7 +167,7 @@ export class FitLoop {
       stepsPerEpoch: this.stepsPerEpoch,
       numModalities: this.d.model.numModalities,
       rng: this.d.rng.get('strategy'),
-      log: this.d.log,
+      log: this.d.strategyLog ?? this.d.log,
     };
   }
 
