@@ -106,6 +106,33 @@ test('the same seed gives the same run; resumed mid-epoch it ends with bit-equal
   assert.ok(modes.includes('rebalance'), 'the coin strategy should have re-balanced');
 });
 
+test('a crash after a step-scheduled checkpoint resumes from it; deduplicated metrics equal the uninterrupted run', async () => {
+  const config = tinyConfig({ strategy: { use: 'coin', options: {} }, train: { epochs: 3, checkpointEverySteps: 2 } });
+  const full = tinyRun(config, { registry: registry() });
+  await trainExperiment(full);
+
+  const store = tempStore();
+  let seen = 0;
+  const crash: HookObserver = {
+    name: 'crash',
+    order: 'post',
+    onAfterBackward: () => {
+      if (++seen === 6) throw new Error('simulated crash');
+    },
+  };
+  await expectCode(trainExperiment(tinyRun(config, { registry: registry(), store, observers: [crash] })), 'UNG_ERR_HOOK_FAILED');
+  // The last checkpoint is from after step index 3 (4 steps done); step index 4 ran again after the resume.
+  await trainExperiment(tinyRun(config, { registry: registry(), store, resume: true }));
+  const dedupe = (records: MetricRecord[]): unknown[] => {
+    const byKey = new Map<string, MetricRecord>();
+    for (const r of records) byKey.set(r.type === 'step' ? `step ${r.step}` : r.type === 'epoch' ? `epoch ${r.epoch}` : r.type, r);
+    return comparable([...byKey.values()]);
+  };
+  const raw = store.readMetrics().filter((r) => r.type === 'step').map((r) => (r as StepRecord).step);
+  assert.deepEqual(raw.slice(0, 6), [0, 1, 2, 3, 4, 4]);
+  assert.deepEqual(dedupe(store.readMetrics()), dedupe(full.store.readMetrics()));
+});
+
 test('no tensor leaks: the live tensor count is flat from epoch to epoch', async () => {
   const counts: number[] = [];
   const observer: HookObserver = { name: 'leak-check', order: 'post', onEpochEnd: () => void counts.push(tf.memory().numTensors) };
@@ -133,6 +160,7 @@ test('a NaN loss stops the run with UNG_ERR_RUN_DIVERGED and keeps the last good
   assert.equal(summary.status, 'failed');
   assert.equal(summary.stoppedBecause, 'diverged');
   assert.equal(summary.error!.code, 'UNG_ERR_RUN_DIVERGED');
+  assert.equal(summary.epochs, 1);
   assert.equal(o.store.readManifest().status, 'failed');
   // The kept checkpoint holds finite weights.
   assert.ok(
