@@ -34,6 +34,14 @@ describe('commands', () => {
     assert.ok(ctx.lines.includes('clips: 8 decoded, 0 already cached, 8 in all'));
   });
 
+  it('prints its usage on --help', async () => {
+    for (const id of ['prepare/nvgesture', 'make/nvgesture-mini'] as const) {
+      const ctx = context(dir);
+      assert.equal(await plugin.commands[id].run(['--help'], ctx), 0);
+      assert.match(ctx.lines[0]!, /^Usage: ungreedy /);
+    }
+  });
+
   const usage: Array<[string, string, string[]]> = [
     ['prepare without --out', 'prepare/nvgesture', ['root']],
     ['prepare with a bad size', 'prepare/nvgesture', ['root', '--out', 'c', '--size', '160by120']],

@@ -53,6 +53,10 @@ export const prepareCommand: CommandContribution = {
   },
   async run(args: readonly string[], ctx: CommandContext): Promise<number> {
     const cmd = 'prepare nvgesture';
+    if (args.includes('--help') || args.includes('-h')) {
+      ctx.print(`Usage: ${PREPARE_USAGE}`);
+      return 0;
+    }
     const { values, positionals } = parse(cmd, args, {
       out: { type: 'string' },
       size: { type: 'string' },
@@ -119,6 +123,10 @@ export const makeMiniCommand: CommandContribution = {
   },
   async run(args: readonly string[], ctx: CommandContext): Promise<number> {
     const cmd = 'datasets make nvgesture-mini';
+    if (args.includes('--help') || args.includes('-h')) {
+      ctx.print(`Usage: ${MAKE_USAGE}`);
+      return 0;
+    }
     const { values, positionals } = parse(cmd, args, {
       out: { type: 'string' },
       classes: { type: 'string' },

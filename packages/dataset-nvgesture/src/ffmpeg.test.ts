@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isUngreedyError } from '@ungreedy/core';
-import { decodeFrames, findFfmpeg } from './ffmpeg.js';
+import { decodeFrames, ffmpegVersion, findFfmpeg } from './ffmpeg.js';
 import { countingLevel, tempDir, writeCountingVideo } from './test-fixtures/fixtures.js';
 
 describe('ffmpeg decoding', () => {
@@ -56,6 +56,18 @@ describe('ffmpeg decoding', () => {
       assert.equal(e.data.videoFrames, 30);
       return true;
     });
+  });
+
+  it('rejects a range that starts past the end', async () => {
+    await assert.rejects(decodeFrames(join(dir, 'count.avi'), { start: 40, end: 45 }, { width: 8, height: 6 }), (e: unknown) => {
+      assert.ok(isUngreedyError(e, 'UNG_ERR_DATASET_CORRUPT'));
+      assert.deepEqual([e.data.decodedFrames, e.data.videoFrames], [0, null]);
+      return true;
+    });
+  });
+
+  it('reports its version', async () => {
+    assert.match(await ffmpegVersion(), /^ffmpeg version /);
   });
 
   it('rejects a missing video', async () => {

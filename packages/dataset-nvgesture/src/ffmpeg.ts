@@ -35,6 +35,23 @@ export function findFfmpeg(): FfmpegInfo {
   return (cached = { path: ffmpegInstaller.path, source: 'npm' });
 }
 
+/**
+ * Output timing that passes every selected frame through once (no duplicates to fill the gap before
+ * `start`). `-vsync 0` is understood by old and current builds; see the fallback in {@link decodeFrames}.
+ */
+let passthroughArgs: readonly string[] = ['-vsync', '0'];
+
+let version: Promise<string> | undefined;
+
+/** The first line of `ffmpeg -version`, for the run manifest; cached. */
+export function ffmpegVersion(): Promise<string> {
+  version ??= runFfmpeg(['-hide_banner', '-version']).then(
+    (r) => r.stdout.toString('utf8').split('\n')[0]?.trim() ?? 'unknown',
+    () => 'unknown',
+  );
+  return version;
+}
+
 /** Frames of one decoded range: `count` frames of height × width × channels bytes, row-major, channels last. */
 export interface DecodedFrames {
   readonly data: Uint8Array;
@@ -120,16 +137,21 @@ export async function decodeFrames(
     );
   }
   const want = end - start;
-  const args = [
+  const args = (timing: readonly string[]): string[] => [
     '-nostdin', '-hide_banner', '-loglevel', 'error',
     '-i', file,
     '-an', '-sn',
     '-vf', `select='between(n\\,${start}\\,${end - 1})',scale=${width}:${height}:flags=area`,
-    '-vsync', '0',
+    ...timing,
     '-frames:v', String(want),
     '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
   ];
-  const res = await runFfmpeg(args);
+  let res = await runFfmpeg(args(passthroughArgs));
+  // Builds newer than the one @ffmpeg-installer ships may have dropped `-vsync` for `-fps_mode`.
+  if (res.code !== 0 && passthroughArgs[0] === '-vsync' && /vsync/.test(res.stderr) && /option/i.test(res.stderr)) {
+    passthroughArgs = ['-fps_mode', 'passthrough'];
+    res = await runFfmpeg(args(passthroughArgs));
+  }
   if (res.code !== 0) {
     const stderr = summariseStderr(res.stderr);
     throw new UngreedyError(

@@ -1,26 +1,37 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import AjvModule from 'ajv';
+import { isUngreedyError } from '@ungreedy/core';
+import { checkPlugin, resolveOptions } from '@ungreedy/core/testing';
 import pkg from '../package.json' with { type: 'json' };
 import plugin from './index.js';
 
 describe('plugin manifest', () => {
-  it('names the package and a core API range', () => {
+  it('passes the conformance check and names the package', () => {
+    assert.deepEqual(checkPlugin(plugin), []);
     assert.equal(plugin.meta.name, '@ungreedy/dataset-nvgesture');
     assert.equal(plugin.meta.version, pkg.version);
-    assert.equal(plugin.meta.coreApi, '^1.0.0');
     assert.deepEqual(Object.keys(plugin.datasets), ['nvgesture']);
     assert.deepEqual(Object.keys(plugin.commands).sort(), ['make/nvgesture-mini', 'prepare/nvgesture']);
   });
 
-  it('declares a closed schema that accepts the defaults and rejects unknown or bad options', () => {
-    const { schema, defaultOptions } = plugin.datasets.nvgesture.meta;
-    assert.equal(schema.additionalProperties, false);
-    const validate = new AjvModule({ allErrors: true }).compile(schema);
-    assert.equal(validate(defaultOptions), true, JSON.stringify(validate.errors));
-    assert.equal(validate({ ...defaultOptions, frame: 8 }), false);
-    assert.equal(validate({ ...defaultOptions, sensors: ['sk_color', 'thermal'] }), false);
-    assert.equal(validate({ ...defaultOptions, crop: { width: 0, height: 8 } }), false);
-    assert.equal(validate({ ...defaultOptions, root: 'data/nvgesture', sensors: ['sk_depth'], valFraction: 0.1 }), true);
+  it('resolves the defaults under a config\'s options, and rejects unknown or bad options', () => {
+    const { meta } = plugin.datasets.nvgesture;
+    assert.deepEqual(resolveOptions('nvgesture', meta, {}), meta.defaultOptions);
+    const resolved = resolveOptions('nvgesture', meta, { root: 'data/nvgesture', sensors: ['sk_depth'], normalize: { depth: { mean: [0.2], std: [0.3] } } });
+    assert.deepEqual(resolved.normalize.rgb, meta.defaultOptions.normalize.rgb);
+    assert.deepEqual(resolved.normalize.depth, { mean: [0.2], std: [0.3] });
+    const bad: Array<[unknown, string]> = [
+      [{ frame: 8 }, '/frame'],
+      [{ sensors: ['sk_color', 'thermal'] }, '/sensors/1'],
+      [{ crop: { width: 0, height: 8 } }, '/crop/width'],
+      [{ valFraction: 1 }, '/valFraction'],
+    ];
+    for (const [options, path] of bad) {
+      assert.throws(
+        () => resolveOptions('nvgesture', meta, options),
+        (e: unknown) => isUngreedyError(e, 'UNG_ERR_CONFIG_INVALID') && (e.data.issues as Array<{ path: string }>).some((i) => i.path === path),
+        JSON.stringify(options),
+      );
+    }
   });
 });

@@ -6,7 +6,7 @@ import { cacheFolder, clipFile, missingClips, prepareCache, readClip, readManife
 import type { CacheGeometry, CacheManifest, CachedClip } from './clip-cache.js';
 import { cutClip, sampleWindow } from './clip-sampler.js';
 import type { ClipShape, ClipWindow } from './clip-sampler.js';
-import { findFfmpeg } from './ffmpeg.js';
+import { ffmpegVersion, findFfmpeg } from './ffmpeg.js';
 import { SENSORS } from './list-file.js';
 import type { Sensor } from './list-file.js';
 import schema from './nvgesture.schema.json' with { type: 'json' };
@@ -290,7 +290,7 @@ export async function createNvGesture(o: NvGestureOptions, ctx: DatasetContext):
     'nvgesture loaded',
   );
   return new NvGestureDataset(o, manifest, folder, ctx.rng.fork('nvgesture/val-split'), {
-    ffmpeg: { path: ffmpeg.path, source: ffmpeg.source },
+    ffmpeg: { path: ffmpeg.path, source: ffmpeg.source, version: await ffmpegVersion() },
     root,
     prepared,
   });
