@@ -1,6 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { UngreedyError, type CommandContribution } from '@ungreedy/core';
+import { UngreedyError, type CommandContext, type CommandContribution } from '@ungreedy/core';
 import { prepareModelNet40FromOff } from './prepare-modelnet40.js';
 import { makeModelNet40Mini } from './make-modelnet40-mini.js';
 
@@ -43,12 +44,33 @@ function views(values: Record<string, unknown>, usage: string): number[] | undef
   return list;
 }
 
-const PREPARE_USAGE = 'ungreedy prepare modelnet40 --from-off <dir> --out <dir> [--size 224] [--views 0,1,...] [--on-bad error|skip] [--up-axis z|y]';
+function wantsHelp(args: readonly string[]): boolean {
+  return args.includes('--help') || args.includes('-h');
+}
+
+function help(ctx: CommandContext, usage: string, text: string): number {
+  ctx.print(`Usage: ${usage}`);
+  ctx.print(text);
+  return 0;
+}
+
+const PREPARE_HELP = `
+Renders every <class>/<train|test>/<class>_<NNNN>.off under --from-off into MVCNN-style shaded views
+(12 cameras 30° apart around the up axis, elevated 30°) at <out>/<class>/<split>/<stem>.obj.shaded_v<VVV>.png.
+Resumable: images that exist are kept; each image is written whole (temp file + rename).
+  --size N        image side in pixels (default 224, as the MVCNN renders)
+  --views a,b     0-based views to render (default all 12; the paper uses 0,6)
+  --on-bad skip   skip malformed OFF files (listed at the end) instead of stopping
+  --up-axis y     the meshes' up axis (ModelNet40: z, the default)
+  --jobs N        worker threads rendering in parallel (default: one per CPU core)`;
+
+const PREPARE_USAGE = 'ungreedy prepare modelnet40 --from-off <dir> --out <dir> [--size 224] [--views 0,1,...] [--on-bad error|skip] [--up-axis z|y] [--jobs N]';
 
 /** `ungreedy prepare modelnet40`: renders OFF meshes into the MVCNN 12-view layout (resumable). */
 export const prepareCommand: CommandContribution = {
   meta: { docs: { description: 'Render ModelNet40 OFF meshes into the MVCNN 12-view layout (resumable).', usage: PREPARE_USAGE } },
   async run(args, ctx) {
+    if (wantsHelp(args)) return help(ctx, PREPARE_USAGE, PREPARE_HELP);
     const values = parse(
       args,
       {
@@ -58,6 +80,7 @@ export const prepareCommand: CommandContribution = {
         views: { type: 'string' },
         'on-bad': { type: 'string' },
         'up-axis': { type: 'string' },
+        jobs: { type: 'string' },
       },
       PREPARE_USAGE,
     );
@@ -76,6 +99,7 @@ export const prepareCommand: CommandContribution = {
       ...(chosen ? { views: chosen } : {}),
       onBadSample: onBad,
       upAxis,
+      jobs: num(values, 'jobs', availableParallelism(), PREPARE_USAGE)!,
       log: ctx.log,
       progressStream: process.stderr,
     });
@@ -88,10 +112,20 @@ export const prepareCommand: CommandContribution = {
 const MAKE_USAGE =
   'ungreedy datasets make modelnet40-mini --out <dir> [--classes 10] [--per-class-train 16] [--per-class-test 4] [--size 32] [--seed 0] [--views 0,1,...] [--hard-view 6 --noise 0.2 --occlusion 0.5 --contrast 0.5]';
 
+const MAKE_HELP = `
+Generates procedural meshes of up to 12 shape classes (named after ModelNet40 classes), each object with its
+own proportions and turn about the up axis, as OFF files in <out>/off (the ModelNet40 layout), rendered into
+<out>/mvcnn (the MVCNN layout). Deterministic for a --seed.
+  --hard-view k   0-based view to make harder (6 = v007), with:
+    --noise s       Gaussian pixel noise, std as a fraction of the intensity range
+    --occlusion p   probability of a grey occluding rectangle
+    --contrast c    contrast, 1 unchanged .. 0 blank`;
+
 /** `ungreedy datasets make modelnet40-mini`: the small generated set, as OFF meshes and MVCNN renders. */
 export const makeMiniCommand: CommandContribution = {
   meta: { docs: { description: 'Generate a small ModelNet40-like set (procedural meshes, OFF + MVCNN renders).', usage: MAKE_USAGE } },
   async run(args, ctx) {
+    if (wantsHelp(args)) return help(ctx, MAKE_USAGE, MAKE_HELP);
     const values = parse(
       args,
       {

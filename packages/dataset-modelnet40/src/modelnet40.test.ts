@@ -32,7 +32,8 @@ let caches = 0;
 /** Creates the dataset with a fresh cache folder unless `cacheDir` is given. */
 async function load(options: Partial<ModelNet40Options>, cacheDir?: string, seed = 1) {
   const ds = await createModelNet40(
-    { ...defaultModelNet40Options, classes: 'from-folders', root: tiny.mvcnnRoot, ...options },
+    // Main-thread decoding unless a test asks for the worker (a tsx worker takes a second to start).
+    { ...defaultModelNet40Options, classes: 'from-folders', root: tiny.mvcnnRoot, decodeWorker: false, ...options },
     datasetContext(work, cacheDir ?? join(work, `cache-${caches++}`), seed),
   );
   opened.push(ds);
@@ -206,6 +207,16 @@ describe('modelnet40 on the MVCNN layout', () => {
     assert.deepEqual(await collect(noPrefetch, 'train', request({ shuffle: true, augment: true, rng: Rng.fromSeed(9, 'shuffle') })), all);
   });
 
+  test('the decode worker gives the same batches as the main thread, from memory and from the file', async () => {
+    const req = () => request({ batchSize: 4, shuffle: true, augment: true, rng: Rng.fromSeed(3, 'shuffle') });
+    const main = await collect(await load({}), 'train', req());
+    for (const inMemoryLimitMB of [1024, 0]) {
+      const ds = await load({ decodeWorker: true, inMemoryLimitMB });
+      assert.deepEqual(await collect(ds, 'train', req()), main, `inMemoryLimitMB ${inMemoryLimitMB}`);
+      await ds.dispose();
+    }
+  });
+
   test('the view cache is reused on the next load and rebuilt when a source file changes', async () => {
     const root = await copyTree(tiny.mvcnnRoot, join(work, 'cache-src'));
     const cacheDir = join(work, 'shared-cache');
@@ -233,7 +244,7 @@ describe('modelnet40 on the MVCNN layout', () => {
 describe('modelnet40 on the OFF layout', () => {
   test('renders the meshes once into the cache and loads the same pixels as the MVCNN renders', async () => {
     const cacheDir = join(work, 'off-cache');
-    const off = await load({ layout: 'off', root: tiny.offRoot, renderSize: TINY.size! }, cacheDir);
+    const off = await load({ layout: 'off', root: tiny.offRoot, renderSize: TINY.size!, renderJobs: 1 }, cacheDir);
     const mv = await load({});
     assert.deepEqual(off.classNames, mv.classNames);
     assert.equal(off.size('test'), N_TEST);
@@ -241,7 +252,7 @@ describe('modelnet40 on the OFF layout', () => {
     const entries = (await readdir(join(cacheDir, 'modelnet40'))).sort();
     assert.equal(entries.length, 2);
     assert.match(entries[0]!, /^renders-/);
-    const again = await load({ layout: 'off', root: tiny.offRoot, renderSize: TINY.size! }, cacheDir);
+    const again = await load({ layout: 'off', root: tiny.offRoot, renderSize: TINY.size!, renderJobs: 1 }, cacheDir);
     assert.equal((again.describe().viewCache as { reused: boolean }).reused, true);
   });
 });
@@ -297,9 +308,9 @@ describe('modelnet40 bad input', () => {
     const quirk = meshFile(root, { className: 'cup', split: 'train', stem: 'cup_0001' });
     await writeFile(quirk, (await readFile(quirk, 'utf8')).replace(/^OFF\n/, 'OFF'));
     assert.match(await readFile(quirk, 'utf8'), /^OFF\d+ \d+ 0\n/);
-    const data = await expectError(load({ layout: 'off', root, renderSize: 16 }, cacheDir), 'UNG_ERR_DATASET_CORRUPT');
+    const data = await expectError(load({ layout: 'off', root, renderSize: 16, renderJobs: 1 }, cacheDir), 'UNG_ERR_DATASET_CORRUPT');
     assert.deepEqual(data, { file: bad, reason: 'off-vertex', line: 4 });
-    const ds = await load({ layout: 'off', root, renderSize: 16, onBadSample: 'skip' }, cacheDir);
+    const ds = await load({ layout: 'off', root, renderSize: 16, renderJobs: 1, onBadSample: 'skip' }, cacheDir);
     assert.equal(ds.size('train') + ds.size('val'), N_TRAIN - 1);
     assert.equal(ds.describe()['skippedSamples'], 1);
     assert.equal((ds.describe()['badSamples'] as Array<{ reason: string }>)[0]!.reason, 'off-vertex');

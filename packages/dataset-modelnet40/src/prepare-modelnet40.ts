@@ -6,6 +6,7 @@ import { renderViews } from './render-mesh.js';
 import { encodePng, writeFileAtomic, type RgbImage } from './image-io.js';
 import { meshFile, renderFile, scanLayout, SOURCE_SPLITS, type ClassMode, type SourceObject } from './layout.js';
 import { Progress } from './progress.js';
+import { RenderPool } from './render-pool.js';
 
 /** Options of {@link prepareModelNet40FromOff}. */
 export interface PrepareOptions {
@@ -24,6 +25,11 @@ export interface PrepareOptions {
   readonly onBadSample?: 'error' | 'skip';
   /** Changes a finished image before it is written (the generator's harder view); must be deterministic. */
   readonly postprocess?: (image: RgbImage, obj: SourceObject, view: number) => RgbImage;
+  /**
+   * Worker threads rendering in parallel (1: render on the calling thread). Not combined with `postprocess`,
+   * which cannot cross threads; the generator renders on the calling thread.
+   */
+  readonly jobs?: number;
   readonly log?: Logger;
   /** Where to draw the progress bar (only if it is a terminal). */
   readonly progressStream?: NodeJS.WriteStream;
@@ -57,50 +63,92 @@ export async function prepareModelNet40FromOff(options: PrepareOptions): Promise
   let existing = 0;
   const bad: Array<PrepareResult['bad'][number]> = [];
   const madeDirs = new Set<string>();
-  for (const obj of objects) {
-    const missing: number[] = [];
-    for (const v of views) {
-      if (await exists(renderFile(options.out, obj, v))) existing++;
-      else missing.push(v);
-    }
-    if (missing.length > 0) {
-      const file = meshFile(options.from, obj);
-      let mesh: TriMesh;
-      try {
-        mesh = parseOff(await readFile(file, 'latin1'), file);
-      } catch (err) {
-        if (options.onBadSample === 'skip' && isUngreedyError(err, 'UNG_ERR_DATASET_CORRUPT')) {
-          bad.push({ file, code: err.code, reason: String(err.data['reason']), object: obj });
-          options.log?.warn({ file, reason: err.data['reason'] }, 'skipped a malformed OFF file');
-          progress.update();
-          continue;
-        }
-        throw err;
+  const pool = (options.jobs ?? 1) > 1 && !options.postprocess ? new RenderPool(options.jobs!) : undefined;
+  const inFlight = new Set<Promise<void>>();
+  try {
+    for (const obj of objects) {
+      const missing: number[] = [];
+      for (const v of views) {
+        if (await exists(renderFile(options.out, obj, v))) existing++;
+        else missing.push(v);
       }
-      const images = renderViews(mesh, {
+      if (missing.length === 0) {
+        progress.update();
+        continue;
+      }
+      const targets = missing.map((view) => ({ view, file: renderFile(options.out, obj, view) }));
+      const dir = dirname(targets[0]!.file);
+      if (!madeDirs.has(dir)) {
+        await mkdir(dir, { recursive: true });
+        madeDirs.add(dir);
+      }
+      const task: RenderTask = {
+        offFile: meshFile(options.from, obj),
+        targets,
         size: options.size,
-        views: missing,
         upAxis: options.upAxis ?? 'z',
         supersample: options.supersample ?? 2,
-      });
-      for (const [k, v] of missing.entries()) {
-        const target = renderFile(options.out, obj, v);
-        const dir = dirname(target);
-        if (!madeDirs.has(dir)) {
-          await mkdir(dir, { recursive: true });
-          madeDirs.add(dir);
-        }
-        let image: RgbImage = { width: options.size, height: options.size, data: images[k]! };
-        if (options.postprocess) image = options.postprocess(image, obj, v);
-        await writeFileAtomic(target, encodePng(image));
-        rendered++;
+      };
+      const job = (pool ? pool.run(task) : renderObject(task, options.postprocess && ((img, v) => options.postprocess!(img, obj, v)))).then(
+        (n) => {
+          rendered += n;
+          progress.update();
+        },
+        (err: unknown) => {
+          if (options.onBadSample === 'skip' && isUngreedyError(err, 'UNG_ERR_DATASET_CORRUPT')) {
+            bad.push({ file: task.offFile, code: err.code, reason: String(err.data['reason']), object: obj });
+            options.log?.warn({ file: task.offFile, reason: err.data['reason'] }, 'skipped a malformed OFF file');
+            progress.update();
+            return;
+          }
+          throw err;
+        },
+      );
+      if (!pool) {
+        await job;
+        continue;
       }
+      // Keep every worker busy, with one task queued each, and stop at the first failure.
+      const tracked: Promise<void> = job.finally(() => inFlight.delete(tracked));
+      tracked.catch(() => undefined); // raced or awaited below; after a failure the rest must not go unhandled
+      inFlight.add(tracked);
+      if (inFlight.size >= 2 * pool.size) await Promise.race(inFlight);
     }
-    progress.update();
+    await Promise.all(inFlight);
+  } finally {
+    await pool?.close();
   }
+  // Workers finish in any order; report bad meshes in listing order.
+  bad.sort((a, b) => objects.indexOf(a.object) - objects.indexOf(b.object));
   progress.finish();
   options.log?.info({ objects: objects.length, rendered, existing, bad: bad.length }, 'modelnet40 renders prepared');
   return { objects: objects.length, rendered, existing, bad };
+}
+
+/** One object's missing views: what a worker (or the main thread) renders and writes. */
+export interface RenderTask {
+  readonly offFile: string;
+  readonly targets: ReadonlyArray<{ readonly view: number; readonly file: string }>;
+  readonly size: number;
+  readonly upAxis: 'y' | 'z';
+  readonly supersample: number;
+}
+
+/** Parses the mesh, renders the task's views and writes each PNG atomically; resolves with the images written. */
+export async function renderObject(task: RenderTask, postprocess?: (image: RgbImage, view: number) => RgbImage): Promise<number> {
+  const mesh: TriMesh = parseOff(await readFile(task.offFile, 'latin1'), task.offFile);
+  const images = renderViews(mesh, {
+    size: task.size,
+    views: task.targets.map((t) => t.view),
+    upAxis: task.upAxis,
+    supersample: task.supersample,
+  });
+  for (const [k, { view, file }] of task.targets.entries()) {
+    let image: RgbImage = { width: task.size, height: task.size, data: images[k]! };
+    if (postprocess) image = postprocess(image, view);
+    await writeFileAtomic(file, encodePng(image));
+  }
+  return task.targets.length;
 }
 
 async function exists(path: string): Promise<boolean> {

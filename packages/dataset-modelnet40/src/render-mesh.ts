@@ -19,7 +19,8 @@ export interface RenderOptions {
 const CAMERA_DISTANCE = 3;
 /** tan of the half field of view that makes the unit sphere just fit at CAMERA_DISTANCE. */
 const TAN_HALF_FOV = Math.tan(Math.asin(1 / CAMERA_DISTANCE));
-const MARGIN = 0.96;
+/** Fraction of the frame the unit sphere spans, leaving a background border as the MVCNN renders do. */
+const MARGIN = 0.9;
 const BACKGROUND = 1;
 
 /**

@@ -158,7 +158,6 @@ export const guided: StrategyContribution<GuidedOptions> = {
     docs: {
       description:
         'Balanced multi-modal learning: re-balances the modality that learns slower, by conditional learning speed (Wu et al. 2022).',
-      url: 'https://github.com/ungreedy/ungreedy/blob/main/packages/strategy-guided/docs/guided.md',
     },
     defaultOptions: defaultGuidedOptions,
     schema,

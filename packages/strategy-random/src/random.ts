@@ -111,7 +111,6 @@ export const random: StrategyContribution<RandomOptions> = {
   meta: {
     docs: {
       description: 'Random re-balancing: after warm-up each step is regular or re-balances one modality, uniformly (Wu et al. 2022).',
-      url: 'https://github.com/ungreedy/ungreedy/blob/main/packages/strategy-random/docs/random.md',
     },
     defaultOptions: defaultRandomOptions,
     schema,

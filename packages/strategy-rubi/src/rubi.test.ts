@@ -112,7 +112,7 @@ test('wrapLoss leaks no tensors', () => {
 test('create rejects a biased modality the model does not have', () => {
   assert.throws(
     () => rubi.create(resolveOptions('rubi', rubi.meta, { biasedModality: 2 }), { numModalities: 2, log }),
-    (err: { code: string; data: { issues: { path: string }[] } }) =>
-      err.code === 'UNG_ERR_CONFIG_INVALID' && err.data.issues[0]!.path === '/biasedModality',
+    (err: { code: string; data: { issues: { pointer: string }[] } }) =>
+      err.code === 'UNG_ERR_CONFIG_INVALID' && err.data.issues[0]!.pointer === '/strategy/options/biasedModality',
   );
 });

@@ -48,7 +48,6 @@ export const rubi: StrategyContribution<RubiOptions> = {
   meta: {
     docs: {
       description: "RUBi baseline: the biased modality's head masks the fused logits during training (Cadène et al. 2019).",
-      url: 'https://github.com/ungreedy/ungreedy/blob/main/packages/strategy-rubi/docs/rubi.md',
     },
     defaultOptions: defaultRubiOptions,
     schema,
@@ -61,7 +60,7 @@ export const rubi: StrategyContribution<RubiOptions> = {
         `rubi option /biasedModality ${message}, but got ${options.biasedModality}. Pick one of the model's modalities (0-based).`,
         {
           component: 'rubi',
-          issues: [{ path: '/biasedModality', keyword: 'maximum', message, value: options.biasedModality }],
+          issues: [{ pointer: '/strategy/options/biasedModality', message, value: options.biasedModality }],
         },
       );
     }

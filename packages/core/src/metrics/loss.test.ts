@@ -1,7 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { setupCpu } from '../trainer/fixtures/setup-cpu.js';
+import { setupCpu } from '../testing/setup-cpu.js';
 import { crossEntropy, fuseLogits, sumOfHeadLosses } from './loss.js';
 import { argmaxRows } from './accuracy.js';
 

@@ -1,12 +1,14 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
+import { pino } from 'pino';
 import { isUngreedyError } from '../errors.js';
 import { Rng } from '../rng/rng.js';
 import { REGULAR } from './fusion-block.js';
 import type { ModelOutput } from './multimodal-model.js';
 import { setupCpu } from './testing/setup-tf.js';
-import { buildTestModel, countTrainable } from './testing/model-fixtures.js';
+import { builtinRegistry, buildTestModel, countTrainable } from './testing/model-fixtures.js';
+import { buildModel } from './build-model.js';
 
 before(setupCpu);
 
@@ -235,5 +237,58 @@ test('stateDict round-trips the fusion running-mean counts', async () => {
   assert.deepEqual(model.stateDict(), { fusion: [{ count: 5 }, { count: 6 }] });
   assert.throws(() => model.loadStateDict({ fusion: [] }), (e) => isUngreedyError(e, 'UNG_ERR_CHECKPOINT_MISMATCH'));
   tf.dispose(xs);
+  model.dispose();
+});
+
+test('training steps: loss falls with SGD over all trainable variables, and the tensor count stays flat', async () => {
+  const model = await buildTestModel({
+    shapes: [[6, 6, 2], [5]],
+    encoders: [
+      { use: 'cnn', options: { channels: [4, 4] } },
+      { use: 'mlp', options: { hidden: [8, 4] } },
+    ],
+    fusion: { use: 'mmtm', after: [0, 1] },
+    numClasses: 2,
+  });
+  const xs = [randn([8, 6, 6, 2], 1), randn([8, 5], 2)];
+  const y = tf.oneHot(tf.tensor1d([0, 1, 0, 1, 1, 0, 0, 1], 'int32'), 2);
+  const vars = model.variables().filter((v) => v.trainable).map((v) => v.variable);
+  const optimizer = tf.train.sgd(0.1);
+  const losses: number[] = [];
+  let count = 0;
+  for (let step = 0; step < 8; step++) {
+    const mode = step % 2 === 0 ? REGULAR : ({ kind: 'rebalance', modality: step % 4 === 1 ? 0 : 1 } as const);
+    const { value, grads } = tf.variableGrads(() => {
+      const out = model.forward(xs, { training: true, mode });
+      return tf.add(tf.losses.softmaxCrossEntropy(y, out.heads[0]!), tf.losses.softmaxCrossEntropy(y, out.heads[1]!)) as tf.Scalar;
+    }, vars);
+    optimizer.applyGradients(grads);
+    losses.push(value.dataSync()[0]!);
+    tf.dispose([value, ...Object.values(grads)]);
+    if (step === 2) count = tf.memory().numTensors;
+    if (step > 2) assert.equal(tf.memory().numTensors, count, `step ${step}`);
+  }
+  assert.ok(losses[7]! < losses[0]!, `loss ${losses[0]} → ${losses[7]}`);
+  optimizer.dispose();
+  tf.dispose([...xs, y]);
+  model.dispose();
+});
+
+test('a uni-modal build logs that it ignores the fusion settings', async () => {
+  const lines: Record<string, unknown>[] = [];
+  const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
+  const model = await buildModel({
+    model: { modalities: [0], encoders: [{ use: 'mlp', options: {} }], fusion: { use: 'mmtm', options: {}, after: [0] } },
+    modalities: [{ name: 'm0', shape: [4] }],
+    numClasses: 2,
+    registry: builtinRegistry(),
+    rng: Rng.fromSeed(1, 'init'),
+    log,
+  });
+  assert.equal(model.fusionPoints, 0);
+  assert.deepEqual(
+    lines.map((l) => [l['msg'], l['fusion'], l['after']]),
+    [['uni-modal model: fusion settings ignored', 'mmtm', [0]]],
+  );
   model.dispose();
 });

@@ -29,15 +29,16 @@ function failures(file: string): Map<string, string[]> {
 test('the conformance kit fails each broken strategy on exactly the broken rule, and passes a sound one', () => {
   const got = failures(fileURLToPath(new URL('./test-fixtures/broken-strategies.ts', import.meta.url)));
   const contract = 'valid {}: created for 2 modalities, hooks keep the mode contract';
+  const engine = 'trains 2 epochs with the real engine: hooks in HOOKS order, modes recorded as chosen';
   assert.deepEqual(Object.fromEntries(got), {
     sound: [],
     'empty-schema': ['meta: description, strict schema with additionalProperties: false, defaults accepted'],
-    'bad-mode': [contract],
+    'bad-mode': [contract, engine],
     'unknown-group': [contract],
     'stateful-without-state': ['valid {}: stateDict round-trips through JSON and a resumed instance decides the same'],
     unseeded: ['valid {}: the same seed gives the same decisions', 'valid {}: stateDict round-trips through JSON and a resumed instance decides the same'],
     leaky: ['no tensor leaks over 8 steps'],
-    'disposes-gradients': [contract],
+    'disposes-gradients': [contract, engine],
     'wrong-error': ['invalid {"every":6}: UNG_ERR_CONFIG_INVALID at /every'],
   });
 });

@@ -1,7 +1,7 @@
+import { rmSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { isUngreedyError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import { Rng } from '../rng/rng.js';
@@ -9,11 +9,15 @@ import type { ForwardMode } from '../model/fusion-block.js';
 import type { PluginManifest, StrategyContribution } from '../plugin/manifest.js';
 import type { BalancingStrategy, StepContext, StrategyContext } from '../strategy/balancing-strategy.js';
 import type { JsonObject } from '../util/json.js';
+import { definePlugin } from '../plugin/define-plugin.js';
 import { checkPlugin } from './check-plugin.js';
+import { HookRecorder } from './hook-recorder.js';
+import { trainTiny } from './train-tiny.js';
 import { driveStrategy } from './drive-strategy.js';
 import type { StepTrace } from './drive-strategy.js';
 import { LossFixture } from './loss-fixture.js';
-import { compileOptionsSchema, resolveOptions } from './resolve-options.js';
+import { compileSchema } from '../config/ajv.js';
+import { resolveOptions, strictSchemaProblem } from './resolve-options.js';
 import { setupCpu } from './setup-cpu.js';
 import { silentLogger } from './silent-logger.js';
 import { SpeedScript } from './speed-script.js';
@@ -22,7 +26,10 @@ import { SpeedScript } from './speed-script.js';
 export interface InvalidStrategyCase {
   readonly options: JsonObject;
   readonly code: ErrorCode;
-  /** The pointer in `data.path`, `data.pointer` or one of `data.issues[].path`, e.g. `/threshold`. */
+  /**
+   * The bad option's pointer inside the options, e.g. `/threshold`: the error's `data.issues[].pointer` (or
+   * `data.pointer`) must be `/strategy/options/threshold` (config validation) or `/threshold`.
+   */
   readonly path?: string;
   /** Model size to create for; default the tester's first. */
   readonly numModalities?: number;
@@ -44,6 +51,8 @@ export interface StrategyTesterOptions {
   readonly seed?: number;
   /** Steps of the tensor-leak check. */
   readonly leakSteps?: number;
+  /** Also train a tiny two-modality experiment with the real engine (`trainTiny`) for this many epochs; 0 skips. */
+  readonly trainEpochs?: number;
 }
 
 /**
@@ -57,7 +66,9 @@ export interface StrategyTesterOptions {
  * - `stateDict` survives JSON and a fresh instance loaded with it decides exactly as the original would have,
  *   resumed at an epoch boundary and mid-epoch (a strategy without `stateDict` must then be stateless);
  * - `tf.memory().numTensors` stays flat over many steps;
- * - the plugin manifest, when given, passes {@link checkPlugin}.
+ * - the plugin manifest, when given, passes {@link checkPlugin};
+ * - a few epochs of a real tiny run (`trainTiny`: core's model, trainer, probe and run folder) complete, with the
+ *   hooks called in `HOOKS` order and the epoch records counting exactly the modes the strategy chose.
  * Steps are driven with core's hook order on a tiny differentiable fixture and a scripted learning-speed probe,
  * on the cpu backend.
  *
@@ -74,6 +85,7 @@ export class StrategyTester {
   private readonly stepsPerEpoch: number;
   private readonly seed: number;
   private readonly leakSteps: number;
+  private readonly trainEpochs: number;
 
   constructor(options: StrategyTesterOptions = {}) {
     this.sizes = options.numModalities ?? [2, 3];
@@ -81,6 +93,7 @@ export class StrategyTester {
     this.stepsPerEpoch = options.stepsPerEpoch ?? 8;
     this.seed = options.seed ?? 1;
     this.leakSteps = options.leakSteps ?? 40;
+    this.trainEpochs = options.trainEpochs ?? 3;
   }
 
   run(id: string, contribution: StrategyContribution, cases: StrategyCases): void {
@@ -96,9 +109,9 @@ export class StrategyTester {
         assert.notDeepEqual(meta.schema, {}, 'meta.schema must not be empty; a strategy without options declares { type: "object", additionalProperties: false }');
         assert.equal(meta.schema['additionalProperties'], false, 'meta.schema.additionalProperties must be false');
         assert.equal(meta.schema['type'], 'object', 'meta.schema.type must be "object"');
-        const metaCheck = new Ajv2020({ strict: true });
-        assert.ok(metaCheck.validateSchema(meta.schema), `meta.schema must be a valid JSON Schema: ${metaCheck.errorsText()}`);
-        compileOptionsSchema(meta.schema);
+        compileSchema(meta.schema);
+        const strict = strictSchemaProblem(meta.schema);
+        assert.equal(strict, null, `meta.schema must pass Ajv's strict mode (unknown keywords are usually typos): ${strict}`);
         assert.ok(meta.defaultOptions !== null && typeof meta.defaultOptions === 'object', 'meta.defaultOptions must be an object');
         resolveOptions(id, meta, {});
       });
@@ -152,7 +165,10 @@ export class StrategyTester {
             (err: unknown) => {
               assert.ok(isUngreedyError(err), `expected an UngreedyError, but got ${String(err)}`);
               assert.equal(err.code, c.code);
-              if (c.path) assert.ok(errorPaths(err.data).includes(c.path), `expected path ${c.path} in ${JSON.stringify(err.data)}`);
+              if (c.path) {
+                const paths = errorPaths(err.data);
+                assert.ok(paths.some((p) => p === c.path || p.endsWith(`/options${c.path}`)), `expected pointer ${c.path} in ${JSON.stringify(err.data)}`);
+              }
               return true;
             },
           );
@@ -176,7 +192,52 @@ export class StrategyTester {
           }
         }
       });
+
+      if (this.trainEpochs > 0) {
+        test(`trains ${this.trainEpochs} epochs with the real engine: hooks in HOOKS order, modes recorded as chosen`, async () => {
+          await this.checkTraining(contribution);
+        });
+      }
     });
+  }
+
+  /** A real run on the tiny dataset (core's model, trainer and run folder), the strategy wrapped in a recorder. */
+  private async checkTraining(contribution: StrategyContribution): Promise<void> {
+    const recorder = new HookRecorder();
+    let declared: BalancingStrategy['evaluationMode'] | null = null;
+    const recorded: StrategyContribution = {
+      meta: contribution.meta,
+      create: async (options, ctx) => {
+        const strategy = await contribution.create(options, ctx);
+        declared = strategy.evaluationMode;
+        return recorder.wrap(strategy);
+      },
+    };
+    // A fixed id, so a strategy under test may share its id with a built-in (vanilla).
+    const plugin = definePlugin({
+      meta: { name: 'ungreedy-testing-under-test', version: '0.0.0', namespace: 'kit', coreApi: '^1.0.0' },
+      strategies: { 'under-test': recorded },
+    });
+    const run = await trainTiny({
+      plugins: [plugin],
+      config: { seed: this.seed, strategy: { use: 'under-test', options: {} }, train: { epochs: this.trainEpochs } },
+    });
+    try {
+      assert.equal(run.summary.status, 'completed', `the run failed: ${JSON.stringify(run.summary.error)}`);
+      assert.deepEqual(recorder.orderProblems(), []);
+      assert.equal(run.epochs.length, this.trainEpochs);
+      for (const record of run.epochs) {
+        const chosen: Record<string, number> = {};
+        for (const c of recorder.calls) {
+          if (c.hook === 'chooseForwardMode' && c.epoch === record.epoch) chosen[c.result as string] = (chosen[c.result as string] ?? 0) + 1;
+        }
+        assert.deepEqual(record.stepsByMode, chosen, `epoch ${record.epoch}: stepsByMode must count the modes chooseForwardMode returned`);
+        if (declared === 'regular') assert.equal(record.evalMode.kind, 'regular', `epoch ${record.epoch}: evaluation must run in regular mode`);
+        assert.ok(Number.isFinite(record.train.loss), `epoch ${record.epoch}: the training loss must be finite`);
+      }
+    } finally {
+      rmSync(run.dir, { recursive: true, force: true });
+    }
   }
 
   private totalSteps(): number {
@@ -184,7 +245,7 @@ export class StrategyTester {
   }
 
   private async create(id: string, contribution: StrategyContribution, options: JsonObject, n: number): Promise<BalancingStrategy> {
-    return contribution.create(resolveOptions(id, contribution.meta, options), { numModalities: n, log: silentLogger() });
+    return contribution.create(resolveOptions(id, contribution.meta, options, '/strategy/options'), { numModalities: n, log: silentLogger() });
   }
 
   private async drive(

@@ -1,18 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Rng } from '../rng/rng.js';
-import type { PluginManifest } from '../plugin/manifest.js';
+import { loadPlugins } from '../plugin/load-plugins.js';
 import { driveStrategy } from './drive-strategy.js';
 import { learningSpeed, modeKey } from './strategy-context.js';
 import { silentLogger } from './silent-logger.js';
 import { resolveOptions } from './resolve-options.js';
 import { StrategyTester } from './strategy-tester.js';
 
-// A strategy package written outside the workspace (plain ESM JavaScript, no build), loaded by its path.
-const dir = fileURLToPath(new URL('../../../../examples/ungreedy-strategy-sandwich/', import.meta.url));
-const plugin = ((await import(pathToFileURL(`${dir}index.js`).href)) as { default: PluginManifest }).default;
-const sandwich = plugin.strategies!['sandwich']!;
+// A strategy package written outside the workspace (plain ESM JavaScript, no build), loaded by its path through
+// the real plugin loader, as a config in this folder naming "../../../../examples/ungreedy-strategy-sandwich" would.
+const registry = await loadPlugins({
+  specifiers: ['../../../../examples/ungreedy-strategy-sandwich'],
+  configDir: dirname(fileURLToPath(import.meta.url)),
+});
+const found = registry.find('strategies', 'sandwich');
+assert.ok(found, 'the loader registered no "sandwich" strategy');
+const plugin = found.plugin.manifest;
+const sandwich = found.contribution;
 
 new StrategyTester().run('sandwich', sandwich, {
   plugin,

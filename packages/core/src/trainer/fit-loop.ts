@@ -198,6 +198,8 @@ export class FitLoop {
     if (p.inEpoch) {
       epochRng = Rng.fromState(p.epochRng!);
     } else {
+      // BatchRequest carries one stream for shuffling and augmentation: each epoch gets its own fork of the run's
+      // `shuffle` stream, saved at epoch start, so a mid-epoch resume replays the same order and augmentation.
       epochRng = this.d.rng.get('shuffle').fork(`epoch-${p.epoch}`);
       p.epochRng = epochRng.state();
       p.inEpoch = true;

@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerConfig } from '../config/experiment-config.js';
-import { setupCpu } from './fixtures/setup-cpu.js';
+import { setupCpu } from '../testing/setup-cpu.js';
 import { createOptimizer } from './optimizer.js';
 
 before(setupCpu);

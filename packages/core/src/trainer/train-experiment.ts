@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config/experiment-config.js';
@@ -15,15 +15,16 @@ import type { RunStore } from '../run/run-store.js';
 import type { Clock } from '../util/clock.js';
 import type { JsonObject } from '../util/json.js';
 import { CORE_API_VERSION } from '../version.js';
-import { hasCheckpoint, loadCheckpoint } from './checkpoint.js';
+import { hasCheckpoint, loadCheckpoint, readCheckpointState } from './checkpoint.js';
 import { evaluatePass } from './epoch-loop.js';
 import { FitLoop } from './fit-loop.js';
-import { ensureGradients } from './gradients.js';
+import { ensureGradients } from '../backend/kernels/register-gradients.js';
+import { buildModel } from '../model/build-model.js';
 import { HookRunner, type HookObserver } from './hook-runner.js';
 import { createScheduler } from './lr-scheduler.js';
 import { createOptimizer } from './optimizer.js';
 import { createProgress } from './progress.js';
-import { defaultBuildModel, withDefaults } from './components.js';
+import { withDefaults } from './components.js';
 
 /** Everything a training run needs; the CLI resolves these from the run's child container. */
 export interface TrainExperimentOptions {
@@ -163,7 +164,7 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
     const strategyFound = registry.find('strategies', config.strategy.use);
     if (!strategyFound) throw unknownComponent('strategies', config.strategy.use, registry, '/strategy/use');
 
-    model = await (options.buildModel ?? defaultBuildModel)({
+    model = await (options.buildModel ?? buildModel)({
       model: config.model,
       modalities: specs,
       numClasses: dataset.numClasses,
@@ -216,7 +217,7 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
       log.info({ dir: store.dir }, 'resuming run');
     }
     if (!existsSync(join(store.dir, 'config.resolved.json'))) store.writeJson('config.resolved.json', config);
-    manifest = writeStatus(store, manifest, config, clock, 'running', options.resume, dataset);
+    manifest = writeStatus(store, manifest, config, clock, 'running', dataset);
 
     const result = await fit.run();
 
@@ -274,11 +275,11 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
       seconds: (clock.now() - started) / 1000,
     };
     store.writeSummary(summary);
-    writeStatus(store, manifest, config, clock, 'completed', false, dataset);
+    writeStatus(store, manifest, config, clock, 'completed', dataset);
     return summary;
   } catch (err) {
     if (options.signal?.aborted && err === options.signal.reason) {
-      writeStatus(store, manifest, config, clock, 'interrupted', false, dataset);
+      writeStatus(store, manifest, config, clock, 'interrupted', dataset);
       throw err;
     }
     const diverged = isUngreedyError(err, 'UNG_ERR_RUN_DIVERGED');
@@ -301,7 +302,7 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
     // Bad input found before training leaves the folder as it was; a failed run records why it failed.
     if (fit !== null) {
       store.writeSummary(summary);
-      writeStatus(store, manifest, config, clock, 'failed', false, dataset);
+      writeStatus(store, manifest, config, clock, 'failed', dataset, summary.error);
     }
     throw err;
   } finally {
@@ -319,13 +320,8 @@ function epochOf(state: JsonObject, fallback: number): number {
 
 function loadContext(dir: string): string {
   // The modality signature the run started with, from the checkpoint's `context`.
-  const index = JSON.parse(readIndex(dir)) as { state?: { context?: { modalities?: unknown } } };
-  return JSON.stringify(index.state?.context?.modalities ?? null);
-}
-
-function readIndex(dir: string): string {
-  const path = existsSync(join(dir, 'index.json')) ? join(dir, 'index.json') : join(`${dir}.old`, 'index.json');
-  return readFileSync(path, 'utf8');
+  const context = readCheckpointState(dir)['context'] as { modalities?: unknown } | undefined;
+  return JSON.stringify(context?.modalities ?? null);
 }
 
 function writeStatus(
@@ -334,8 +330,8 @@ function writeStatus(
   config: ExperimentConfig,
   clock: Clock,
   status: RunManifest['status'],
-  resumed: boolean,
   dataset: Dataset,
+  error: RunSummary['error'] = null,
 ): RunManifest {
   const now = clock.isoNow();
   const base: RunManifest = current ?? {
@@ -353,12 +349,8 @@ function writeStatus(
     resumedAt: [],
     dataset: dataset.describe?.() ?? {},
   };
-  const next: RunManifest = {
-    ...base,
-    status,
-    endedAt: status === 'running' ? null : now,
-    resumedAt: resumed ? [...base.resumedAt, now] : base.resumedAt,
-  };
+  // Resume times are the caller's to record (the CLI appends them to `resumedAt` when it reopens the folder).
+  const next: RunManifest = { ...base, status, endedAt: status === 'running' ? null : now, error };
   store.writeManifest(next);
   return next;
 }

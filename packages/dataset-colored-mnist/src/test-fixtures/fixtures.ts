@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Rng, type Batch, type Dataset, type DatasetContext, type SplitName } from '@ungreedy/core';
-import pino from 'pino';
+import { silentLogger } from '@ungreedy/core/testing';
 import { encodeIdx } from '../idx-file.js';
 
 /** A dataset context on the `data` stream of `seed`, with a silent logger. */
 export function makeContext(seed: number, configDir = '.'): DatasetContext {
-  return { rng: Rng.fromSeed(seed, 'data'), log: pino({ level: 'silent' }), configDir, cacheDir: tmpdir() };
+  return { rng: Rng.fromSeed(seed, 'data'), log: silentLogger(), configDir, cacheDir: tmpdir() };
 }
 
 export interface FakeMnist {

@@ -1,11 +1,11 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { silentLogger } from '@ungreedy/core/testing';
 import { Rng, type DatasetContext, type Logger } from '@ungreedy/core';
 import { makeModelNet40Mini, type MakeMiniOptions, type MakeMiniResult } from '../make-modelnet40-mini.js';
 
-export const silentLog: Logger = pino({ level: 'silent' });
+export const silentLog: Logger = silentLogger();
 
 /** A fresh temporary folder; remove it with `rm(dir, { recursive: true })`. */
 export function tempDir(prefix = 'ungreedy-mn40-'): Promise<string> {

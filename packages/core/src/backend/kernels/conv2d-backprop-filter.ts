@@ -6,9 +6,10 @@ import type { ExplicitPad, KernelOps } from './kernel-ops.js';
 type Pad = 'valid' | 'same' | number | ExplicitPad;
 
 /**
- * dW[i, j, ci, co] = Σ_{n, oh, ow} xpad[n, oh·sh + i, ow·sw + j, ci] · dy[n, oh, ow, co], as one matMul:
- * im2col taps stacked on a leading axis [T, M, Ci] (contiguous copies), transposed once to [T·Ci, M] and
- * multiplied by dy viewed as [M, Co]. Stock wasm has no kernel for this at all (it cannot train a conv2d).
+ * dW[i, j, ci, co] = Σ_{n, oh, ow} xpad[n, oh·sh + i, ow·sw + j, ci] · dy[n, oh, ow, co], as one matMul of the
+ * transposed im2col matrix [kh·kw·Ci, N·Ho·Wo] (written by a JavaScript loop straight into host memory, padding
+ * as zeros) with dy viewed as [N·Ho·Wo, Co]. Stock wasm has no kernel for this at all (it cannot train a conv2d);
+ * building the matrix from StridedSlice/Concat/Transpose kernels instead costs ~10x more than the loop.
  * NHWC, dilation 1, any stride and padding.
  */
 export function conv2dBackpropFilterImpl(
@@ -30,53 +31,45 @@ export function conv2dBackpropFilterImpl(
     false,
     'channelsLast',
   );
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
-  const { outHeight: ho, outWidth: wo, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-  const { top, left } = info.padInfo;
-  const needH = (ho - 1) * sh + kh;
-  const needW = (wo - 1) * sw + kw;
-  // Padding beyond what the windows read is never sliced, so only pad (never crop) here.
-  const xp = ops.pad(x, [
-    [0, 0],
-    [top, Math.max(0, needH - h - top)],
-    [left, Math.max(0, needW - w - left)],
-    [0, 0],
-  ]);
-  const hp = xp.shape[1]!;
-  const wp = xp.shape[2]!;
+  const { batchSize: n, outHeight: ho, outWidth: wo, inChannels: ci, outChannels: co, filterHeight: kh, filterWidth: kw } = info;
   const m = n * ho * wo;
-  const taps: TensorInfo[] = [];
-  const flat = sh === 1 && sw === 1 ? ops.reshape(xp, [n, hp, wp * ci]) : xp;
+  const cols = ops.alloc([1, kh * kw * ci, m]);
+  im2colTransposed(ops.view(x), ops.view(cols), info);
+  const dW = ops.matMul(cols, ops.reshape(dy, [1, m, co]));
+  return ops.reshape(dW, [kh, kw, ci, co]);
+}
+
+/** cols[(i·kw + j)·Ci + c][(b·Ho + oy)·Wo + ox] = x[b, oy·sh + i − top, ox·sw + j − left, c], 0 outside x. */
+function im2colTransposed(x: Float32Array, cols: Float32Array, info: backend_util.Conv2DInfo): void {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const { top, left } = info.padInfo;
+  let o = 0;
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {
-      let tap: TensorInfo;
-      if (sh === 1 && sw === 1) {
-        // [N, Hp, Wp·Ci] view: each copied run is a whole output row (Wo·Ci floats).
-        tap = ops.slice(flat, [0, i, j * ci], [n, ho, wo * ci]);
-      } else {
-        tap = ops.run(
-          'StridedSlice',
-          { x: xp },
-          {
-            begin: [0, i, j, 0],
-            end: [n, i + (ho - 1) * sh + 1, j + (wo - 1) * sw + 1, ci],
-            strides: [1, sh, sw, 1],
-            beginMask: 0,
-            endMask: 0,
-            ellipsisMask: 0,
-            newAxisMask: 0,
-            shrinkAxisMask: 0,
-          },
-        );
+      // Output columns whose tap j falls inside x: ox in [oxLo, oxHi).
+      const oxLo = Math.min(wo, Math.max(0, Math.ceil((left - j) / sw)));
+      const oxHi = Math.max(oxLo, Math.min(wo, Math.floor((w - 1 + left - j) / sw) + 1));
+      for (let c = 0; c < ci; c++) {
+        for (let b = 0; b < n; b++) {
+          for (let oy = 0; oy < ho; oy++) {
+            const y = oy * sh + i - top;
+            if (y < 0 || y >= h) {
+              cols.fill(0, o, o + wo);
+              o += wo;
+              continue;
+            }
+            const rowBase = (b * h + y) * w * ci + c + (j - left) * ci;
+            const step = sw * ci;
+            let ox = 0;
+            for (; ox < oxLo; ox++) cols[o++] = 0;
+            for (let src = rowBase + ox * step; ox < oxHi; ox++, src += step) cols[o++] = x[src]!;
+            for (; ox < wo; ox++) cols[o++] = 0;
+          }
+        }
       }
-      taps.push(ops.reshape(tap, [1, m * ci]));
     }
   }
-  const t = kh * kw;
-  const cols = ops.reshape(ops.concat(taps, 0), [t, m, ci]);
-  const colsT = ci === 1 ? ops.reshape(cols, [1, t, m]) : ops.reshape(ops.transpose(cols, [0, 2, 1]), [1, t * ci, m]);
-  const dW = ops.matMul(colsT, ops.reshape(dy, [1, m, co]));
-  return ops.reshape(dW, [kh, kw, ci, co]);
 }
 
 /** The project's Conv2DBackpropFilter for `backendName` (NHWC only). */

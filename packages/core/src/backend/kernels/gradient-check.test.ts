@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { availableBackends, compareWithCpu, evaluate, finiteDiff, makeInputs, relError, upstream, useBackend } from './gradient-check.js';
 import type { OpCase } from './gradient-check.js';
-import { getStockKernel, projectKernelNames, registerProjectKernels, unregisterProjectKernels } from './index.js';
+import { getStockKernel, projectKernelNames, registerFastCpuKernels, registerProjectKernels, unregisterProjectKernels } from './index.js';
 import { OP_CASES, tinyConvNet } from './op-cases.js';
 
 /** float32 agreement with the cpu oracle, relative to the largest reference value. */
@@ -45,6 +45,23 @@ for (const backend of BACKENDS.filter((b) => b !== 'cpu')) {
     }
   });
 }
+
+describe('cpu with the opt-in fast conv kernels matches stock cpu', () => {
+  for (const c of OP_CASES.filter((c) => c.name.startsWith('conv'))) {
+    test(c.name, async () => {
+      const data = makeInputs(c, 1);
+      await useBackend('cpu');
+      const ref = evaluate(c, data);
+      registerFastCpuKernels();
+      try {
+        const got = evaluate(c, data);
+        for (const [name, g] of Object.entries(ref.grads)) assert.ok(relError(got.grads[name]!, g) < TOL, `d/d${name}`);
+      } finally {
+        unregisterProjectKernels('cpu');
+      }
+    });
+  }
+});
 
 /** Runs a stock wasm kernel directly, bypassing the project's replacement. */
 function runStock(kernelName: string, inputs: Record<string, tf.Tensor>, attrs: NamedAttrMap): Float32Array {

@@ -4,6 +4,10 @@ import type { DataType, KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, N
 /** Explicit padding in the NHWC order conv2d takes: [[0,0],[top,bottom],[left,right],[0,0]]. */
 export type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
 
+/** Time spent in each inner kernel, when UNGREEDY_KERNEL_PROFILE=1 (tools/bench/profile.ts prints it). */
+export const PROFILE: Map<string, { ms: number; calls: number }> | undefined =
+  process.env.UNGREEDY_KERNEL_PROFILE === '1' ? new Map() : undefined;
+
 /**
  * Runs other kernels of one backend from inside a kernel, and frees every intermediate it made.
  *
@@ -28,7 +32,14 @@ export class KernelOps {
       throw new Error(`project kernels expect kernel "${kernelName}" on backend "${this.backendName}", but it is not registered.`);
     }
     // Concat and AddN take their inputs as an array, as the engine passes them.
+    const t0 = PROFILE === undefined ? 0 : performance.now();
     const out = config.kernelFunc({ inputs: inputs as NamedTensorInfoMap, attrs, backend: this.backend });
+    if (PROFILE !== undefined) {
+      const e = PROFILE.get(kernelName) ?? { ms: 0, calls: 0 };
+      e.ms += performance.now() - t0;
+      e.calls += 1;
+      PROFILE.set(kernelName, e);
+    }
     if (Array.isArray(out)) throw new Error(`project kernels expect one output from "${kernelName}", but got ${out.length}.`);
     return this.track(out);
   }
@@ -57,6 +68,34 @@ export class KernelOps {
   abandon(): void {
     for (const t of this.made) this.backend.disposeData(t.dataId);
     this.made.length = 0;
+  }
+
+  /**
+   * A new float32 tensor on this backend whose values JavaScript fills through {@link KernelOps.view}.
+   * wasm leaves the memory uninitialised. Allocate every output before taking any view: growing the wasm
+   * heap detaches earlier views.
+   */
+  alloc(shape: number[]): TensorInfo {
+    const b = this.backend as unknown as HeapBackend;
+    // Only wasm has typedArrayFromHeap; cpu has a makeOutput too, with another signature.
+    if (typeof b.typedArrayFromHeap === 'function' && typeof b.makeOutput === 'function') return this.track(b.makeOutput(shape, 'float32'));
+    if (typeof b.makeTensorInfo === 'function') return this.track(b.makeTensorInfo(shape, 'float32', new Float32Array(prod(shape))));
+    throw new Error(`project kernels expect a wasm or cpu backend with host memory, but got "${this.backendName}".`);
+  }
+
+  /** The values of a float32 tensor in host memory (a view into the wasm heap, or cpu's own array). */
+  view(x: TensorInfo): Float32Array {
+    const b = this.backend as unknown as HeapBackend;
+    if (x.dtype !== 'float32') throw new Error(`project kernels expect float32 tensors, but got ${x.dtype}.`);
+    if (typeof b.typedArrayFromHeap === 'function') return b.typedArrayFromHeap(x);
+    if (b.data !== undefined) return b.data.get(x.dataId)!.values as Float32Array;
+    throw new Error(`project kernels expect a wasm or cpu backend with host memory, but got "${this.backendName}".`);
+  }
+
+  /** Whether this backend keeps tensors in host memory that {@link KernelOps.view} can reach. */
+  get hasHostMemory(): boolean {
+    const b = this.backend as unknown as HeapBackend;
+    return typeof b.typedArrayFromHeap === 'function' || b.data !== undefined;
   }
 
   reshape(x: TensorInfo, shape: number[]): TensorInfo {
@@ -208,6 +247,14 @@ export class KernelOps {
     return this.reshape(x, [prod(shape.slice(0, axis)), shape[axis]!, prod(shape.slice(axis + 1))]);
   }
 
+}
+
+/** What the wasm and cpu backends expose beyond `KernelBackend` (host-memory access). */
+interface HeapBackend {
+  makeOutput?(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap?(x: TensorInfo): Float32Array;
+  makeTensorInfo?(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
+  data?: { get(dataId: object): { values?: unknown } | undefined };
 }
 
 export function prod(xs: readonly number[]): number {

@@ -183,7 +183,14 @@ export const OP_CASES: readonly OpCase[] = [
     name: 'mean and sum reductions',
     inputs: { x: { shape: [2, 3, 4, 5] } },
     f: ({ x }) =>
-      tf.concat([tf.reshape(tf.mean(x!, [1, 2]), [-1]), tf.reshape(tf.sum(x!, [0, 3]), [-1]), tf.reshape(tf.mean(x!), [1])]),
+      tf.concat([
+        tf.reshape(tf.mean(x!, [1, 2]), [-1]),
+        tf.reshape(tf.sum(x!, [0, 3]), [-1]),
+        tf.reshape(tf.mean(x!), [1]),
+        tf.reshape(tf.sum(x!, [0, 1, 2], true), [-1]),
+        tf.reshape(tf.mean(x!, [0], true), [-1]),
+        tf.reshape(tf.sum(x!, [2, 3]), [-1]),
+      ]),
   },
   {
     name: 'concat, slice, pad, reshape',

@@ -12,7 +12,8 @@ export const triple = (v: number | Triple): [number, number, number] =>
  * only: StridedSlice has no gradient in TensorFlow.js, and gather's gradient is missing on wasm.
  */
 export function takeFrames(x: tf.Tensor5D, start: number, count: number, stride: number): tf.Tensor5D {
-  const [n, , h, w, c] = x.shape;
+  const [n, d, h, w, c] = x.shape;
+  if (start === 0 && count === d && stride === 1) return x;
   if (stride === 1) return tf.slice(x, [0, start, 0, 0, 0], [n, count, h, w, c]);
   const span = (count - 1) * stride + 1;
   let y: tf.Tensor = tf.slice(x, [0, start, 0, 0, 0], [n, span, h, w, c]);

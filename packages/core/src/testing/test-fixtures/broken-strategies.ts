@@ -26,7 +26,7 @@ function contribution(create: (o: { every: number }, n: number) => BalancingStra
 const rebalanceEvery = (every: number, step: number): ForwardMode =>
   step % every === 0 ? { kind: 'rebalance', modality: 0 } : REGULAR;
 
-const tester = new StrategyTester({ numModalities: [2], epochs: 2, stepsPerEpoch: 4, leakSteps: 8 });
+const tester = new StrategyTester({ numModalities: [2], epochs: 2, stepsPerEpoch: 4, leakSteps: 8, trainEpochs: 2 });
 
 // Sound: stateless, deterministic, no tensors.
 tester.run('sound', contribution((o) => ({ evaluationMode: 'regular', chooseForwardMode: (c) => rebalanceEvery(o.every, c.step) })), {

@@ -1,0 +1,126 @@
+// One benchmark measurement in its own process (so that peak RSS belongs to one backend and one model):
+// node --conditions=development --import tsx bench/run-workload.ts <workload> <backend> <warmup> <steps> [quick] [probe]
+// Prints one JSON line on stdout.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { ensureGradients, registerFastCpuKernels, registerProjectKernels, setupWebGpu, webGpuStatus } from '@ungreedy/core';
+import { WORKLOADS } from './models.js';
+
+const [workloadName = 'cnn2', backend = 'wasm', warmupArg = '2', stepsArg = '5', ...flags] = process.argv.slice(2);
+const quick = flags.includes('quick');
+const probe = flags.includes('probe');
+
+async function main(): Promise<Record<string, unknown>> {
+  await ensureGradients();
+  if (backend === 'webgpu' && !(await setupWebGpu())) {
+    return { skipped: (await webGpuStatus()).reason ?? 'no WebGPU adapter' };
+  }
+  if (!(await tf.setBackend(backend))) return { skipped: `backend ${backend} did not initialise` };
+  registerProjectKernels(backend);
+  if (backend === 'cpu') registerFastCpuKernels();
+  const make = WORKLOADS[workloadName];
+  if (make === undefined) throw new Error(`unknown workload ${workloadName}`);
+  const w = make({ quick });
+  const vars = Object.values(w.groups).flat();
+  const params = vars.reduce((n, v) => n + v.size, 0);
+  const opt = tf.train.adam(1e-3);
+
+  // Variant "probe": gradients by parameter group, then the conditional-learning-speed probe the trainer runs:
+  // one reduction per group (Σg² and Σθ²) stacked, and one sync for all groups; then the optimizer step.
+  // Variant "plain": the same step without the probe, so the two differ by exactly the probe's cost.
+  let probeMs = 0;
+  let probeCpuMs = 0;
+  const step = (): number => {
+    const { value, grads } = tf.variableGrads(() => w.loss(), vars);
+    if (probe) {
+      // Sync first so that the probe's own time is measured apart from the backward pass still in flight.
+      value.dataSync();
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
+      const stats = tf.tidy(() =>
+        tf.stack(
+          Object.values(w.groups).flatMap((g) => [
+            tf.addN(g.map((v) => tf.sum(tf.square(grads[v.name]!)))),
+            tf.addN(g.map((v) => tf.sum(tf.square(v)))),
+          ]),
+        ),
+      );
+      stats.dataSync();
+      stats.dispose();
+      const c = process.cpuUsage(c0);
+      probeMs = performance.now() - t0;
+      probeCpuMs = (c.user + c.system) / 1000;
+    }
+    opt.applyGradients(grads as tf.NamedTensorMap as Record<string, tf.Variable>);
+    const loss = value.dataSync()[0]!;
+    tf.dispose([value, ...Object.values(grads)]);
+    return loss;
+  };
+
+  const times: number[] = [];
+  const cpuTimes: number[] = [];
+  const probeTimes: number[] = [];
+  const probeCpuTimes: number[] = [];
+  let peakBytes = 0;
+  let firstLoss = Number.NaN;
+  let lastLoss = Number.NaN;
+  for (let i = 0; i < Number(warmupArg) + Number(stepsArg); i++) {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    const loss = step();
+    const ms = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    if (i === 0) firstLoss = loss;
+    lastLoss = loss;
+    if (!Number.isFinite(loss)) throw new Error(`loss is ${loss} at step ${i}`);
+    if (i >= Number(warmupArg)) {
+      times.push(ms);
+      cpuTimes.push((c.user + c.system) / 1000);
+      probeTimes.push(probeMs);
+      probeCpuTimes.push(probeCpuMs);
+    }
+    peakBytes = Math.max(peakBytes, tf.memory().numBytes);
+    if (process.env.UNGREEDY_BENCH_VERBOSE === '1') console.error(`${workloadName}/${backend} step ${i}: ${ms.toFixed(0)} ms, loss ${loss}`);
+  }
+  const numTensors = tf.memory().numTensors;
+  opt.dispose();
+  w.dispose();
+  const sorted = [...times].sort((a, b) => a - b);
+  const median = medianOf(times);
+  return {
+    workload: workloadName,
+    description: w.description,
+    backend,
+    probe,
+    params,
+    steps: times.length,
+    msPerStep: median,
+    msMin: sorted[0],
+    cpuMsPerStep: medianOf(cpuTimes),
+    probeMs: probe ? medianOf(probeTimes) : undefined,
+    probeCpuMs: probe ? medianOf(probeCpuTimes) : undefined,
+    stepsPerSec: 1000 / median,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+    peakTensorMB: peakBytes / 2 ** 20,
+    numTensorsAfter: numTensors,
+    firstLoss,
+    lastLoss,
+    threads: backend === 'wasm' ? 1 : undefined,
+  };
+}
+
+function medianOf(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+main()
+  .then((r) => {
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    process.exit(0);
+  })
+  .catch((err: unknown) => {
+    process.stdout.write(`${JSON.stringify({ workload: workloadName, backend, error: err instanceof Error ? err.message : String(err) })}\n`);
+    process.exit(1);
+  });
