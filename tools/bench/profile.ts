@@ -35,7 +35,7 @@ for (const k of info.kernels) {
   byKernel.set(k.name, e);
 }
 const total = [...byKernel.values()].reduce((s, e) => s + e.ms, 0);
-console.log(`cpu time ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms, kernel time ${total.toFixed(0)} ms`);
+console.log(`cpu time ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms, kernel time ${total.toFixed(0)} ms, peak tensor bytes ${(info.peakBytes / 2 ** 20).toFixed(0)} MB`);
 for (const [k, e] of [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) {
   console.log(`${k.padEnd(28)} ${e.ms.toFixed(1).padStart(9)} ms  ${String(e.n).padStart(5)} calls  ${((100 * e.ms) / total).toFixed(1)}%`);
 }

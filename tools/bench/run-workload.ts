@@ -103,6 +103,7 @@ async function main(): Promise<Record<string, unknown>> {
     stepsPerSec: 1000 / median,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     peakTensorMB: peakBytes / 2 ** 20,
+    wasmHeapMB: backend === 'wasm' ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length / 2 ** 20 : undefined,
     numTensorsAfter: numTensors,
     firstLoss,
     lastLoss,
