@@ -93,4 +93,8 @@ export interface RunManifest {
   readonly endedAt: string | null;
   readonly resumedAt: readonly string[];
   readonly dataset: Readonly<Record<string, unknown>>;
+  /** The config file the run was started from and its folder (plugin paths and `output.dir` are relative to it). */
+  readonly config?: { readonly file: string; readonly dir: string };
+  /** Why a run ended other than completed: the error code and message. */
+  readonly error?: { readonly code: string; readonly message: string } | null;
 }

@@ -1,0 +1,19 @@
+import type { CliCommand } from '../cli-command.js';
+import { datasetsCommand } from './datasets.js';
+import { evaluateCommand } from './evaluate.js';
+import { initCommand } from './init.js';
+import { pluginsCommand } from './plugins.js';
+import { prepareCommand } from './prepare.js';
+import { runCommand } from './run.js';
+import { validateCommand } from './validate.js';
+
+/** Every `ungreedy` command by name, sorted (STYLE.md H2). Add a command by adding a file and a line here. */
+export const commands: Readonly<Record<string, CliCommand>> = {
+  datasets: datasetsCommand,
+  evaluate: evaluateCommand,
+  init: initCommand,
+  plugins: pluginsCommand,
+  prepare: prepareCommand,
+  run: runCommand,
+  validate: validateCommand,
+};

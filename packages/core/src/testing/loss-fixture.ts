@@ -1,0 +1,120 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { branchGroup, fusionGroup, headGroup, SHARED_FUSION_GROUP } from '../model/param-group.js';
+import type { ForwardMode } from '../model/fusion-block.js';
+import type { ParamGroupId } from '../model/param-group.js';
+import type { BalancingStrategy, GroupNorm, LossInput, StrategyContext } from '../strategy/balancing-strategy.js';
+import { Rng } from '../rng/rng.js';
+
+/** What one fixture step hands back: the loss value and the gradients by group (owned by the caller). */
+export interface FixtureStep {
+  readonly loss: number;
+  readonly grads: Map<ParamGroupId, tf.Tensor[]>;
+  readonly groupNorms: Map<ParamGroupId, GroupNorm>;
+}
+
+/**
+ * A tiny differentiable multi-modal model with every parameter group core knows (`branch/k`, `head/k`,
+ * `fusion/k`, `fusion/shared`), for exercising `wrapLoss` and `onAfterBackward` with real tensors without
+ * the trainer: features_k = relu(x_k W_k) ⊙ σ(f_k + shared), heads_k = features_k H_k + b_k,
+ * fused = mean_k heads_k. In `rebalance` mode the helped branch's gate is the constant 0.5.
+ */
+export class LossFixture {
+  private readonly inputs: tf.Tensor2D[];
+  private readonly labels: tf.Tensor1D;
+  private readonly oneHot: tf.Tensor2D;
+  private readonly vars: { readonly variable: tf.Variable; readonly group: ParamGroupId }[] = [];
+  private readonly enc: tf.Variable[] = [];
+  private readonly headW: tf.Variable[] = [];
+  private readonly headB: tf.Variable[] = [];
+  private readonly gate: tf.Variable[] = [];
+  private readonly shared: tf.Variable;
+
+  constructor(
+    readonly numModalities: number,
+    options: { readonly seed?: number; readonly batch?: number; readonly features?: number; readonly classes?: number } = {},
+  ) {
+    const rng = Rng.fromSeed(options.seed ?? 0, 'loss-fixture');
+    const b = options.batch ?? 4;
+    const f = options.features ?? 3;
+    const c = options.classes ?? 3;
+    const normal = (shape: number[], std: number): tf.Tensor =>
+      tf.tensor(rng.fillNormal(new Float32Array(shape.reduce((a, n) => a * n, 1)), 0, std), shape);
+    const add = (t: tf.Tensor, group: ParamGroupId): tf.Variable => {
+      const v = tf.variable(t);
+      t.dispose();
+      this.vars.push({ variable: v, group });
+      return v;
+    };
+    this.inputs = Array.from({ length: numModalities }, () => normal([b, f], 1) as tf.Tensor2D);
+    const labels = Array.from({ length: b }, () => rng.int(c));
+    this.labels = tf.tensor1d(labels, 'int32');
+    this.oneHot = tf.tidy(() => tf.cast(tf.oneHot(this.labels, c), 'float32') as tf.Tensor2D);
+    for (let k = 0; k < numModalities; k++) {
+      this.enc.push(add(normal([f, f], 0.5), branchGroup(k)));
+      this.headW.push(add(normal([f, c], 0.5), headGroup(k)));
+      this.headB.push(add(tf.zeros([c]), headGroup(k)));
+      this.gate.push(add(normal([f], 0.1), fusionGroup(k)));
+    }
+    this.shared = add(tf.zeros([1]), SHARED_FUSION_GROUP);
+  }
+
+  /** Every group this model has, in a stable order. */
+  groups(): ParamGroupId[] {
+    return [...new Set(this.vars.map((v) => v.group))];
+  }
+
+  /**
+   * One training step's loss and gradients: builds the {@link LossInput}, lets the strategy's `wrapLoss`
+   * (if any) replace the loss, and differentiates it. Tensors created on the way are freed.
+   */
+  step(strategy: BalancingStrategy, ctx: StrategyContext & { readonly mode: ForwardMode }): FixtureStep {
+    const { value, grads } = tf.variableGrads(() => {
+      const input = this.lossInput(ctx.mode);
+      const loss = strategy.wrapLoss ? strategy.wrapLoss(input, ctx) : input.baseLoss;
+      if (loss.rank !== 0) {
+        throw new TypeError(`wrapLoss must return a scalar, but got a tensor of shape [${loss.shape.join(', ')}].`);
+      }
+      return loss;
+    }, this.vars.map((v) => v.variable));
+    const loss = value.dataSync()[0]!;
+    value.dispose();
+    const byGroup = new Map<ParamGroupId, tf.Tensor[]>();
+    const groupNorms = new Map<ParamGroupId, GroupNorm>();
+    for (const { variable, group } of this.vars) {
+      const g = grads[variable.name];
+      if (!g) continue;
+      const list = byGroup.get(group) ?? [];
+      list.push(g);
+      byGroup.set(group, list);
+      const [gradSq, weightSq] = tf.tidy(() => [tf.sum(tf.square(g)).dataSync()[0]!, tf.sum(tf.square(variable)).dataSync()[0]!]);
+      const prev = groupNorms.get(group) ?? { gradSq: 0, weightSq: 0 };
+      groupNorms.set(group, { gradSq: prev.gradSq + gradSq!, weightSq: prev.weightSq + weightSq! });
+    }
+    return { loss, grads: byGroup, groupNorms };
+  }
+
+  dispose(): void {
+    tf.dispose([...this.inputs, this.labels, this.oneHot, ...this.vars.map((v) => v.variable)]);
+  }
+
+  private lossInput(mode: ForwardMode): LossInput {
+    const features = this.inputs.map((x, k) => {
+      const gate =
+        mode.kind === 'rebalance' && mode.modality === k
+          ? tf.fill([this.gate[k]!.shape[0]!], 0.5)
+          : tf.sigmoid(tf.add(this.gate[k]!, this.shared));
+      return tf.mul(tf.relu(tf.matMul(x, this.enc[k]! as tf.Tensor2D)), gate) as tf.Tensor2D;
+    });
+    const applyHead = (k: number, f: tf.Tensor2D): tf.Tensor2D =>
+      tf.add(tf.matMul(f, this.headW[k]! as tf.Tensor2D), this.headB[k]!) as tf.Tensor2D;
+    const heads = features.map((f, k) => applyHead(k, f));
+    const fused = tf.div(tf.addN(heads), heads.length) as tf.Tensor2D;
+    const baseLoss = tf.addN(heads.map((h) => crossEntropy(h, this.oneHot))) as tf.Scalar;
+    return { fused, heads, features, labels: this.labels, oneHot: this.oneHot, baseLoss, applyHead };
+  }
+}
+
+/** Softmax cross-entropy, batch mean. */
+function crossEntropy(logits: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Scalar {
+  return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+}

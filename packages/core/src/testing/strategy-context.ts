@@ -1,0 +1,73 @@
+import { REGULAR } from '../model/fusion-block.js';
+import { Rng } from '../rng/rng.js';
+import type { ForwardMode } from '../model/fusion-block.js';
+import type { ParamGroupId } from '../model/param-group.js';
+import type { GroupNorm, LearningSpeed, StepContext, StrategyContext } from '../strategy/balancing-strategy.js';
+import { silentLogger } from './silent-logger.js';
+
+/**
+ * A {@link StrategyContext} for unit tests: epoch 1, step 0, two modalities, a seeded `strategy` stream and a
+ * silent logger unless `fields` says otherwise.
+ */
+export function strategyContext(fields: Partial<StrategyContext> = {}): StrategyContext {
+  return {
+    epoch: 1,
+    step: 0,
+    stepInEpoch: 0,
+    stepsPerEpoch: 10,
+    numModalities: 2,
+    rng: fields.rng ?? Rng.fromSeed(0, 'strategy'),
+    log: fields.log ?? silentLogger(),
+    ...fields,
+  };
+}
+
+/** A {@link StepContext} for unit tests: a regular step with an empty probe unless `fields` says otherwise. */
+export function stepContext(fields: Partial<StepContext> = {}): StepContext {
+  const base = strategyContext(fields);
+  return {
+    ...base,
+    mode: fields.mode ?? REGULAR,
+    speed: fields.speed ?? learningSpeed({ main: zeros(base.numModalities), bypass: zeros(base.numModalities) }),
+    groupNorms: fields.groupNorms ?? new Map<ParamGroupId, GroupNorm>(),
+  };
+}
+
+/**
+ * The probe's view (spec §3.2) built from accumulated totals: s_k = log_base(bypass_k / main_k), NaN until
+ * both are positive; d = s_0 − s_1 for two modalities, max(s) − min(s) otherwise.
+ */
+export function learningSpeed(
+  total: { readonly main: readonly number[]; readonly bypass: readonly number[] },
+  options: { readonly counted?: boolean; readonly logBase?: number; readonly step?: LearningSpeed['step'] } = {},
+): LearningSpeed {
+  const logBase = options.logBase ?? 10;
+  const s = total.main.map((m, k) => {
+    const b = total.bypass[k] ?? 0;
+    return m > 0 && b > 0 ? Math.log(b / m) / Math.log(logBase) : Number.NaN;
+  });
+  return {
+    step: options.step ?? { main: zeros(s.length), bypass: zeros(s.length) },
+    total: { main: [...total.main], bypass: [...total.bypass] },
+    counted: options.counted ?? true,
+    s,
+    dSpeed: s.length === 2 ? s[0]! - s[1]! : Math.max(...s) - Math.min(...s),
+  };
+}
+
+/**
+ * A two-modality probe whose d_speed (log base 10) is exactly `d`: totals main = [1, 1], bypass = [10^d, 1].
+ * For scripting the guided state machine (spec §9.8).
+ */
+export function learningSpeedWithD(d: number, counted = true): LearningSpeed {
+  return learningSpeed({ main: [1, 1], bypass: [10 ** d, 1] }, { counted });
+}
+
+/** The step's mode as the `stepsByMode` key the trainer records: `regular` or `rebalance/<k>`. */
+export function modeKey(mode: ForwardMode): string {
+  return mode.kind === 'rebalance' ? `rebalance/${mode.modality}` : mode.kind;
+}
+
+function zeros(n: number): number[] {
+  return Array.from({ length: n }, () => 0);
+}

@@ -1,0 +1,225 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { UngreedyError } from '../errors.js';
+import type { Batch, Dataset, SplitName } from '../data/dataset.js';
+import type { ForwardMode } from '../model/fusion-block.js';
+import type { NamedVariable } from '../model/module.js';
+import type { MultiModalModel } from '../model/multimodal-model.js';
+import type { ParamGroupId } from '../model/param-group.js';
+import { SplitAccumulator } from '../metrics/accuracy.js';
+import type { LearningSpeedProbe } from '../metrics/learning-speed.js';
+import { sumOfHeadLosses } from '../metrics/loss.js';
+import { Rng } from '../rng/rng.js';
+import type { SplitMetrics, StepRecord } from '../run/metric-records.js';
+import type { GroupNorm, LearningSpeed, StepContext, StrategyContext } from '../strategy/balancing-strategy.js';
+import type { HookRunner } from './hook-runner.js';
+import type { Optimizer } from './optimizer.js';
+
+/** `regular`, `rebalance/<k>`, `ablate-partner`: the key of `EpochRecord.stepsByMode`. */
+export function modeKey(mode: ForwardMode): string {
+  return mode.kind === 'rebalance' ? `rebalance/${mode.modality}` : mode.kind;
+}
+
+/** The batch's arrays as tensors (only the modalities the model reads), plus labels and one-hot labels. */
+export function batchTensors(
+  batch: Batch,
+  modalities: readonly number[],
+  shapes: readonly (readonly number[])[],
+  numClasses: number,
+): { inputs: tf.Tensor[]; labels: tf.Tensor1D; oneHot: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const inputs = modalities.map((m, i) => tf.tensor(batch.inputs[m]!, [batch.size, ...shapes[i]!], 'float32'));
+    const labels = tf.tensor1d(batch.labels, 'int32');
+    const oneHot = tf.cast(tf.oneHot(labels, numClasses), 'float32') as tf.Tensor2D;
+    return { inputs, labels, oneHot };
+  });
+}
+
+/** What one training step needs from the run. */
+export interface StepDeps {
+  readonly model: MultiModalModel;
+  /** Trainable variables, each with its group. */
+  readonly trainable: readonly NamedVariable[];
+  readonly hooks: HookRunner;
+  readonly optimizer: Optimizer;
+  readonly probe: LearningSpeedProbe;
+  readonly modalities: readonly number[];
+  readonly shapes: readonly (readonly number[])[];
+}
+
+export interface StepResult {
+  readonly mode: ForwardMode;
+  readonly loss: number;
+  readonly fused: Int32Array;
+  readonly heads: Int32Array[];
+  readonly speed: LearningSpeed;
+  readonly record: StepRecord;
+}
+
+/**
+ * One training step (the order of BalancingStrategyHooks): chooseForwardMode → forward and loss (wrapLoss) inside
+ * `tf.variableGrads` → one reduction per parameter group (Σ||g||², Σ||θ||²), downloaded with the loss and the
+ * predictions in a single read → divergence check → learning-speed probe → onAfterBackward → updateMask →
+ * optimizer step. Every tensor it makes is freed before it returns.
+ */
+export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyContext): Promise<StepResult> {
+  const { model, trainable, hooks, optimizer, probe } = deps;
+  const { byTfName, groups } = indexVariables(trainable);
+  const mode = hooks.chooseForwardMode(ctx);
+  const { inputs, labels, oneHot } = batchTensors(batch, deps.modalities, deps.shapes, model.numClasses);
+  let kept: tf.Tensor2D[] = [];
+  let value: tf.Scalar | undefined;
+  let grads: tf.NamedTensorMap = {};
+  try {
+    ({ value, grads } = tf.variableGrads(() => {
+      const out = model.forward(inputs, { training: true, mode });
+      const baseLoss = sumOfHeadLosses(out.heads, oneHot);
+      const loss = hooks.wrapLoss(
+        {
+          fused: out.fused,
+          heads: out.heads,
+          features: out.features,
+          labels,
+          oneHot,
+          baseLoss,
+          applyHead: (k, f) => model.applyHead(k, f),
+        },
+        { ...ctx, mode },
+      );
+      kept = [out.fused, ...out.heads].map((t) => tf.keep(t));
+      return loss;
+    }, trainable.map((v) => v.variable)));
+
+    const packed = tf.tidy(() => {
+      const parts: tf.Tensor[] = [tf.reshape(value!, [1])];
+      for (const [, members] of groups) {
+        const gradSq = members.flatMap((v) => (grads[v.variable.name] ? [tf.sum(tf.square(grads[v.variable.name]!))] : []));
+        const weightSq = members.map((v) => tf.sum(tf.square(v.variable)));
+        parts.push(tf.reshape(gradSq.length ? tf.addN(gradSq) : tf.scalar(0), [1]), tf.reshape(tf.addN(weightSq), [1]));
+      }
+      for (const logits of kept) parts.push(tf.cast(tf.argMax(logits, 1), 'float32'));
+      return tf.concat(parts);
+    });
+    const values = await packed.data();
+    packed.dispose();
+
+    const loss = values[0]!;
+    if (!Number.isFinite(loss)) {
+      throw new UngreedyError(
+        'UNG_ERR_RUN_DIVERGED',
+        `training loss should be finite, but got ${loss} at epoch ${ctx.epoch}, step ${ctx.step}. ` +
+          'Lower the learning rate; the last checkpoint before this step is kept.',
+        { epoch: ctx.epoch, step: ctx.step, loss: String(loss) },
+      );
+    }
+    const norms = new Map<ParamGroupId, GroupNorm>();
+    [...groups.keys()].forEach((g, i) => norms.set(g, { gradSq: values[1 + 2 * i]!, weightSq: values[2 + 2 * i]! }));
+    const b = batch.size;
+    const predStart = 1 + 2 * groups.size;
+    const fused = Int32Array.from(values.subarray(predStart, predStart + b));
+    const heads = Array.from({ length: model.numModalities }, (_, k) =>
+      Int32Array.from(values.subarray(predStart + (k + 1) * b, predStart + (k + 2) * b)),
+    );
+
+    const speed = probe.update(norms, mode.kind === 'regular');
+    const stepCtx: StepContext = { ...ctx, mode, speed, groupNorms: norms };
+    const byGroup = new Map<ParamGroupId, tf.Tensor[]>();
+    for (const [name, g] of Object.entries(grads)) {
+      const group = byTfName.get(name)?.group;
+      if (!group) continue;
+      const list = byGroup.get(group) ?? [];
+      list.push(g);
+      byGroup.set(group, list);
+    }
+    await hooks.onAfterBackward(byGroup, stepCtx);
+    const mask = hooks.updateMask(stepCtx);
+    const gradsByName = new Map<string, tf.Tensor>();
+    for (const [name, g] of Object.entries(grads)) gradsByName.set(byTfName.get(name)!.name, g);
+    const only = mask ? new Set(trainable.filter((v) => v.group !== undefined && mask.has(v.group)).map((v) => v.name)) : undefined;
+    optimizer.step(gradsByName, only);
+
+    const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+    const record: StepRecord = {
+      type: 'step',
+      step: ctx.step,
+      epoch: ctx.epoch,
+      mode,
+      loss,
+      s: speed.s.map(finite),
+      dSpeed: finite(speed.dSpeed),
+      mu: { main: speed.step.main, bypass: speed.step.bypass },
+    };
+    return { mode, loss, fused, heads, speed, record };
+  } finally {
+    value?.dispose();
+    tf.dispose(Object.values(grads));
+    tf.dispose(kept);
+    tf.dispose([...inputs, labels, oneHot]);
+  }
+}
+
+const variableIndex = new WeakMap<readonly NamedVariable[], { byTfName: Map<string, NamedVariable>; groups: Map<ParamGroupId, NamedVariable[]> }>();
+
+/** The trainable variables by tfjs variable name and by group (in first-seen order), computed once per list. */
+function indexVariables(trainable: readonly NamedVariable[]): {
+  byTfName: Map<string, NamedVariable>;
+  groups: Map<ParamGroupId, NamedVariable[]>;
+} {
+  let index = variableIndex.get(trainable);
+  if (!index) {
+    const groups = new Map<ParamGroupId, NamedVariable[]>();
+    for (const v of trainable) if (v.group !== undefined) groups.set(v.group, [...(groups.get(v.group) ?? []), v]);
+    index = { byTfName: new Map(trainable.map((v) => [v.variable.name, v])), groups };
+    variableIndex.set(trainable, index);
+  }
+  return index;
+}
+
+/** What a validation, test or recording pass needs. */
+export interface EvaluateOptions {
+  readonly model: MultiModalModel;
+  readonly dataset: Dataset;
+  readonly split: SplitName;
+  readonly modalities: readonly number[];
+  readonly shapes: readonly (readonly number[])[];
+  readonly batchSize: number;
+  readonly mode: ForwardMode;
+  readonly legacyLength2AccuracyQuirk: boolean;
+  readonly squeezeMeans?: readonly (readonly tf.Tensor1D[])[];
+  readonly recordSqueezes?: (position: number, squeezes: readonly tf.Tensor2D[], batch: Batch) => void;
+  /** Recording passes may use training augmentation; the stream it draws from. */
+  readonly augment?: { readonly rng: Rng };
+}
+
+/**
+ * One pass over a split in inference mode (`training: false`) in the given forward mode: batch-size weighted loss
+ * (Σ_k CE of the heads) and accuracies of the fused output and every head.
+ */
+export async function evaluatePass(o: EvaluateOptions): Promise<SplitMetrics> {
+  const acc = new SplitAccumulator(o.model.numModalities);
+  const rng = o.augment?.rng ?? Rng.fromSeed(0, 'evaluation');
+  for await (const batch of o.dataset.batches(o.split, {
+    batchSize: o.batchSize,
+    shuffle: false,
+    augment: o.augment !== undefined,
+    rng,
+  })) {
+    const packed = tf.tidy(() => {
+      const { inputs, oneHot } = batchTensors(batch, o.modalities, o.shapes, o.model.numClasses);
+      const out = o.model.forward(inputs, {
+        training: false,
+        mode: o.mode,
+        ...(o.squeezeMeans ? { squeezeMeans: o.squeezeMeans } : {}),
+        ...(o.recordSqueezes ? { recordSqueezes: (p: number, s: readonly tf.Tensor2D[]) => o.recordSqueezes!(p, s, batch) } : {}),
+      });
+      const loss = sumOfHeadLosses(out.heads, oneHot);
+      return tf.concat([tf.reshape(loss, [1]), ...[out.fused, ...out.heads].map((l) => tf.cast(tf.argMax(l, 1), 'float32'))]);
+    });
+    const values = await packed.data();
+    packed.dispose();
+    const b = batch.size;
+    const fused = values.subarray(1, 1 + b);
+    const heads = Array.from({ length: o.model.numModalities }, (_, k) => values.subarray(1 + (k + 1) * b, 1 + (k + 2) * b));
+    acc.add(values[0]!, fused, heads, batch.labels, o.legacyLength2AccuracyQuirk);
+  }
+  return acc.result();
+}

@@ -1,0 +1,304 @@
+import { UngreedyError } from '../errors.js';
+import type { ExperimentConfig } from '../config/experiment-config.js';
+import type { Dataset } from '../data/dataset.js';
+import type { Logger } from '../log/logger.js';
+import { REGULAR, type ForwardMode } from '../model/fusion-block.js';
+import type { NamedVariable } from '../model/module.js';
+import type { MultiModalModel } from '../model/multimodal-model.js';
+import { SplitAccumulator } from '../metrics/accuracy.js';
+import type { LearningSpeedProbe } from '../metrics/learning-speed.js';
+import { Rng, type RngState, type RngStreams } from '../rng/rng.js';
+import type { EpochRecord, SplitMetrics } from '../run/metric-records.js';
+import type { RunStore } from '../run/run-store.js';
+import type { BalancingStrategy, StrategyContext } from '../strategy/balancing-strategy.js';
+import type { Clock } from '../util/clock.js';
+import type { JsonObject, JsonValue } from '../util/json.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { evaluatePass, modeKey, trainStep } from './epoch-loop.js';
+import type { HookRunner } from './hook-runner.js';
+import type { LrScheduler } from './lr-scheduler.js';
+import type { Optimizer } from './optimizer.js';
+import type { ProgressReporter } from './progress.js';
+
+/** Everything the fit loop drives; assembled by `trainExperiment` (or a test). */
+export interface FitDeps {
+  readonly config: ExperimentConfig;
+  readonly model: MultiModalModel;
+  readonly dataset: Dataset;
+  /** Dataset modality indices the model reads, in order. */
+  readonly modalities: readonly number[];
+  readonly strategy: BalancingStrategy;
+  /** `<namespace>/<id>`: where the strategy's state lives in checkpoints. */
+  readonly strategyKey: string;
+  readonly hooks: HookRunner;
+  readonly optimizer: Optimizer;
+  readonly scheduler: LrScheduler;
+  readonly probe: LearningSpeedProbe;
+  readonly rng: RngStreams;
+  readonly store: RunStore;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly progress: ProgressReporter;
+  readonly signal?: AbortSignal;
+  /** Extra JSON kept in every checkpoint (e.g. the config folder, for `evaluateRun`). */
+  readonly context?: JsonObject;
+}
+
+/** Counters of the fit loop; saved in every checkpoint, so a resume lands on the same batch (STYLE.md H12). */
+interface FitProgress {
+  /** The epoch in progress, or the next one to start (1-based). */
+  epoch: number;
+  /** Training steps done so far, over all epochs. */
+  step: number;
+  /** Steps of `epoch` done; meaningful while `inEpoch`. */
+  stepInEpoch: number;
+  inEpoch: boolean;
+  /** State of the epoch's shuffle stream at epoch start: a mid-epoch resume replays the same order. */
+  epochRng: RngState | null;
+  completedEpochs: number;
+  bestValAcc: number | null;
+  bestEpoch: number | null;
+  lastMode: ForwardMode;
+  stepsByMode: Record<string, number>;
+  /** Seconds spent in the epoch in progress before the last checkpoint. */
+  epochSeconds: number;
+}
+
+export interface FitResult {
+  readonly epochs: number;
+  readonly bestEpoch: number | null;
+  readonly stoppedBecause: 'max-epochs' | 'completed-stopping';
+  readonly lastEpoch: EpochRecord | null;
+}
+
+/**
+ * The epoch loop of a run (Lightning's fit loop): per epoch, onEpochBegin → training steps → onEpochEnd →
+ * validation and test in the strategy's evaluation mode → EpochRecord → best checkpoint on strict improvement of
+ * the validation fused accuracy → scheduler step → completed-stopping count → `last` checkpoint.
+ */
+export class FitLoop {
+  private progress: FitProgress = {
+    epoch: 1,
+    step: 0,
+    stepInEpoch: 0,
+    inEpoch: false,
+    epochRng: null,
+    completedEpochs: 0,
+    bestValAcc: null,
+    bestEpoch: null,
+    lastMode: REGULAR,
+    stepsByMode: {},
+    epochSeconds: 0,
+  };
+  private readonly trainable: NamedVariable[];
+  private readonly shapes: (readonly number[])[];
+  private accumulator: SplitAccumulator;
+  private lastEpochRecord: EpochRecord | null = null;
+
+  constructor(private readonly d: FitDeps) {
+    this.trainable = d.model.variables().filter((v) => v.trainable);
+    this.shapes = d.modalities.map((m) => d.dataset.modalities[m]!.shape);
+    this.accumulator = new SplitAccumulator(d.model.numModalities);
+  }
+
+  get stepsPerEpoch(): number {
+    return Math.ceil(this.d.dataset.size('train') / this.d.config.train.batchSize);
+  }
+
+  /** Restores everything from a checkpoint folder written by this loop. */
+  restore(dir: string): void {
+    const state = loadCheckpoint(dir, this.d.model, this.d.optimizer);
+    const strategies = (state['strategies'] ?? {}) as JsonObject;
+    const saved = Object.keys(strategies);
+    if (state['strategyKey'] !== this.d.strategyKey || saved.some((k) => k !== this.d.strategyKey)) {
+      throw new UngreedyError(
+        'UNG_ERR_CHECKPOINT_MISMATCH',
+        `checkpoint ${dir} should hold state for strategy "${this.d.strategyKey}", but it was written by ` +
+          `"${String(state['strategyKey'])}". Resume with the run's own config, or start a new run.`,
+        { dir, expected: this.d.strategyKey, actual: state['strategyKey'] ?? null },
+      );
+    }
+    const strategyState = strategies[this.d.strategyKey];
+    if (strategyState !== undefined && strategyState !== null) this.d.strategy.loadStateDict?.(strategyState as JsonObject);
+    this.d.scheduler.loadStateDict(state['scheduler'] as JsonObject);
+    this.d.probe.loadStateDict(state['speed'] as JsonObject);
+    this.d.rng.loadStateDict(state['rng'] as JsonObject);
+    this.progress = structuredClone(state['progress']) as unknown as FitProgress;
+    this.accumulator.loadStateDict(state['accumulator'] as JsonObject);
+    this.lastEpochRecord = (state['lastEpochRecord'] ?? null) as EpochRecord | null;
+  }
+
+  private stateDict(): JsonObject {
+    const strategyState = this.d.strategy.stateDict?.();
+    return {
+      strategyKey: this.d.strategyKey,
+      strategies: strategyState ? { [this.d.strategyKey]: strategyState } : {},
+      scheduler: this.d.scheduler.stateDict(),
+      speed: this.d.probe.stateDict(),
+      rng: this.d.rng.stateDict(),
+      progress: structuredClone(this.progress) as unknown as JsonObject,
+      accumulator: this.accumulator.stateDict(),
+      lastEpochRecord: this.lastEpochRecord as unknown as JsonValue,
+      context: this.d.context ?? {},
+    };
+  }
+
+  async save(name: 'last' | 'best'): Promise<void> {
+    await saveCheckpoint(this.d.store.checkpointDir(name), this.d.model, this.d.optimizer, this.stateDict());
+  }
+
+  private context(): StrategyContext {
+    return {
+      epoch: this.progress.epoch,
+      step: this.progress.step,
+      stepInEpoch: this.progress.stepInEpoch,
+      stepsPerEpoch: this.stepsPerEpoch,
+      numModalities: this.d.model.numModalities,
+      rng: this.d.rng.get('strategy'),
+      log: this.d.log,
+    };
+  }
+
+  /** Throws the signal's reason after saving `last`, when the run was asked to stop. */
+  private async checkAbort(alreadySaved: boolean): Promise<void> {
+    const signal = this.d.signal;
+    if (!signal?.aborted) return;
+    if (!alreadySaved) await this.save('last');
+    this.d.log.info({ epoch: this.progress.epoch, step: this.progress.step }, 'run interrupted, checkpoint written');
+    signal.throwIfAborted();
+  }
+
+  async run(): Promise<FitResult> {
+    const { config, log } = this.d;
+    const t = config.train;
+    let stoppedBecause: FitResult['stoppedBecause'] = 'max-epochs';
+    if (t.completedStopping > 0 && this.progress.completedEpochs >= t.completedStopping) stoppedBecause = 'completed-stopping';
+    while (stoppedBecause === 'max-epochs' && this.progress.epoch <= t.epochs) {
+      const record = await this.runEpoch();
+      this.lastEpochRecord = record;
+      if (t.completedStopping > 0 && this.progress.completedEpochs >= t.completedStopping) stoppedBecause = 'completed-stopping';
+      await this.save('last');
+      await this.checkAbort(true);
+    }
+    log.info({ epochs: this.progress.epoch - 1, stoppedBecause, bestEpoch: this.progress.bestEpoch }, 'training finished');
+    return {
+      epochs: this.progress.epoch - 1,
+      bestEpoch: this.progress.bestEpoch,
+      stoppedBecause,
+      lastEpoch: this.lastEpochRecord,
+    };
+  }
+
+  private async runEpoch(): Promise<EpochRecord> {
+    const { config, dataset, hooks, log, clock } = this.d;
+    const t = config.train;
+    const p = this.progress;
+    const started = clock.now() - p.epochSeconds * 1000;
+    let epochRng: Rng;
+    if (p.inEpoch) {
+      epochRng = Rng.fromState(p.epochRng!);
+    } else {
+      // BatchRequest carries one stream for shuffling and augmentation: each epoch gets its own fork of the run's
+      // `shuffle` stream, saved at epoch start, so a mid-epoch resume replays the same order and augmentation.
+      epochRng = this.d.rng.get('shuffle').fork(`epoch-${p.epoch}`);
+      p.epochRng = epochRng.state();
+      p.inEpoch = true;
+      p.stepInEpoch = 0;
+      p.stepsByMode = {};
+      p.epochSeconds = 0;
+      this.accumulator = new SplitAccumulator(this.d.model.numModalities);
+      await hooks.onEpochBegin(this.context());
+    }
+    const lrThisEpoch = this.d.optimizer.lr;
+    const deps = {
+      model: this.d.model,
+      trainable: this.trainable,
+      hooks,
+      optimizer: this.d.optimizer,
+      probe: this.d.probe,
+      modalities: this.d.modalities,
+      shapes: this.shapes,
+    };
+    for await (const batch of dataset.batches('train', {
+      batchSize: t.batchSize,
+      shuffle: true,
+      augment: true,
+      rng: epochRng,
+      skipBatches: p.stepInEpoch,
+    })) {
+      const result = await trainStep(deps, batch, this.context());
+      this.d.store.appendMetric(result.record);
+      this.accumulator.add(result.loss, result.fused, result.heads, batch.labels, t.legacyLength2AccuracyQuirk);
+      const key = modeKey(result.mode);
+      p.stepsByMode[key] = (p.stepsByMode[key] ?? 0) + 1;
+      p.lastMode = result.mode;
+      p.step += 1;
+      p.stepInEpoch += 1;
+      p.epochSeconds = (clock.now() - started) / 1000;
+      this.d.progress.step({
+        epoch: p.epoch,
+        epochs: t.epochs,
+        stepInEpoch: p.stepInEpoch - 1,
+        stepsPerEpoch: this.stepsPerEpoch,
+        loss: result.loss,
+      });
+      const scheduled = t.checkpointEverySteps > 0 && p.step % t.checkpointEverySteps === 0;
+      if (scheduled) await this.save('last');
+      await this.checkAbort(scheduled);
+    }
+    this.d.progress.epochTrained();
+    await hooks.onEpochEnd(this.context());
+
+    const evalMode = this.d.strategy.evaluationMode === 'as-training' ? p.lastMode : REGULAR;
+    const evaluate = async (split: 'val' | 'test'): Promise<SplitMetrics | null> =>
+      dataset.size(split) === 0
+        ? null
+        : evaluatePass({
+            model: this.d.model,
+            dataset,
+            split,
+            modalities: this.d.modalities,
+            shapes: this.shapes,
+            batchSize: t.evalBatchSize,
+            mode: evalMode,
+            legacyLength2AccuracyQuirk: t.legacyLength2AccuracyQuirk,
+          });
+    const train = this.accumulator.result();
+    const val = await evaluate('val');
+    const test = await evaluate('test');
+    const record: EpochRecord = {
+      type: 'epoch',
+      epoch: p.epoch,
+      lr: lrThisEpoch,
+      train,
+      val,
+      test,
+      evalMode,
+      stepsByMode: { ...p.stepsByMode },
+      seconds: (clock.now() - started) / 1000,
+    };
+    this.d.store.appendMetric(record);
+    log.info(
+      { epoch: p.epoch, loss: train.loss, acc: train.acc, valAcc: val?.acc ?? null, testAcc: test?.acc ?? null, lr: lrThisEpoch },
+      'epoch end',
+    );
+    // Spec §7 CompletedStopping: exactly 100.0 % fused train accuracy; the count is cumulative, never reset.
+    if (train.acc === 100) p.completedEpochs += 1;
+    p.inEpoch = false;
+    if (val && (p.bestValAcc === null || val.acc > p.bestValAcc)) {
+      p.bestValAcc = val.acc;
+      p.bestEpoch = p.epoch;
+      if (t.keepBest) await this.save('best');
+    }
+    this.d.optimizer.lr = this.d.scheduler.step(this.d.optimizer.lr, {
+      'train/loss': train.loss,
+      'val/loss': val?.loss ?? null,
+      'val/acc': val?.acc ?? null,
+    });
+    p.epoch += 1;
+    p.stepInEpoch = 0;
+    p.epochRng = null;
+    p.epochSeconds = 0;
+    return record;
+  }
+}

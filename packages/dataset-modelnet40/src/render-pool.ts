@@ -1,0 +1,62 @@
+import { Worker } from 'node:worker_threads';
+import { UngreedyError, type ErrorCode } from '@ungreedy/core';
+import type { RenderTask } from './prepare-modelnet40.js';
+
+/** What a render worker answers: the images written, or the error it threw (UngreedyErrors keep code and data). */
+export type RenderReply =
+  | { readonly id: number; readonly rendered: number }
+  | { readonly id: number; readonly error: { readonly code?: ErrorCode; readonly message: string; readonly data?: Record<string, unknown> } };
+
+/**
+ * A fixed pool of worker threads that run {@link renderObject} tasks: rendering is CPU-bound, so
+ * `ungreedy prepare modelnet40 --jobs N` uses N cores. Tasks go to the least busy worker.
+ */
+export class RenderPool {
+  private readonly workers: Array<{ worker: Worker; busy: number }> = [];
+  private readonly pending = new Map<number, { resolve: (n: number) => void; reject: (e: unknown) => void }>();
+  private nextId = 0;
+
+  constructor(readonly size: number) {
+    // Under tsx (tests, development) this module is TypeScript and so is the worker; built, both are .js.
+    const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+    const url = new URL(`./render-worker.${ext}`, import.meta.url);
+    for (let i = 0; i < size; i++) {
+      // Node 20 does not apply `--import tsx` to a worker's entry module, so a TypeScript worker starts from a
+      // small script that registers tsx's hooks first.
+      const worker =
+        ext === 'ts'
+          ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`, { eval: true })
+          : new Worker(url);
+      const slot = { worker, busy: 0 };
+      worker.on('message', (reply: RenderReply) => {
+        slot.busy--;
+        const p = this.pending.get(reply.id);
+        if (!p) return;
+        this.pending.delete(reply.id);
+        if ('error' in reply) {
+          const e = reply.error;
+          p.reject(e.code ? new UngreedyError(e.code, e.message.replace(/^UNG_ERR_[A-Z_]+: /, ''), e.data ?? {}) : new Error(e.message));
+        } else p.resolve(reply.rendered);
+      });
+      worker.on('error', (err) => {
+        for (const p of this.pending.values()) p.reject(err);
+        this.pending.clear();
+      });
+      this.workers.push(slot);
+    }
+  }
+
+  run(task: RenderTask): Promise<number> {
+    const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const id = this.nextId++;
+    slot.busy++;
+    return new Promise<number>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      slot.worker.postMessage({ id, task });
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+}

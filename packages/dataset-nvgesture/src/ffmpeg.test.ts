@@ -1,0 +1,94 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isUngreedyError } from '@ungreedy/core';
+import { decodeFrames, ffmpegVersion, findFfmpeg } from './ffmpeg.js';
+import { countingLevel, tempDir, writeCountingVideo } from './test-fixtures/fixtures.js';
+
+describe('ffmpeg decoding', () => {
+  let dir = '';
+  let cleanup: () => Promise<void> = async () => undefined;
+  before(async () => {
+    ({ dir, cleanup } = await tempDir());
+    await writeCountingVideo(join(dir, 'count.avi'), 30, 'ffv1');
+    await writeCountingVideo(join(dir, 'count-mjpeg.avi'), 30, 'mjpeg');
+  });
+  after(() => cleanup());
+
+  it('finds a runnable ffmpeg and says where it came from', () => {
+    const info = findFfmpeg();
+    assert.ok(existsSync(info.path));
+    assert.ok(['env', 'system', 'npm'].includes(info.source));
+  });
+
+  it('decodes exactly frames [start, end), scaled', async () => {
+    const d = await decodeFrames(join(dir, 'count.avi'), { start: 7, end: 19 }, { width: 16, height: 12 });
+    assert.equal(d.count, 12);
+    assert.equal(d.data.length, 12 * 16 * 12 * 3);
+    const plane = 16 * 12 * 3;
+    for (let t = 0; t < d.count; t++) {
+      const frame = d.data.subarray(t * plane, (t + 1) * plane);
+      assert.ok(frame.every((v) => v === countingLevel(7 + t)), `frame ${t} should be source frame ${7 + t}`);
+    }
+  });
+
+  it('decodes the same range from a lossy mjpeg video within a few levels', async () => {
+    const d = await decodeFrames(join(dir, 'count-mjpeg.avi'), { start: 0, end: 30 }, { width: 32, height: 24 });
+    const plane = 32 * 24 * 3;
+    for (let t = 0; t < 30; t++) {
+      const v = d.data[t * plane + 100]!;
+      assert.ok(Math.abs(v - countingLevel(t)) <= 2, `frame ${t}: ${v} vs ${countingLevel(t)}`);
+    }
+  });
+
+  it('decodes a range ending on the last frame', async () => {
+    const d = await decodeFrames(join(dir, 'count.avi'), { start: 29, end: 30 }, { width: 8, height: 6 });
+    assert.equal(d.count, 1);
+    assert.equal(d.data[0], countingLevel(29));
+  });
+
+  it('rejects a range past the end of the video, saying how long the video is', async () => {
+    await assert.rejects(decodeFrames(join(dir, 'count.avi'), { start: 25, end: 35 }, { width: 8, height: 6 }), (e: unknown) => {
+      assert.ok(isUngreedyError(e, 'UNG_ERR_DATASET_CORRUPT'));
+      assert.equal(e.data.decodedFrames, 5);
+      assert.equal(e.data.videoFrames, 30);
+      return true;
+    });
+  });
+
+  it('rejects a range that starts past the end', async () => {
+    await assert.rejects(decodeFrames(join(dir, 'count.avi'), { start: 40, end: 45 }, { width: 8, height: 6 }), (e: unknown) => {
+      assert.ok(isUngreedyError(e, 'UNG_ERR_DATASET_CORRUPT'));
+      assert.deepEqual([e.data.decodedFrames, e.data.videoFrames], [0, null]);
+      return true;
+    });
+  });
+
+  it('reports its version', async () => {
+    assert.match(await ffmpegVersion(), /^ffmpeg version /);
+  });
+
+  it('rejects a missing video', async () => {
+    const file = join(dir, 'nope.avi');
+    await assert.rejects(decodeFrames(file, { start: 0, end: 3 }, { width: 8, height: 6 }), (e: unknown) => {
+      assert.ok(isUngreedyError(e, 'UNG_ERR_DATASET_MISSING'));
+      assert.equal(e.data.file, file);
+      return true;
+    });
+  });
+
+  it('summarises stderr when ffmpeg fails', async () => {
+    const file = join(dir, 'garbage.avi');
+    await writeFile(file, Buffer.from('this is not a video at all, just text pretending to be one'));
+    await assert.rejects(decodeFrames(file, { start: 0, end: 3 }, { width: 8, height: 6 }), (e: unknown) => {
+      assert.ok(isUngreedyError(e, 'UNG_ERR_DECODE_FAILED'));
+      assert.equal(e.data.file, file);
+      assert.notEqual(e.data.exitCode, 0);
+      assert.ok(typeof e.data.stderr === 'string' && e.data.stderr.length > 0);
+      assert.ok(e.data.stderr.split('\n').length <= 6);
+      return true;
+    });
+  });
+});

@@ -1,0 +1,77 @@
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng, buildModel, builtinPlugin } from '@ungreedy/core';
+import type { ComponentKind, ForwardMode, PluginManifest, PluginRegistry } from '@ungreedy/core';
+import { learningSpeedWithD, resolveOptions, setupCpu, silentLogger, stepContext, strategyContext } from '@ungreedy/core/testing';
+import { guided } from './index.js';
+import type { GuidedStrategy } from './index.js';
+
+type Model = Awaited<ReturnType<typeof buildModel>>;
+
+const log = silentLogger();
+
+/** Core's built-ins only: the mlp encoder and the mmtm fusion block. */
+const registry: PluginRegistry = {
+  plugins: [{ manifest: builtinPlugin, specifier: '@ungreedy/core', resolvedFrom: 'builtin' }],
+  add() {},
+  find<K extends ComponentKind>(kind: K, id: string) {
+    const map = builtinPlugin[kind as keyof typeof builtinPlugin] as Record<string, unknown> | undefined;
+    const contribution = map?.[id];
+    return contribution === undefined
+      ? undefined
+      : { contribution: contribution as NonNullable<PluginManifest[K]>[string], plugin: registry.plugins[0]! };
+  },
+  ids: () => [],
+};
+
+before(setupCpu);
+
+async function model(): Promise<Model> {
+  return buildModel({
+    model: {
+      modalities: null,
+      encoders: [{ use: 'mlp', options: { hidden: [4] } }],
+      // Running means updated by training forwards only, so the evaluation forwards below all see the same r_k.
+      fusion: { use: 'mmtm', options: { runningMean: { update: 'train-only' } }, after: [0] },
+    },
+    modalities: [
+      { name: 'm0', shape: [3] },
+      { name: 'm1', shape: [3] },
+    ],
+    numClasses: 3,
+    registry,
+    rng: Rng.fromSeed(3, 'init'),
+    log,
+  });
+}
+
+test("guided's re-balancing step for k puts branch k on the running-mean gate: the other modality no longer reaches it", async () => {
+  const strategy = guided.create(resolveOptions('guided', guided.meta, { warmupEpochs: 0 }), { numModalities: 2, log }) as GuidedStrategy;
+  strategy.onEpochBegin(strategyContext({ epoch: 1 }));
+  strategy.onAfterBackward(new Map(), stepContext({ speed: learningSpeedWithD(0.5) }));
+  const mode = strategy.chooseForwardMode();
+  assert.deepEqual(mode, { kind: 'rebalance', modality: 0 });
+
+  const m = await model();
+  const x0 = tf.tensor2d([[0.5, -1, 2], [1, 0.3, -0.4]]);
+  const x1 = tf.tensor2d([[1, 2, 3], [-2, 0.5, 1]]);
+  const x1b = tf.tensor2d([[-3, 1, 0], [0.7, -1.5, 2]]);
+  try {
+    // One training forward gives the running means a value.
+    tf.tidy(() => void m.forward([x0, x1], { training: true, mode: { kind: 'regular' } }));
+    const features = (inputs: tf.Tensor[], forward: ForwardMode): number[][] =>
+      tf.tidy(() => m.forward(inputs, { training: false, mode: forward }).features.map((f) => Array.from(f.dataSync())));
+    const rebalanced = [features([x0, x1], mode), features([x0, x1b], mode)];
+    const regular = [features([x0, x1], { kind: 'regular' }), features([x0, x1b], { kind: 'regular' })];
+    // Regular: m1 modulates branch 0 through the fusion gate.
+    assert.notDeepEqual(regular[0]![0], regular[1]![0]);
+    // Re-balancing k = 0: branch 0's gate is the constant running mean, so m1 no longer changes branch 0...
+    assert.deepEqual(rebalanced[0]![0], rebalanced[1]![0]);
+    // ...while branch 1 keeps its live gate, which m1 (its own input) changes.
+    assert.notDeepEqual(rebalanced[0]![1], rebalanced[1]![1]);
+  } finally {
+    tf.dispose([x0, x1, x1b]);
+    m.dispose();
+  }
+});
