@@ -138,6 +138,9 @@ export class FitLoop {
     this.progress = structuredClone(state['progress']) as unknown as FitProgress;
     this.accumulator.loadStateDict(state['accumulator'] as JsonObject);
     this.lastEpochRecord = (state['lastEpochRecord'] ?? null) as EpochRecord | null;
+    // A crash after this checkpoint may have appended records the resumed run will write again: drop them,
+    // so metrics.jsonl ends up exactly as an uninterrupted run's.
+    if (typeof state['metricsLength'] === 'number') this.d.store.truncateMetrics(state['metricsLength']);
   }
 
   private stateDict(): JsonObject {
@@ -152,6 +155,7 @@ export class FitLoop {
       accumulator: this.accumulator.stateDict(),
       lastEpochRecord: this.lastEpochRecord as unknown as JsonValue,
       context: this.d.context ?? {},
+      metricsLength: this.d.store.metricsLength(),
     };
   }
 
