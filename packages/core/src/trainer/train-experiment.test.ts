@@ -84,6 +84,18 @@ test('end to end: writes per-epoch metrics, per-step d_speed, u and d_util, summ
   assert.equal(util[0]!.epoch, best.epoch);
 });
 
+test('a manifest written before training (as the CLI does) gets the dataset facts of describe()', async () => {
+  const o = tinyRun(tinyConfig(), { registry: registry() });
+  o.store.writeManifest({
+    runId: 'cli-made', status: 'running', core: '1.0.0', plugins: [], backend: { name: 'cpu', reason: 'test' },
+    node: process.version, gitCommit: null, seed: 1, host: 'h', startedAt: 'then', endedAt: null, resumedAt: [], dataset: {},
+  });
+  await trainExperiment(o);
+  const manifest = o.store.readManifest();
+  assert.equal(manifest.runId, 'cli-made');
+  assert.ok(Object.keys(manifest.dataset).length > 0, 'the dataset facts should reach the manifest');
+});
+
 test('the same seed gives the same run; resumed mid-epoch it ends with bit-equal metrics', async () => {
   const config = tinyConfig({ strategy: { use: 'coin', options: {} }, train: { epochs: 3 } });
   const full = tinyRun(config, { registry: registry() });

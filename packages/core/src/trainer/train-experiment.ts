@@ -351,7 +351,14 @@ function writeStatus(
     dataset: dataset.describe?.() ?? {},
   };
   // Resume times are the caller's to record (the CLI appends them to `resumedAt` when it reopens the folder).
-  const next: RunManifest = { ...base, status, endedAt: status === 'running' ? null : now, error };
+  // The dataset's facts (sources, skipped samples) are known only now, whoever created the manifest.
+  const next: RunManifest = {
+    ...base,
+    status,
+    endedAt: status === 'running' ? null : now,
+    error,
+    dataset: { ...base.dataset, ...(dataset.describe?.() ?? {}) },
+  };
   store.writeManifest(next);
   return next;
 }
