@@ -225,6 +225,19 @@ describe('nvgesture dataset', () => {
       async () => nvgesture.create({ ...COUNTING, normalize: { ...COUNTING.normalize, depth: { mean: [0, 0], std: [1] } } }, ctx),
       (e: unknown) => isUngreedyError(e, 'UNG_ERR_CONFIG_INVALID') && e.data.pointer === '/dataset/options/normalize/depth',
     );
+    // Labels 1..3 in the lists: numClasses 2 is a bad list line when preparing, a bad option on a ready cache.
+    await assert.rejects(
+      async () => nvgesture.create({ ...COUNTING, numClasses: 2 }, ctx),
+      (e: unknown) => isUngreedyError(e, 'UNG_ERR_DATASET_CORRUPT') && e.data.line === 3,
+    );
+    const cache = join(dir, 'classes-cache');
+    await nvgesture.create({ ...COUNTING, cache }, ctx);
+    await assert.rejects(
+      async () => nvgesture.create({ ...COUNTING, root: null, cache, numClasses: 2 }, ctx),
+      (e: unknown) => isUngreedyError(e, 'UNG_ERR_CONFIG_INVALID') && e.data.pointer === '/dataset/options/numClasses',
+    );
+    const fewer = await nvgesture.create({ ...COUNTING, root: null, cache, numClasses: 3 }, ctx);
+    assert.equal(fewer.numClasses, 3);
     await assert.rejects(
       async () => nvgesture.create({ ...COUNTING, root: 'does-not-exist' }, ctx),
       (e: unknown) => isUngreedyError(e, 'UNG_ERR_DATASET_MISSING'),

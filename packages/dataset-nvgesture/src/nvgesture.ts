@@ -283,8 +283,10 @@ export async function createNvGesture(o: NvGestureOptions, ctx: DatasetContext):
       );
     }
   }
-  if (manifest.numClasses !== o.numClasses) {
-    throw invalid('numClasses', `the cache's class count ${manifest.numClasses}`, o.numClasses);
+  // The cache may have been prepared with a larger --classes than this config's numClasses; the labels decide.
+  const maxLabel = Math.max(...manifest.splits.train.map((c) => c.label), ...manifest.splits.test.map((c) => c.label));
+  if (maxLabel >= o.numClasses) {
+    throw invalid('numClasses', `above every label in the cache (largest ${maxLabel + 1}, 1-based)`, o.numClasses);
   }
   for (const [split, clips] of [['train', manifest.splits.train], ['test', manifest.splits.test]] as const) {
     if (clips.length === 0) {
