@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { pino } from 'pino';
 import type { EncoderChoice, EncoderInit, ExperimentConfig } from '../config/experiment-config.js';
+import { checkCoreConfig } from '../config/validate-config.js';
 import { isUngreedyError } from '../errors.js';
 import { Rng } from '../rng/rng.js';
 import { saveCheckpoint, writeCheckpointFiles } from '../trainer/checkpoint.js';
 import { buildModel } from './build-model.js';
+import { REGULAR } from './fusion-block.js';
 import { loadPretrained, type PretrainedReport } from './load-pretrained.js';
 import type { Module } from './module.js';
 import type { MultiModalModel } from './multimodal-model.js';
@@ -333,4 +335,57 @@ test('buildModel resolves `from` against configDir and skips the file with loadP
   assert.deepEqual(values(model, ''), values(scratch, ''));
   model.dispose();
   scratch.dispose();
+});
+
+test('a config entry with only `from` gets the schema defaults and builds the initialised model', async () => {
+  const { config, issues } = checkCoreConfig({
+    name: 'x',
+    dataset: { use: 'any' },
+    model: { encoders: [{ ...CNN, init: { from: 'run1/last' } }], fusion: { use: 'mmtm', after: [0, 1] } },
+  });
+  assert.deepEqual(issues, []);
+  const model = (config as unknown as ExperimentConfig).model;
+  assert.deepEqual(model.encoders[0]!.init, init('run1/last'));
+  const loaded = await build(10, model.encoders);
+  assert.deepEqual(values(loaded, 'branch.'), values(source, 'branch.'));
+  loaded.dispose();
+});
+
+interface TorchArr {
+  readonly shape: number[];
+  readonly f32: string;
+}
+
+test('PyTorch I3D weights converted to a tfjs manifest (nvgesture README naming) reproduce PyTorch\'s features', async () => {
+  // Parameters and stage outputs of pytorch-i3d's network at width 1/32, from testing/fixtures/make-torch-reference.py.
+  const fixture = JSON.parse(readFileSync(new URL('./testing/fixtures/torch-reference.json', import.meta.url), 'utf8')) as {
+    i3d: { params: Record<string, TorchArr>; input: TorchArr; evalStages: TorchArr[] };
+  };
+  const { params, input, evalStages } = fixture.i3d;
+  const bytes = (a: TorchArr): Uint8Array => new Uint8Array(Buffer.from(a.f32, 'base64'));
+  writeTfjs(
+    join(tmp, 'i3d'),
+    Object.entries(params).map(([name, a]) => ({ name, shape: a.shape, bytes: bytes(a) })),
+    [4096],
+    'i3d-rgb.json',
+  );
+  const model = await buildModel({
+    model: { modalities: null, encoders: [{ use: 'i3d', options: { width: 1 / 32 }, init: init('i3d/i3d-rgb.json') }], fusion: { use: 'late', options: {}, after: [] } },
+    modalities: [{ name: 'rgb', shape: input.shape.slice(1) }],
+    numClasses: 3,
+    registry: builtinRegistry(),
+    rng: Rng.fromSeed(12, 'init'),
+    log: pino({ level: 'silent' }),
+    configDir: tmp,
+  });
+  const last = evalStages[evalStages.length - 1]!;
+  const x = tf.tensor(new Float32Array(bytes(input).buffer), input.shape);
+  const stage = tf.tensor(new Float32Array(bytes(last).buffer), last.shape);
+  const out = model.forward([x], { training: false, mode: REGULAR });
+  // The features are the global average of the last stage (mixed_5c) over time and space.
+  const want = tf.mean(stage, [1, 2, 3]);
+  const worst = tf.tidy(() => tf.max(tf.div(tf.abs(tf.sub(out.features[0]!, want)), tf.add(1, tf.abs(want)))).dataSync()[0]!);
+  assert.ok(worst < 1e-4, `max relative error ${worst}`);
+  tf.dispose([x, stage, want, out.fused, ...out.heads, ...out.features]);
+  model.dispose();
 });
