@@ -4,6 +4,7 @@ import { isUngreedyError } from '../errors.js';
 import type { ExperimentConfig } from './experiment-config.js';
 import type { ConfigIssue } from './format-issues.js';
 import { checkCoreConfig, getCoreSchema, validateConfig } from './validate-config.js';
+import { defineConfig } from './define-config.js';
 import { fixtureConfig, fixtureRegistry } from './test-fixtures/fixture-plugin.js';
 
 function issuesOf(raw: unknown): ConfigIssue[] {
@@ -148,6 +149,9 @@ test('model.encoders[k].init: defaults applied to an object, null by default, ev
   });
   assert.deepEqual(explicit.model.encoders[1]!.init, { from: 'run/checkpoints/best', format: 'checkpoint', sourcePrefix: 'model/branch.0.', strict: false });
   assert.deepEqual(issuesOf(withInit(null)), []);
+  // defineConfig accepts an init with only `from` (the rest has defaults).
+  const typed = defineConfig({ name: 'x', dataset: { use: 'colored-mnist' }, model: { encoders: [{ use: 'cnn', init: { from: 'w.json', strict: false } }] } });
+  assert.equal(validateConfig(typed, { registry: fixtureRegistry(), file: 'x.ts' }).model.encoders[0]!.init?.strict, false);
 
   const issues = issuesOf(withInit({ form: 'x.json', format: 'onnx', strict: 'yes', sourcePrefix: 3 }));
   assert.deepEqual(pointers(issues).sort(), [

@@ -204,7 +204,9 @@ function readSource(file: string, format: EncoderInit['format'], corrupt: Corrup
   if (isDir || !existsSync(file)) {
     if (hasCheckpoint(file)) return readCheckpointSource(file, file, corrupt);
     if (existsSync(join(file, 'model.json'))) return readTfjsSource(join(file, 'model.json'), corrupt);
-    throw corrupt('unknown-format', 'the folder holds neither index.json (checkpoint) nor model.json (TensorFlow.js)');
+    // A run folder is a likely slip: name the checkpoint inside it.
+    const hint = hasCheckpoint(join(file, 'checkpoints', 'best')) || hasCheckpoint(join(file, 'checkpoints', 'last')) ? ' (it is a run folder: use its checkpoints/best or checkpoints/last)' : '';
+    throw corrupt('unknown-format', `the folder holds neither index.json (checkpoint) nor model.json (TensorFlow.js)${hint}`);
   }
   const json = readJson(file, corrupt);
   if (isPlainObject(json) && json['format'] === CHECKPOINT_FORMAT) return readCheckpointSource(dirname(file), file, corrupt);
