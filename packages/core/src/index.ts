@@ -79,3 +79,4 @@ export { LearningSpeedProbe, groupRatio, spread } from './metrics/learning-speed
 export { utilizationRates, measureUtilization } from './metrics/utilization.js';
 export type { UtilizationInput, MeasureUtilizationOptions } from './metrics/utilization.js';
 export { runExperiment, defaultRunDir, type RunExperimentOptions, type RunOutcome } from './run/run-experiment.js';
+export { loadPretrained, type LoadPretrainedOptions, type PretrainedReport } from './model/load-pretrained.js';

@@ -75,6 +75,7 @@ export async function evaluateRun(options: EvaluateRunOptions): Promise<Utilizat
       registry,
       rng: rng.get('init'),
       log,
+      loadPretrained: false,
     });
     if (model.fusionPoints === 0 || model.numModalities < 2) {
       throw new UngreedyError(

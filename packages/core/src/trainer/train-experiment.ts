@@ -171,6 +171,9 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
       registry,
       rng: rng.get('init'),
       log,
+      configDir: options.configDir,
+      // A resume overwrites every weight from the run's own checkpoint: the pretrained file is not needed then.
+      loadPretrained: !options.resume,
     });
     const strategy = await strategyFound.contribution.create(
       withDefaults(strategyFound.contribution.meta.defaultOptions, config.strategy.options),
