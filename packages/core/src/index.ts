@@ -35,6 +35,8 @@ export {
   WASM_TRAINING_READY,
 } from './backend/kernels/index.js';
 export { ensureGradients } from './backend/kernels/register-gradients.js';
+export { batchNormTrain } from './backend/kernels/batch-norm-train.js';
+export type { BatchStats } from './backend/kernels/batch-norm-train.js';
 export { setupWebGpu, webGpuStatus } from './backend/webgpu/setup-webgpu.js';
 export type { WebGpuStatus } from './backend/webgpu/setup-webgpu.js';
 export { checkCoreRange } from './plugin/check-core-range.js';
@@ -92,3 +94,5 @@ export { TensorBoardWriter } from './report/tensorboard.js';
 export { writeRunEvents } from './report/write-run-events.js';
 export { readEventFile } from './report/read-event-file.js';
 export type { ScalarEvent } from './report/read-event-file.js';
+export { runExperiment, defaultRunDir, type RunExperimentOptions, type RunOutcome } from './run/run-experiment.js';
+export { loadPretrained, type LoadPretrainedOptions, type PretrainedReport } from './model/load-pretrained.js';

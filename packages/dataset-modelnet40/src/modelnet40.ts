@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import {
   UngreedyError,
   type Batch,
@@ -17,6 +17,8 @@ import { referenceSplit } from './cpython-random.js';
 import { meshFile, renderFile, scanLayout, SOURCE_SPLITS, type ClassMode, type SourceListing, type SourceObject, type SourceSplit } from './layout.js';
 import { prepareModelNet40FromOff } from './prepare-modelnet40.js';
 import { objectKey, ViewCache, viewCacheKey, type BadSample } from './view-cache.js';
+import { decodeRecords, makeLut, type DecodeLayout } from './batch-decoder.js';
+import { BatchDecoderWorker } from './batch-decoder-worker.js';
 
 /** Options of the `modelnet40` dataset (docs/modelnet40.md). */
 export interface ModelNet40Options {
@@ -43,6 +45,8 @@ export interface ModelNet40Options {
   readonly renderJobs: number;
   /** Batches decoded ahead of the one being trained on. */
   readonly prefetch: number;
+  /** Decode batches on a worker thread, in parallel with the training step (else on the main thread). */
+  readonly decodeWorker: boolean;
   /** Keep the view cache in memory when it is at most this large; larger caches are read per batch. */
   readonly inMemoryLimitMB: number;
 }
@@ -61,11 +65,10 @@ export const defaultModelNet40Options: ModelNet40Options = {
   upAxis: 'z',
   renderJobs: 0,
   prefetch: 2,
+  decodeWorker: true,
   inMemoryLimitMB: 1024,
 };
 
-const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
-const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
 
 /**
  * The `modelnet40` dataset contribution: ModelNet40 objects seen from chosen MVCNN views, one modality per
@@ -218,7 +221,8 @@ export class ModelNet40Dataset implements Dataset {
   readonly modalities: readonly ModalitySpec[];
   readonly numClasses: number;
   readonly classNames: readonly string[];
-  private readonly lut: Float32Array;
+  private readonly layout: DecodeLayout;
+  private readonly decoder: BatchDecoderWorker | undefined;
 
   constructor(
     private readonly options: ModelNet40Options,
@@ -231,12 +235,10 @@ export class ModelNet40Dataset implements Dataset {
     this.modalities = options.views.map((v) => ({ name: `view${v + 1}`, shape: [height, width, 3] }));
     this.classNames = listing.classNames;
     this.numClasses = listing.classNames.length;
-    this.lut = new Float32Array(3 * 256);
-    for (let c = 0; c < 3; c++) {
-      for (let b = 0; b < 256; b++) {
-        this.lut[c * 256 + b] = options.normalize ? (b / 255 - IMAGENET_MEAN[c]!) / IMAGENET_STD[c]! : b / 255;
-      }
-    }
+    this.layout = { height, width, views: options.views.length, lut: makeLut(options.normalize) };
+    this.decoder = options.decodeWorker
+      ? new BatchDecoderWorker({ layout: this.layout, ...(cache.memory ? { memory: cache.memory } : { file: cache.file }) })
+      : undefined;
   }
 
   size(split: SplitName): number {
@@ -260,6 +262,9 @@ export class ModelNet40Dataset implements Dataset {
    * changes which numbers a batch gets and a resume with `skipBatches` sees the same epoch.
    */
   async *batches(split: SplitName, request: BatchRequest): AsyncIterable<Batch> {
+    if (!Number.isInteger(request.batchSize) || request.batchSize < 1) {
+      throw new RangeError(`ModelNet40Dataset.batches: batchSize must be a positive integer, but got ${request.batchSize}.`);
+    }
     const order = Array.from(this.splits[split]);
     if (request.shuffle) request.rng.shuffle(order);
     const nViews = this.options.views.length;
@@ -290,32 +295,16 @@ export class ModelNet40Dataset implements Dataset {
   }
 
   private async loadBatch(source: SourceSplit, positions: number[], flips: Uint8Array): Promise<Batch> {
-    const { width: w, height: h } = this.cache.header;
-    const nViews = this.options.views.length;
-    const recordBytes = this.cache.recordBytes;
-    const raw = new Uint8Array(positions.length * recordBytes);
-    await Promise.all(positions.map((p, i) => this.cache.read(this.cache.header.records[source][p]!, raw, i * recordBytes)));
-    const plane = h * w * 3;
-    const inputs = Array.from({ length: nViews }, () => new Float32Array(positions.length * plane));
-    const labels = new Int32Array(positions.length);
-    const lut = this.lut;
-    for (const [i, p] of positions.entries()) {
-      labels[i] = this.listing.objects[source][p]!.label;
-      for (let v = 0; v < nViews; v++) {
-        const src = i * recordBytes + v * plane;
-        const dst = inputs[v]!;
-        const base = i * plane;
-        const flip = flips[i * nViews + v] === 1;
-        for (let y = 0; y < h; y++) {
-          for (let x = 0; x < w; x++) {
-            const s = src + (y * w + (flip ? w - 1 - x : x)) * 3;
-            const d = base + (y * w + x) * 3;
-            dst[d] = lut[raw[s]!]!;
-            dst[d + 1] = lut[256 + raw[s + 1]!]!;
-            dst[d + 2] = lut[512 + raw[s + 2]!]!;
-          }
-        }
-      }
+    const records = Int32Array.from(positions, (p) => this.cache.header.records[source][p]!);
+    const labels = Int32Array.from(positions, (p) => this.listing.objects[source][p]!.label);
+    let inputs: Float32Array[];
+    if (this.decoder) {
+      inputs = await this.decoder.decode(records, flips.slice());
+    } else {
+      const recordBytes = this.cache.recordBytes;
+      const raw = new Uint8Array(positions.length * recordBytes);
+      await Promise.all(Array.from(records, (r, i) => this.cache.read(r, raw, i * recordBytes)));
+      inputs = decodeRecords(raw, positions.length, flips, this.layout);
     }
     return { indices: Int32Array.from(positions), inputs, labels, size: positions.length };
   }
@@ -335,11 +324,21 @@ export class ModelNet40Dataset implements Dataset {
       sourceObjects: { train: this.listing.objects.train.length, test: this.listing.objects.test.length },
       viewCache: { file: this.cache.file, checksum: this.where.key, reused: this.cache.reused },
       skippedSamples: bad.length,
-      badSamples: bad.slice(0, 100).map((b) => ({ ...b, file: relative(this.where.viewRoot, b.file) || b.file })),
+      badSamples: bad.slice(0, 100).map((b) => ({ ...b, file: this.displayFile(b.file) })),
     };
   }
 
+  /** A bad file relative to the data root (meshes) or the render folder (views), for the manifest. */
+  private displayFile(file: string): string {
+    for (const base of [this.where.viewRoot, this.where.root]) {
+      const rel = relative(base, file);
+      if (rel && !rel.startsWith('..') && !isAbsolute(rel)) return rel;
+    }
+    return file;
+  }
+
   async dispose(): Promise<void> {
+    await this.decoder?.close();
     await this.cache.close();
   }
 }

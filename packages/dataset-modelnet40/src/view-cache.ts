@@ -1,3 +1,4 @@
+import buffer from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
@@ -43,7 +44,8 @@ export class ViewCache {
     readonly file: string,
     readonly header: ViewCacheHeader,
     private readonly handle: FileHandle | undefined,
-    private readonly memory: Buffer | undefined,
+    /** The whole file when it fits `inMemoryLimit`, in shared memory so a decode worker can read it too. */
+    readonly memory: Uint8Array | undefined,
     /** Whether this call found the cache already built. */
     readonly reused: boolean,
   ) {}
@@ -69,7 +71,12 @@ export class ViewCache {
     }
   }
 
+  private closed = false;
+
+  /** Closes the file (idempotent). */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.handle?.close();
   }
 
@@ -96,8 +103,18 @@ export class ViewCache {
     if (!header) header = await build(args);
     else args.log.info({ file: args.file }, 'modelnet40 view cache reused');
     const size = (await stat(args.file)).size;
-    if (size <= args.inMemoryLimit) {
-      const memory = await readFile(args.file);
+    if (size <= Math.min(args.inMemoryLimit, buffer.constants.MAX_LENGTH)) {
+      const memory = new Uint8Array(new SharedArrayBuffer(size));
+      const handle = await open(args.file, 'r');
+      try {
+        for (let at = 0; at < size; ) {
+          const { bytesRead } = await handle.read(memory, at, Math.min(size - at, 1 << 30), at);
+          if (bytesRead === 0) break;
+          at += bytesRead;
+        }
+      } finally {
+        await handle.close();
+      }
       return new ViewCache(args.file, header, undefined, memory, reused);
     }
     return new ViewCache(args.file, header, await open(args.file, 'r'), undefined, reused);

@@ -31,7 +31,7 @@ function workspace(config: Record<string, unknown> = {}): { dir: string; file: s
     seed: 4,
     backend: 'cpu',
     plugins: [relative(dir, toyPlugin).startsWith('.') ? relative(dir, toyPlugin) : `./${relative(dir, toyPlugin)}`],
-    dataset: { use: 'colored-mnist' },
+    dataset: { use: 'toy-digits' },
     model: { encoders: [{ use: 'toy-cnn' }], fusion: { use: 'toy-late' } },
     strategy: { use: 'guided', options: { alpha: 0.2 } },
     train: { epochs: 1 },
@@ -80,7 +80,7 @@ test('validate: a valid config exits 0 and --json prints the resolved config', a
 test('validate: a misspelt strategy id, a wrong option type and an unknown key give three lines and exit 2', async () => {
   const { dir, file } = workspace({
     strategy: { use: 'guidd' },
-    dataset: { use: 'colored-mnist', options: { samples: 'ten' } },
+    dataset: { use: 'toy-digits', options: { samples: 'ten' } },
     trian: { epochs: 2 },
   });
   const r = await cli(['validate', file], dir);
@@ -107,6 +107,17 @@ test('validate: a missing file, a syntax error and a missing plugin are bad inpu
   assert.match(missing.err[0]!, /^UNG_ERR_PLUGIN_NOT_FOUND: .*ungreedy-strategy-nowhere/);
 });
 
+test('validate: a plugin built for another core API is refused (exit 2)', async () => {
+  const { dir } = workspace();
+  writeFileSync(join(dir, 'future.mjs'), "export default { meta: { name: 'future-plugin', version: '3.0.0', coreApi: '^2.0.0' } };\n");
+  const configFile = join(dir, 'exp.json');
+  const config = JSON.parse(readFileSync(configFile, 'utf8')) as { plugins: string[] };
+  writeFileSync(configFile, JSON.stringify({ ...config, plugins: [...config.plugins, './future.mjs'] }));
+  const r = await cli(['validate', 'exp.json'], dir);
+  assert.equal(r.code, 2);
+  assert.match(r.err[0]!, /^UNG_ERR_PLUGIN_CORE_RANGE: /);
+});
+
 test('plugins --config lists every component with its defaults and schema', async () => {
   const { dir } = workspace();
   const r = await cli(['plugins', '--config', 'exp.json', '--json'], dir);
@@ -115,7 +126,7 @@ test('plugins --config lists every component with its defaults and schema', asyn
   assert.equal(plugins[0]!.name, '@ungreedy/core');
   const toy = plugins.find((p) => p.name === 'toy-plugin')!;
   assert.deepEqual(toy.components.map((c) => `${c.kind}/${c.id}`), [
-    'datasets/colored-mnist', 'encoders/toy-cnn', 'fusions/toy-late', 'strategies/guided', 'commands/prepare/toy', 'commands/make/toy',
+    'datasets/toy-digits', 'encoders/toy-cnn', 'fusions/toy-late', 'strategies/guided', 'commands/prepare/toy', 'commands/make/toy',
   ]);
   assert.deepEqual(toy.components[3]!.defaultOptions, { alpha: 0.5 });
   const text = await cli(['plugins', '--config', 'exp.json'], dir);
@@ -181,7 +192,7 @@ test('prepare and datasets make dispatch to plugin commands; unknown names sugge
   assert.match(typo.err[0]!, /^UNG_ERR_UNKNOWN_COMPONENT: .*Did you mean "toy"\?/);
   const list = await cli(['datasets', '--plugin', toyPlugin], dir);
   assert.equal(list.code, 0);
-  assert.ok(list.out.some((l) => l.startsWith('colored-mnist  (toy-plugin)')), list.out.join('\n'));
+  assert.ok(list.out.some((l) => l.startsWith('toy-digits  (toy-plugin)')), list.out.join('\n'));
 });
 
 test('errors print code: message, then one indented Reason line per cause', () => {
@@ -192,5 +203,22 @@ test('errors print code: message, then one indented Reason line per cause', () =
     'UNG_ERR_CONFIG_INVALID: x.json has 1 problem',
     '  Reason: UNG_ERR_PLUGIN_INVALID: plugin "x" must import.',
     '    Reason: ENOENT: no such file',
+  ]);
+});
+
+test('a finished run prints its folder and headline numbers', async () => {
+  const { printSummary } = await import('./commands/run.js');
+  const lines: string[] = [];
+  printSummary({ out: (l) => lines.push(l) }, {
+    status: 'completed', name: 'cmnist', seed: 1, strategy: 'guided', dataset: 'colored-mnist', modalities: [0, 1],
+    modalityNames: ['gray', 'color'], epochs: 3, bestEpoch: 2, stoppedBecause: 'max-epochs', test: { acc: 91.5, accHeads: [88, 52.25] },
+    utilization: { type: 'utilization', checkpoint: 'best', epoch: 2, denominator: 'branch', acc: 91.5, accHeads: [88, 52.25], accHeadsAblated: [80, 50], u: [0.0909, 0.0431], dUtil: 0.0478 },
+    error: null, seconds: 12.34,
+  }, '/tmp/runs/cmnist-seed1');
+  assert.deepEqual(lines, [
+    'Run completed: cmnist (3 epochs, stopped: max-epochs, 12.3 s)',
+    '  test accuracy 91.50 %; per modality 88.00 %, 52.25 % (gray, color)',
+    '  conditional utilization u 0.0909, 0.0431; d_util 0.0478 (best checkpoint)',
+    '  folder: /tmp/runs/cmnist-seed1 (summary.json, metrics.jsonl, log.jsonl, checkpoints/)',
   ]);
 });

@@ -35,3 +35,19 @@ test('UNGREEDY_LOG_LEVEL sets the level; unknown values fall back', () => {
   assert.equal(logLevelFromEnv({ UNGREEDY_LOG_LEVEL: 'loud' }), 'info');
   assert.equal(logLevelFromEnv({}), 'info');
 });
+
+test('the run file keeps info lines even when the terminal is silent, and debug when asked', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ungreedy-log-'));
+  const chunks: string[] = [];
+  const sink = new Writable({ write(chunk: Buffer, _enc, cb) { chunks.push(chunk.toString()); cb(); } });
+  const quiet = createLogger({ file: join(dir, 'a.jsonl'), level: 'silent', consoleStream: sink });
+  quiet.log.debug('no');
+  quiet.log.info('yes');
+  quiet.close();
+  assert.deepEqual(readFileSync(join(dir, 'a.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { msg: string }).msg), ['yes']);
+  assert.deepEqual(chunks, []);
+  const loud = createLogger({ file: join(dir, 'b.jsonl'), level: 'debug', console: 'none' });
+  loud.log.debug('dbg');
+  loud.close();
+  assert.match(readFileSync(join(dir, 'b.jsonl'), 'utf8'), /"msg":"dbg"/);
+});

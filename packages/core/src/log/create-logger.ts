@@ -7,8 +7,13 @@ import type { Logger } from './logger.js';
 const LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export interface CreateLoggerOptions {
-  /** Default: `UNGREEDY_LOG_LEVEL`, else `info`. */
+  /** Level of the terminal output. Default: `UNGREEDY_LOG_LEVEL`, else `info`. */
   readonly level?: string;
+  /**
+   * Level of the file. Default: `info`, or `level` when that is more verbose: a run folder's log stays
+   * complete even when the terminal is quiet (`UNGREEDY_LOG_LEVEL=silent`).
+   */
+  readonly fileLevel?: string;
   /** A JSON-lines file to write too (a run's `log.jsonl`); created with its folder. */
   readonly file?: string;
   /**
@@ -44,15 +49,14 @@ export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env, fallback: 
  * log.info({ epoch, acc }, 'epoch end');
  */
 export function createLogger(options: CreateLoggerOptions = {}): LoggerHandle {
-  const level = options.level !== undefined && (LEVELS as readonly string[]).includes(options.level)
-    ? (options.level as LevelWithSilent)
-    : logLevelFromEnv();
+  const level = isLevel(options.level) ? options.level : logLevelFromEnv();
   const streams: StreamEntry<LevelWithSilent>[] = [];
   let file: ReturnType<typeof destination> | undefined;
   if (options.file !== undefined) {
     mkdirSync(dirname(options.file), { recursive: true });
     file = destination({ dest: options.file, sync: true, append: true });
-    streams.push({ level, stream: file });
+    const fileLevel = isLevel(options.fileLevel) ? options.fileLevel : moreVerbose(level, 'info');
+    streams.push({ level: fileLevel, stream: file });
   }
   const mode = options.console ?? 'auto';
   if (mode !== 'none') {
@@ -63,8 +67,9 @@ export function createLogger(options: CreateLoggerOptions = {}): LoggerHandle {
       : target;
     streams.push({ level, stream });
   }
+  const lowest = streams.reduce<LevelWithSilent>((a, b) => moreVerbose(a, b.level as LevelWithSilent), 'silent');
   const log = pino(
-    { level, base: { ...options.bindings }, timestamp: stdTimeFunctions.isoTime },
+    { level: lowest, base: { ...options.bindings }, timestamp: stdTimeFunctions.isoTime },
     multistream(streams),
   );
   return {
@@ -77,4 +82,13 @@ export function createLogger(options: CreateLoggerOptions = {}): LoggerHandle {
       }
     },
   };
+}
+
+function isLevel(value: string | undefined): value is LevelWithSilent {
+  return value !== undefined && (LEVELS as readonly string[]).includes(value);
+}
+
+/** The more verbose of two levels (`debug` over `info`; anything over `silent`). */
+function moreVerbose(a: LevelWithSilent, b: LevelWithSilent): LevelWithSilent {
+  return LEVELS.indexOf(a) >= LEVELS.indexOf(b) ? (a === 'silent' ? b : a) : b === 'silent' ? a : b;
 }

@@ -86,6 +86,21 @@ export function hasCheckpoint(dir: string): boolean {
   return existsSync(join(dir, INDEX)) || existsSync(join(`${dir}.old`, INDEX));
 }
 
+/** The JSON `state` of a checkpoint without reading its tensors (`UNG_ERR_CHECKPOINT_CORRUPT` if unreadable). */
+export function readCheckpointState(dir: string): JsonObject {
+  const from = existsSync(join(dir, INDEX)) ? dir : `${dir}.old`;
+  try {
+    return (JSON.parse(readFileSync(join(from, INDEX), 'utf8')) as CheckpointIndex).state;
+  } catch (err) {
+    throw new UngreedyError(
+      'UNG_ERR_CHECKPOINT_CORRUPT',
+      `checkpoint ${dir} should be complete and consistent, but ${INDEX} cannot be read as JSON. Resume from another checkpoint or start a new run.`,
+      { dir, reason: `${INDEX} cannot be read as JSON` },
+      { cause: err },
+    );
+  }
+}
+
 /** Reads and verifies a checkpoint folder; throws `UNG_ERR_CHECKPOINT_CORRUPT` on any inconsistency. */
 export function readCheckpointFiles(dir: string): { tensors: Map<string, StoredTensor>; state: JsonObject } {
   const from = existsSync(join(dir, INDEX)) ? dir : `${dir}.old`;

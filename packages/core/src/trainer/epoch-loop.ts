@@ -63,9 +63,9 @@ export interface StepResult {
  */
 export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyContext): Promise<StepResult> {
   const { model, trainable, hooks, optimizer, probe } = deps;
+  const { byTfName, groups } = indexVariables(trainable);
   const mode = hooks.chooseForwardMode(ctx);
   const { inputs, labels, oneHot } = batchTensors(batch, deps.modalities, deps.shapes, model.numClasses);
-  const byTfName = new Map(trainable.map((v) => [v.variable.name, v]));
   let kept: tf.Tensor2D[] = [];
   let value: tf.Scalar | undefined;
   let grads: tf.NamedTensorMap = {};
@@ -89,11 +89,9 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
       return loss;
     }, trainable.map((v) => v.variable)));
 
-    const groups = [...new Set(trainable.map((v) => v.group).filter((g): g is ParamGroupId => g !== undefined))];
     const packed = tf.tidy(() => {
       const parts: tf.Tensor[] = [tf.reshape(value!, [1])];
-      for (const g of groups) {
-        const members = trainable.filter((v) => v.group === g);
+      for (const [, members] of groups) {
         const gradSq = members.flatMap((v) => (grads[v.variable.name] ? [tf.sum(tf.square(grads[v.variable.name]!))] : []));
         const weightSq = members.map((v) => tf.sum(tf.square(v.variable)));
         parts.push(tf.reshape(gradSq.length ? tf.addN(gradSq) : tf.scalar(0), [1]), tf.reshape(tf.addN(weightSq), [1]));
@@ -114,9 +112,9 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
       );
     }
     const norms = new Map<ParamGroupId, GroupNorm>();
-    groups.forEach((g, i) => norms.set(g, { gradSq: values[1 + 2 * i]!, weightSq: values[2 + 2 * i]! }));
+    [...groups.keys()].forEach((g, i) => norms.set(g, { gradSq: values[1 + 2 * i]!, weightSq: values[2 + 2 * i]! }));
     const b = batch.size;
-    const predStart = 1 + 2 * groups.length;
+    const predStart = 1 + 2 * groups.size;
     const fused = Int32Array.from(values.subarray(predStart, predStart + b));
     const heads = Array.from({ length: model.numModalities }, (_, k) =>
       Int32Array.from(values.subarray(predStart + (k + 1) * b, predStart + (k + 2) * b)),
@@ -133,7 +131,7 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
       byGroup.set(group, list);
     }
     await hooks.onAfterBackward(byGroup, stepCtx);
-    const mask = hooks.updateMask(stepCtx);
+    const mask = hooks.updateMask(stepCtx, new Set(trainable.flatMap((v) => (v.group ? [v.group] : []))));
     const gradsByName = new Map<string, tf.Tensor>();
     for (const [name, g] of Object.entries(grads)) gradsByName.set(byTfName.get(name)!.name, g);
     const only = mask ? new Set(trainable.filter((v) => v.group !== undefined && mask.has(v.group)).map((v) => v.name)) : undefined;
@@ -157,6 +155,23 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
     tf.dispose(kept);
     tf.dispose([...inputs, labels, oneHot]);
   }
+}
+
+const variableIndex = new WeakMap<readonly NamedVariable[], { byTfName: Map<string, NamedVariable>; groups: Map<ParamGroupId, NamedVariable[]> }>();
+
+/** The trainable variables by tfjs variable name and by group (in first-seen order), computed once per list. */
+function indexVariables(trainable: readonly NamedVariable[]): {
+  byTfName: Map<string, NamedVariable>;
+  groups: Map<ParamGroupId, NamedVariable[]>;
+} {
+  let index = variableIndex.get(trainable);
+  if (!index) {
+    const groups = new Map<ParamGroupId, NamedVariable[]>();
+    for (const v of trainable) if (v.group !== undefined) groups.set(v.group, [...(groups.get(v.group) ?? []), v]);
+    index = { byTfName: new Map(trainable.map((v) => [v.variable.name, v])), groups };
+    variableIndex.set(trainable, index);
+  }
+  return index;
 }
 
 /** What a validation, test or recording pass needs. */

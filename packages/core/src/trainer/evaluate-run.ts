@@ -11,7 +11,7 @@ import { RngStreams } from '../rng/rng.js';
 import { FileRunStore } from '../run/file-run-store.js';
 import type { UtilizationRecord } from '../run/metric-records.js';
 import type { RunStore } from '../run/run-store.js';
-import { hasCheckpoint, loadCheckpoint } from './checkpoint.js';
+import { hasCheckpoint, loadCheckpoint, readCheckpointState } from './checkpoint.js';
 import { createDataset, resolveModalities } from './train-experiment.js';
 
 export interface EvaluateRunOptions {
@@ -62,10 +62,8 @@ export async function evaluateRun(options: EvaluateRunOptions): Promise<Utilizat
   }
   // The dataset and the model are rebuilt exactly as training built them: same seed, same streams, same order.
   const rng = new RngStreams(config.seed);
-  const indexState = JSON.parse(readFileSync(existsSync(join(dir, 'index.json')) ? join(dir, 'index.json') : join(`${dir}.old`, 'index.json'), 'utf8')) as {
-    state?: { context?: { configDir?: string } };
-  };
-  const configDir = indexState.state?.context?.configDir ?? store.dir;
+  const context = readCheckpointState(dir)['context'] as { configDir?: string } | undefined;
+  const configDir = context?.configDir ?? store.dir;
   const dataset = await createDataset(config, registry, rng, log, configDir);
   let model: MultiModalModel | null = null;
   try {
@@ -77,6 +75,7 @@ export async function evaluateRun(options: EvaluateRunOptions): Promise<Utilizat
       registry,
       rng: rng.get('init'),
       log,
+      loadPretrained: false,
     });
     if (model.fusionPoints === 0 || model.numModalities < 2) {
       throw new UngreedyError(

@@ -1,12 +1,13 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { builtinPlugin } from '../builtins.js';
 import type { UngreedyError } from '../errors.js';
 import { isUngreedyError } from '../errors.js';
 import type { BuildModelOptions } from '../model/multimodal-model.js';
+import { buildModel } from '../model/build-model.js';
 import type { ForwardMode } from '../model/fusion-block.js';
 import type { EpochRecord, MetricRecord, RunSummary, StepRecord, UtilizationRecord } from '../run/metric-records.js';
 import { readCheckpointFiles } from './checkpoint.js';
@@ -84,6 +85,18 @@ test('end to end: writes per-epoch metrics, per-step d_speed, u and d_util, summ
   assert.equal(util[0]!.epoch, best.epoch);
 });
 
+test('a manifest written before training (as the CLI does) gets the dataset facts of describe()', async () => {
+  const o = tinyRun(tinyConfig(), { registry: registry() });
+  o.store.writeManifest({
+    runId: 'cli-made', status: 'running', core: '1.0.0', plugins: [], backend: { name: 'cpu', reason: 'test' },
+    node: process.version, gitCommit: null, seed: 1, host: 'h', startedAt: 'then', endedAt: null, resumedAt: [], dataset: {},
+  });
+  await trainExperiment(o);
+  const manifest = o.store.readManifest();
+  assert.equal(manifest.runId, 'cli-made');
+  assert.ok(Object.keys(manifest.dataset).length > 0, 'the dataset facts should reach the manifest');
+});
+
 test('the same seed gives the same run; resumed mid-epoch it ends with bit-equal metrics', async () => {
   const config = tinyConfig({ strategy: { use: 'coin', options: {} }, train: { epochs: 3 } });
   const full = tinyRun(config, { registry: registry() });
@@ -104,6 +117,30 @@ test('the same seed gives the same run; resumed mid-epoch it ends with bit-equal
   assert.equal(store.readManifest().status, 'completed');
   const modes = store.readMetrics().filter((r): r is StepRecord => r.type === 'step').map((r) => r.mode.kind);
   assert.ok(modes.includes('rebalance'), 'the coin strategy should have re-balanced');
+});
+
+test('a crash after a step-scheduled checkpoint resumes from it; metrics equal the uninterrupted run, with no repeated record', async () => {
+  const config = tinyConfig({ strategy: { use: 'coin', options: {} }, train: { epochs: 3, checkpointEverySteps: 2 } });
+  const full = tinyRun(config, { registry: registry() });
+  await trainExperiment(full);
+
+  const store = tempStore();
+  let seen = 0;
+  const crash: HookObserver = {
+    name: 'crash',
+    order: 'post',
+    onAfterBackward: () => {
+      if (++seen === 6) throw new Error('simulated crash');
+    },
+  };
+  await expectCode(trainExperiment(tinyRun(config, { registry: registry(), store, observers: [crash] })), 'UNG_ERR_HOOK_FAILED');
+  // The last checkpoint is from after step index 3 (4 steps done); the crashed run had also logged step index 4,
+  // which the resume drops before running that step again.
+  const stepsOf = (records: MetricRecord[]): number[] => records.filter((r): r is StepRecord => r.type === 'step').map((r) => r.step);
+  assert.deepEqual(stepsOf(store.readMetrics()), [0, 1, 2, 3, 4]);
+  await trainExperiment(tinyRun(config, { registry: registry(), store, resume: true }));
+  assert.deepEqual(stepsOf(store.readMetrics()), stepsOf(full.store.readMetrics()));
+  assert.deepEqual(comparable(store.readMetrics()), comparable(full.store.readMetrics()));
 });
 
 test('no tensor leaks: the live tensor count is flat from epoch to epoch', async () => {
@@ -133,6 +170,7 @@ test('a NaN loss stops the run with UNG_ERR_RUN_DIVERGED and keeps the last good
   assert.equal(summary.status, 'failed');
   assert.equal(summary.stoppedBecause, 'diverged');
   assert.equal(summary.error!.code, 'UNG_ERR_RUN_DIVERGED');
+  assert.equal(summary.epochs, 1);
   assert.equal(o.store.readManifest().status, 'failed');
   // The kept checkpoint holds finite weights.
   assert.ok(
@@ -211,6 +249,28 @@ test('spec 9.14: completed stopping counts epochs at 100 % fused train accuracy,
   assert.equal(perfect.length, 2);
   assert.equal(epochs.at(-1)!.epoch, perfect[1]);
   assert.equal(summary.epochs, perfect[1]);
+});
+
+test('encoder init: a run starts its branches from another run\'s checkpoint, with the path relative to the config folder', async () => {
+  const source = tinyRun(tinyConfig({ train: { epochs: 1 }, metrics: { utilization: false } }), { registry: registry() });
+  await trainExperiment(source);
+  const saved = readCheckpointFiles(join(source.store.dir, 'checkpoints', 'last')).tensors;
+  const target = tempStore();
+  const from = relative(target.dir, join(source.store.dir, 'checkpoints', 'last'));
+  const config = tinyConfig({ train: { epochs: 1 }, metrics: { utilization: false } });
+  const encoders = [0, 1].map((k) => ({ ...config.model.encoders[0]!, init: { from, format: 'auto' as const, sourcePrefix: `model/branch.${k}.`, strict: true } }));
+  let initial: Map<string, Float32Array> | undefined;
+  const capture = async (o: BuildModelOptions) => {
+    const m = await buildModel(o);
+    initial = new Map(m.variables().map((v) => [v.name, v.variable.dataSync() as Float32Array]));
+    return m;
+  };
+  await trainExperiment(tinyRun({ ...config, model: { ...config.model, encoders } }, { registry: registry(), store: target, buildModel: capture }));
+  const branchNames = [...initial!.keys()].filter((n) => n.startsWith('branch.'));
+  assert.ok(branchNames.length > 0);
+  for (const name of branchNames) {
+    assert.deepEqual([...initial!.get(name)!], [...(saved.get(`model/${name}`)!.values)], name);
+  }
 });
 
 test('spec 9.15: evaluation runs in regular mode or in the last training mode, as the strategy declares', async () => {

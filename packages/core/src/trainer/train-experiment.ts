@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config/experiment-config.js';
@@ -15,7 +15,7 @@ import type { RunStore } from '../run/run-store.js';
 import type { Clock } from '../util/clock.js';
 import type { JsonObject } from '../util/json.js';
 import { CORE_API_VERSION } from '../version.js';
-import { hasCheckpoint, loadCheckpoint } from './checkpoint.js';
+import { hasCheckpoint, loadCheckpoint, readCheckpointState } from './checkpoint.js';
 import { evaluatePass } from './epoch-loop.js';
 import { FitLoop } from './fit-loop.js';
 import { ensureGradients } from '../backend/kernels/register-gradients.js';
@@ -138,6 +138,8 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
     );
   }
 
+  const strategyFound = registry.find('strategies', config.strategy.use);
+  if (!strategyFound) throw unknownComponent('strategies', config.strategy.use, registry, '/strategy/use');
   const dataset = await createDataset(config, registry, rng, log, options.configDir);
   let model: MultiModalModel | null = null;
   let fit: FitLoop | null = null;
@@ -161,8 +163,6 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
     }
     const specs = modalities.map((m) => dataset.modalities[m]!);
     modalityNames.push(...specs.map((s) => s.name));
-    const strategyFound = registry.find('strategies', config.strategy.use);
-    if (!strategyFound) throw unknownComponent('strategies', config.strategy.use, registry, '/strategy/use');
 
     model = await (options.buildModel ?? buildModel)({
       model: config.model,
@@ -171,10 +171,13 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
       registry,
       rng: rng.get('init'),
       log,
+      configDir: options.configDir,
+      // A resume overwrites every weight from the run's own checkpoint: the pretrained file is not needed then.
+      loadPretrained: !options.resume,
     });
     const strategy = await strategyFound.contribution.create(
       withDefaults(strategyFound.contribution.meta.defaultOptions, config.strategy.options),
-      { numModalities: model.numModalities, log },
+      { numModalities: model.numModalities, log: log.child({ plugin: strategyFound.plugin.manifest.meta.name }) },
     );
     const pluginMeta = strategyFound.plugin.manifest.meta;
     const strategyKey = `${pluginMeta.namespace ?? pluginMeta.name}/${config.strategy.use}`;
@@ -197,6 +200,7 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
       rng,
       store,
       log,
+      strategyLog: log.child({ plugin: pluginMeta.name }),
       clock,
       progress: createProgress(options.progress, log, clock),
       ...(options.signal ? { signal: options.signal } : {}),
@@ -288,13 +292,13 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
       ...base,
       modalities,
       modalityNames,
-      epochs: 0,
-      bestEpoch: null,
+      epochs: fit?.epochsDone ?? 0,
+      bestEpoch: fit?.bestEpoch ?? null,
       stoppedBecause: diverged ? 'diverged' : 'error',
       test: null,
       utilization: null,
       error: {
-        code: isUngreedyError(err) ? err.code : 'UNG_ERR_UNEXPECTED',
+        code: isUngreedyError(err) ? err.code : err instanceof Error ? err.name : 'Error',
         message: err instanceof Error ? err.message : String(err),
       },
       seconds: (clock.now() - started) / 1000,
@@ -320,13 +324,8 @@ function epochOf(state: JsonObject, fallback: number): number {
 
 function loadContext(dir: string): string {
   // The modality signature the run started with, from the checkpoint's `context`.
-  const index = JSON.parse(readIndex(dir)) as { state?: { context?: { modalities?: unknown } } };
-  return JSON.stringify(index.state?.context?.modalities ?? null);
-}
-
-function readIndex(dir: string): string {
-  const path = existsSync(join(dir, 'index.json')) ? join(dir, 'index.json') : join(`${dir}.old`, 'index.json');
-  return readFileSync(path, 'utf8');
+  const context = readCheckpointState(dir)['context'] as { modalities?: unknown } | undefined;
+  return JSON.stringify(context?.modalities ?? null);
 }
 
 function writeStatus(
@@ -355,7 +354,14 @@ function writeStatus(
     dataset: dataset.describe?.() ?? {},
   };
   // Resume times are the caller's to record (the CLI appends them to `resumedAt` when it reopens the folder).
-  const next: RunManifest = { ...base, status, endedAt: status === 'running' ? null : now, error };
+  // The dataset's facts (sources, skipped samples) are known only now, whoever created the manifest.
+  const next: RunManifest = {
+    ...base,
+    status,
+    endedAt: status === 'running' ? null : now,
+    error,
+    dataset: { ...base.dataset, ...(dataset.describe?.() ?? {}) },
+  };
   store.writeManifest(next);
   return next;
 }

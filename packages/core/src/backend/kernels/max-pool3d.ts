@@ -48,9 +48,28 @@ export function maxPool3dImpl(
   frames = ops.sliceAxis(frames, 1, 0, oh);
   frames = ops.sliceAxis(frames, 2, 0, ow);
   const byFrame = ops.reshape(frames, [n, dp, oh * ow * c]);
-  let out = ops.sliceAxis(byFrame, 1, 0, od, sd);
-  for (let t = 1; t < kd; t++) out = ops.maximum(out, ops.sliceAxis(byFrame, 1, t, od, sd));
-  return ops.reshape(out, [n, od, oh, ow, c]);
+  if (!ops.hasHostMemory) {
+    let out = ops.sliceAxis(byFrame, 1, 0, od, sd);
+    for (let t = 1; t < kd; t++) out = ops.maximum(out, ops.sliceAxis(byFrame, 1, t, od, sd));
+    return ops.reshape(out, [n, od, oh, ow, c]);
+  }
+  // The running maximum over temporal taps in one pass (wasm's StridedSlice along D is slow).
+  const out = ops.alloc([n, od, oh, ow, c]);
+  const src = ops.view(byFrame);
+  const dst = ops.view(out);
+  const plane = oh * ow * c;
+  for (let b = 0; b < n; b++) {
+    for (let z = 0; z < od; z++) {
+      const o = (b * od + z) * plane;
+      const first = (b * dp + z * sd) * plane;
+      dst.set(src.subarray(first, first + plane), o);
+      for (let t = 1; t < kd; t++) {
+        const f = first + t * plane;
+        for (let i = 0; i < plane; i++) if (src[f + i]! > dst[o + i]!) dst[o + i] = src[f + i]!;
+      }
+    }
+  }
+  return out;
 }
 
 /** The project's MaxPool3D for `backendName` (NDHWC). */

@@ -1,18 +1,13 @@
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { CliCommand, CliContext } from '../cli-command.js';
-import { UngreedyError, isUngreedyError } from '../../errors.js';
+import { UngreedyError } from '../../errors.js';
 import { loadExperiment, resolveExperiment, type LoadedExperiment } from '../../config/load-experiment.js';
 import { displayPath } from '../../config/format-issues.js';
 import type { BackendName } from '../../config/experiment-config.js';
-import { selectBackend } from '../../backend/select-backend.js';
-import { createRootContainer } from '../../container/create-root-container.js';
-import { createRunContainer } from '../../container/create-run-container.js';
-import { createRunFolder } from '../../run/create-run-folder.js';
 import { FileRunStore, RUN_FILES } from '../../run/file-run-store.js';
-import { createRunManifest } from '../../run/run-manifest.js';
 import type { RunSummary } from '../../run/metric-records.js';
-import { trainExperiment } from '../../trainer/train-experiment.js';
-import { systemClock } from '../../util/clock.js';
+import { runExperiment } from '../../run/run-experiment.js';
+import { logLevelFromEnv } from '../../log/create-logger.js';
 import { integerOption, parseCliArgs, requirePositional } from '../parse-cli-args.js';
 
 export const runCommand: CliCommand = {
@@ -41,8 +36,7 @@ Exit code: 0 completed, 1 failed, 2 bad input, 130 interrupted.`,
     const backend = values.backend as BackendName | undefined;
     const overrides = backend === undefined ? {} : { backend };
     let experiment: LoadedExperiment;
-    let runDir: string;
-    let resumed: FileRunStore | undefined;
+    let target: { parent: string } | { resume: string };
     if (values.resume !== undefined) {
       if (positionals.length > 0 || values.seed !== undefined || values.out !== undefined) {
         throw new UngreedyError('UNG_ERR_CLI_USAGE', 'ungreedy run --resume takes only a run folder (and --backend), but got a config, --seed or --out as well. The run keeps its own config.', {
@@ -50,80 +44,60 @@ Exit code: 0 completed, 1 failed, 2 bad input, 130 interrupted.`,
           argument: 'resume',
         });
       }
-      resumed = FileRunStore.open(resolve(ctx.cwd, values.resume));
-      const manifest = resumed.readManifest();
-      experiment = await resolveExperiment(resumed.readJson(RUN_FILES.config), {
-        file: join(resumed.dir, RUN_FILES.config),
-        configDir: manifest.config?.dir ?? resumed.dir,
+      const store = FileRunStore.open(resolve(ctx.cwd, values.resume));
+      experiment = await resolveExperiment(store.readJson(RUN_FILES.config), {
+        file: join(store.dir, RUN_FILES.config),
+        configDir: store.readManifest().config?.dir ?? store.dir,
         overrides,
         log: ctx.log,
       });
-      runDir = resumed.dir;
+      target = { resume: store.dir };
     } else {
       const path = requirePositional('run', positionals, 'a config file');
       const seed = integerOption('run', 'seed', values.seed);
       experiment = await loadExperiment(path, { cwd: ctx.cwd, overrides: { ...overrides, ...(seed === undefined ? {} : { seed }) }, log: ctx.log });
-      const { config, configDir } = experiment;
-      const parent = values.out !== undefined ? resolve(ctx.cwd, values.out) : resolve(configDir, config.output.dir);
-      runDir = createRunFolder(parent, config.output.runName ?? `${config.name}-seed${config.seed}`);
+      target = { parent: values.out !== undefined ? resolve(ctx.cwd, values.out) : resolve(experiment.configDir, experiment.config.output.dir) };
     }
-    const { config, registry, configDir, file } = experiment;
-    const info = await selectBackend(config.backend, ctx.log);
-    const root = createRootContainer({ log: ctx.log, registry, backend: info, clock: systemClock });
-    const scope = createRunContainer(root, { config, runDir, runId: basename(runDir), console: 'none' });
-    const { store } = scope;
-    if (resumed === undefined) {
-      store.writeJson(RUN_FILES.config, config);
-      store.writeManifest(createRunManifest({ runId: basename(runDir), config, registry, backend: info, clock: systemClock, configFile: file, configDir }));
-    } else {
-      const m = store.readManifest();
-      store.updateManifest({ status: 'running', endedAt: null, error: null, backend: { name: info.name, reason: info.reason }, resumedAt: [...m.resumedAt, systemClock.isoNow()] });
-    }
-    ctx.out(`${resumed ? 'Resuming' : 'Validated'} ${displayPath(file)}: plugins ${registry.plugins.map((p) => p.manifest.meta.name).join(', ')}.`);
-    ctx.out(`Backend: ${info.name} (${info.reason}).`);
-    ctx.out(`Run folder: ${displayPath(runDir)}`);
-    scope.log.info({ runDir, backend: info.name, seed: config.seed, resume: resumed !== undefined }, 'run start');
 
     const controller = new AbortController();
     let interrupts = 0;
     const onSigint = (): void => {
       interrupts++;
-      if (interrupts === 1) {
-        ctx.err('Interrupted: stopping at the next step boundary after a checkpoint (Ctrl-C again to quit now).');
-        controller.abort(new UngreedyError('UNG_ERR_CLI_USAGE', 'run interrupted by SIGINT.', { command: 'run' }));
-      } else {
-        process.exit(130);
-      }
+      if (interrupts > 1) process.exit(130);
+      ctx.err('Interrupted: stopping at the next step boundary after a checkpoint (Ctrl-C again to quit now).');
+      controller.abort(new UngreedyError('UNG_ERR_CLI_USAGE', 'run interrupted by SIGINT.', { command: 'run' }));
     };
     process.on('SIGINT', onSigint);
     try {
-      const summary = await trainExperiment({
-        config, configDir, registry, store, rng: scope.rng, log: scope.log, clock: systemClock,
-        resume: resumed !== undefined, progress: ctx.isTTY ? 'bar' : 'lines', signal: controller.signal,
+      const outcome = await runExperiment({
+        experiment,
+        target,
+        log: ctx.log,
+        progress: ctx.isTTY ? 'bar' : 'lines',
+        console: ctx.isTTY ? 'auto' : 'json',
+        level: logLevelFromEnv(ctx.env),
+        signal: controller.signal,
+        onStart({ runDir, backend: info }) {
+          ctx.out(`${'resume' in target ? 'Resuming' : 'Validated'} ${displayPath(experiment.file)}: plugins ${experiment.registry.plugins.map((p) => p.manifest.meta.name).join(', ')}.`);
+          ctx.out(`Backend: ${info.name} (${info.reason}).`);
+          ctx.out(`Run folder: ${displayPath(runDir)}`);
+        },
       });
-      if (controller.signal.aborted && summary.status !== 'completed') return interrupted(ctx, store, runDir);
-      store.updateManifest({ status: summary.status, endedAt: systemClock.isoNow(), error: summary.error });
-      printSummary(ctx, summary, runDir);
-      return summary.status === 'completed' ? 0 : 1;
-    } catch (err) {
-      if (controller.signal.aborted) return interrupted(ctx, store, runDir);
-      const error = isUngreedyError(err) ? { code: err.code, message: err.message } : { code: 'UNG_ERR_RUN_FAILED', message: String(err) };
-      store.updateManifest({ status: 'failed', endedAt: systemClock.isoNow(), error });
-      scope.log.error({ err }, 'run failed');
-      ctx.err(`The run failed; its folder is kept: ${displayPath(runDir)}`);
-      throw err;
+      if (outcome.status === 'interrupted') {
+        ctx.out(`Run interrupted; continue it with: ungreedy run --resume ${displayPath(outcome.runDir)}`);
+        return 130;
+      }
+      if (outcome.summary !== null) printSummary(ctx, outcome.summary, outcome.runDir);
+      if (outcome.error !== null) {
+        ctx.err(`The run failed; its folder is kept: ${displayPath(outcome.runDir)}`);
+        throw outcome.error;
+      }
+      return outcome.status === 'completed' ? 0 : 1;
     } finally {
       process.off('SIGINT', onSigint);
-      await scope.dispose();
     }
   },
 };
-
-function interrupted(ctx: CliContext, store: FileRunStore, runDir: string): number {
-  store.updateManifest({ status: 'interrupted', endedAt: systemClock.isoNow() });
-  ctx.out(`Run interrupted; continue it with: ungreedy run --resume ${displayPath(runDir)}`);
-  return 130;
-}
 
 const pct = (x: number): string => `${x.toFixed(2)} %`;
 
