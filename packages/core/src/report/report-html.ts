@@ -99,7 +99,9 @@ function datasetSection(ds: DatasetResults, runs: readonly RunRecords[]): string
   }
   // 4. u and d_util per strategy.
   const names = ds.modalityNames;
-  const uSeries = names.map((_, k) => ({ name: uHeader(names, k), color: PALETTE[(k * 2 + 1) % PALETTE.length]! }));
+  // Bar colours of their own, so u and d_util are not read as the strategies' line colours.
+  const barColors = ['#6baed6', '#fdae6b', '#74c476', '#9e9ac8'];
+  const uSeries = names.map((_, k) => ({ name: uHeader(names, k), color: barColors[k % barColors.length]! }));
   const bar = (s: Stat | null): { mean: number; err: number } | null => (s === null ? null : { mean: s.mean, err: s.std });
   charts.push(barChart({
     id: `${slug}-utilization`,
