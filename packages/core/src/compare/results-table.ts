@@ -181,7 +181,8 @@ export function formatMarkdown(table: ResultsTable): string {
     const names = ds.modalityNames;
     out.push(`## ${ds.dataset}`, '');
     const header = ['', 'seeds', 'test acc (%)', ...names.map((n) => `${n} head (%)`), ...names.map((_, k) => uHeader(names, k)), 'd_util', 'Δ acc vs vanilla (paired t)'];
-    out.push(`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ':---' : '---:')).join('|')}|`);
+    // A literal | inside a cell (u(color|gray)) would split the column: escape it.
+    out.push(`| ${header.map((h) => h.replace(/\|/g, '\\|')).join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ':---' : '---:')).join('|')}|`);
     ds.rows.forEach((row, i) => {
       const cells = [
         rowTitle(row, ds, i === 0 && row.unimodal !== null) + failedNote(row),
