@@ -2,7 +2,7 @@
 // that loads, side by side with the same models in PyTorch (when /usr/bin/python3 has torch), printing the
 // ratios measured in this run. Not a test. Options:
 //   --quick                 small shapes and few steps (a smoke run, ~1 min)
-//   --workloads=a,b         cnn2, resnet18, video, mmtm (default: all)
+//   --workloads=a,b         cnn2, resnet18, video, mmtm, mmtm-core (default: all)
 //   --backends=a,b          wasm, webgpu, cpu (default: all; cpu runs only cnn2 unless --cpu-all)
 //   --torch-threads=1,2     PyTorch thread counts to compare with (default 1,2); --no-torch to skip
 //   --no-probe              skip the learning-speed probe overhead measurement
@@ -28,15 +28,15 @@ for (const key of ['quick', 'workloads', 'backends', 'torch-threads', 'no-torch'
 }
 const quick = args.has('quick');
 const list = (key: string, def: string): string[] => (args.get(key) ?? def).split(',').filter(Boolean);
-const workloads = list('workloads', 'cnn2,resnet18,video,mmtm');
+const workloads = list('workloads', 'cnn2,resnet18,video,mmtm,mmtm-core');
 const backends = list('backends', 'wasm,webgpu,cpu');
 const torchThreads = args.has('no-torch') ? [] : list('torch-threads', '1,2').map(Number);
 const outDir = args.get('out') ?? join(here, 'results');
 
 /** [warmup, timed] steps per workload: enough for a stable median, bounded for the slow ones. */
 const STEPS: Record<string, [number, number]> = quick
-  ? { cnn2: [1, 2], resnet18: [1, 2], video: [1, 2], mmtm: [1, 2] }
-  : { cnn2: [2, 5], resnet18: [1, 3], video: [2, 5], mmtm: [1, 3] };
+  ? { cnn2: [1, 2], resnet18: [1, 2], video: [1, 2], mmtm: [1, 2], 'mmtm-core': [1, 2] }
+  : { cnn2: [2, 5], resnet18: [1, 3], video: [2, 5], mmtm: [1, 3], 'mmtm-core': [1, 3] };
 const CPU_STEPS: [number, number] = [1, 1];
 
 type Row = Record<string, unknown> & { workload: string; msPerStep?: number; cpuMsPerStep?: number; peakRssMB?: number };
@@ -97,7 +97,7 @@ for (const w of workloads) {
   }
   if (haveTorch) {
     for (const t of torchThreads) {
-      const row = runTorch(w, t, steps);
+      const row = w === 'mmtm-core' ? { ...(torchOfRaw('mmtm', t) ?? runTorch('mmtm', t, steps)), workload: w } : runTorch(w, t, steps);
       torchRows.push(row);
       console.log(`${w} in PyTorch, ${t} thread(s): ${fmt(row.msPerStep)} ms/step (cpu ${fmt(row.cpuMsPerStep)} ms), peak RSS ${fmt(row.peakRssMB)} MB`);
     }
@@ -105,6 +105,9 @@ for (const w of workloads) {
 }
 const load1 = loadavg();
 
+function torchOfRaw(w: string, t: number): Row | undefined {
+  return torchRows.find((r) => r.workload === w && r.threads === t && r.msPerStep !== undefined);
+}
 const torchOf = (w: string, t: number): Row | undefined => torchRows.find((r) => r.workload === w && r.threads === t && r.msPerStep !== undefined);
 const lines: string[] = [];
 lines.push(`# ungreedy benchmark: training step, tfjs vs PyTorch`);

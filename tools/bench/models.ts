@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchNormTrain, buildModel, builtinPlugin, createPluginRegistry, Rng } from '@ungreedy/core';
+import { silentLogger } from '@ungreedy/core/testing';
 
 /**
  * The benchmark's models, written with raw tfjs ops so that they mirror torch_bench.py layer for layer
@@ -50,12 +52,21 @@ class Params {
   }
 }
 
-/** Batch norm with batch statistics, on a 4-D view (the 5-D tf.batchNorm gradient throws). */
+/**
+ * Batch norm with batch statistics, on a 4-D view (the 5-D tf.batchNorm gradient throws). `UNGREEDY_BENCH_BN=formula`
+ * uses the plain formula with tf.moments (what the model package does today) instead of the fused `batchNormTrain`.
+ */
+const FORMULA_BN = process.env.UNGREEDY_BENCH_BN === 'formula';
 function bn(x: tf.Tensor, [g, b]: [tf.Variable, tf.Variable]): tf.Tensor {
   const shape = x.shape;
-  const x4 = shape.length === 5 ? tf.reshape(x, [shape[0]!, shape[1]! * shape[2]!, shape[3]!, shape[4]!]) : x;
-  const { mean, variance } = tf.moments(x4, [0, 1, 2]);
-  const y = tf.add(tf.mul(tf.mul(tf.sub(x4, mean), tf.rsqrt(tf.add(variance, 1e-5))), g), b);
+  const x4 = (shape.length === 5 ? tf.reshape(x, [shape[0]!, shape[1]! * shape[2]!, shape[3]!, shape[4]!]) : x) as tf.Tensor4D;
+  let y: tf.Tensor;
+  if (FORMULA_BN) {
+    const { mean, variance } = tf.moments(x4, [0, 1, 2]);
+    y = tf.add(tf.mul(tf.mul(tf.sub(x4, mean), tf.rsqrt(tf.add(variance, 1e-5))), g), b);
+  } else {
+    y = batchNormTrain(x4, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5);
+  }
   return shape.length === 5 ? tf.reshape(y, shape) : y;
 }
 
@@ -252,4 +263,54 @@ export function mmtm2(s: Sizes): Workload {
   };
 }
 
-export const WORKLOADS: Readonly<Record<string, (s: Sizes) => Workload>> = { cnn2, resnet18, video, mmtm: mmtm2 };
+/**
+ * (v) The same ModelNet40 network built by the project itself (`buildModel`: resnet18 encoders, mmtm after
+ * stages 1-3, 40-class heads), i.e. what `ungreedy train` runs: it measures the model code on top of the kernels.
+ */
+export async function mmtmCore(s: Sizes): Promise<Workload> {
+  const b = s.quick ? 4 : 8;
+  const hw = s.quick ? 64 : 112;
+  const registry = createPluginRegistry();
+  registry.add({ manifest: builtinPlugin, specifier: '@ungreedy/core', resolvedFrom: 'builtin' });
+  const model = await buildModel({
+    model: { modalities: null, encoders: [{ use: 'resnet18', options: {} }], fusion: { use: 'mmtm', options: {}, after: [1, 2, 3] } },
+    modalities: [
+      { name: 'front', shape: [hw, hw, 3] },
+      { name: 'rear', shape: [hw, hw, 3] },
+    ],
+    numClasses: 40,
+    registry,
+    rng: Rng.fromSeed(1, 'init'),
+    log: silentLogger(),
+  });
+  const data = [batch([b, hw, hw, 3], 40, 11), batch([b, hw, hw, 3], 40, 13)];
+  const groups: Record<string, tf.Variable[]> = {};
+  for (const v of model.variables()) {
+    if (!v.trainable) continue;
+    (groups[v.group ?? 'other'] ??= []).push(v.variable);
+  }
+  return {
+    name: 'mmtm-core',
+    description: `the same network from buildModel (resnet18 + mmtm), batch ${b}, ${hw}x${hw}`,
+    groups,
+    loss: () => {
+      const out = model.forward(
+        data.map((d) => d.x),
+        { training: true, mode: { kind: 'regular' } },
+      );
+      return tf.addN(out.heads.map((h, k) => ce(h, data[k]!.y))) as tf.Scalar;
+    },
+    dispose: () => {
+      model.dispose();
+      for (const d of data) tf.dispose([d.x, d.y]);
+    },
+  };
+}
+
+export const WORKLOADS: Readonly<Record<string, (s: Sizes) => Workload | Promise<Workload>>> = {
+  cnn2,
+  resnet18,
+  video,
+  mmtm: mmtm2,
+  'mmtm-core': mmtmCore,
+};

@@ -35,6 +35,8 @@ export {
   WASM_TRAINING_READY,
 } from './backend/kernels/index.js';
 export { ensureGradients } from './backend/kernels/register-gradients.js';
+export { batchNormTrain } from './backend/kernels/batch-norm-train.js';
+export type { BatchStats } from './backend/kernels/batch-norm-train.js';
 export { setupWebGpu, webGpuStatus } from './backend/webgpu/setup-webgpu.js';
 export type { WebGpuStatus } from './backend/webgpu/setup-webgpu.js';
 export { checkCoreRange } from './plugin/check-core-range.js';

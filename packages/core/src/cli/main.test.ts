@@ -31,7 +31,7 @@ function workspace(config: Record<string, unknown> = {}): { dir: string; file: s
     seed: 4,
     backend: 'cpu',
     plugins: [relative(dir, toyPlugin).startsWith('.') ? relative(dir, toyPlugin) : `./${relative(dir, toyPlugin)}`],
-    dataset: { use: 'colored-mnist' },
+    dataset: { use: 'toy-digits' },
     model: { encoders: [{ use: 'toy-cnn' }], fusion: { use: 'toy-late' } },
     strategy: { use: 'guided', options: { alpha: 0.2 } },
     train: { epochs: 1 },
@@ -80,7 +80,7 @@ test('validate: a valid config exits 0 and --json prints the resolved config', a
 test('validate: a misspelt strategy id, a wrong option type and an unknown key give three lines and exit 2', async () => {
   const { dir, file } = workspace({
     strategy: { use: 'guidd' },
-    dataset: { use: 'colored-mnist', options: { samples: 'ten' } },
+    dataset: { use: 'toy-digits', options: { samples: 'ten' } },
     trian: { epochs: 2 },
   });
   const r = await cli(['validate', file], dir);
@@ -126,7 +126,7 @@ test('plugins --config lists every component with its defaults and schema', asyn
   assert.equal(plugins[0]!.name, '@ungreedy/core');
   const toy = plugins.find((p) => p.name === 'toy-plugin')!;
   assert.deepEqual(toy.components.map((c) => `${c.kind}/${c.id}`), [
-    'datasets/colored-mnist', 'encoders/toy-cnn', 'fusions/toy-late', 'strategies/guided', 'commands/prepare/toy', 'commands/make/toy',
+    'datasets/toy-digits', 'encoders/toy-cnn', 'fusions/toy-late', 'strategies/guided', 'commands/prepare/toy', 'commands/make/toy',
   ]);
   assert.deepEqual(toy.components[3]!.defaultOptions, { alpha: 0.5 });
   const text = await cli(['plugins', '--config', 'exp.json'], dir);
@@ -192,7 +192,7 @@ test('prepare and datasets make dispatch to plugin commands; unknown names sugge
   assert.match(typo.err[0]!, /^UNG_ERR_UNKNOWN_COMPONENT: .*Did you mean "toy"\?/);
   const list = await cli(['datasets', '--plugin', toyPlugin], dir);
   assert.equal(list.code, 0);
-  assert.ok(list.out.some((l) => l.startsWith('colored-mnist  (toy-plugin)')), list.out.join('\n'));
+  assert.ok(list.out.some((l) => l.startsWith('toy-digits  (toy-plugin)')), list.out.join('\n'));
 });
 
 test('errors print code: message, then one indented Reason line per cause', () => {

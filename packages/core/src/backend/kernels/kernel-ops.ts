@@ -1,5 +1,5 @@
 import { getKernel } from '@tensorflow/tfjs-core';
-import type { DataType, KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 
 /** Explicit padding in the NHWC order conv2d takes: [[0,0],[top,bottom],[left,right],[0,0]]. */
 export type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
@@ -209,30 +209,14 @@ export class KernelOps {
     return this.run('Reverse', { x }, { dims });
   }
 
-  add(a: TensorInfo, b: TensorInfo): TensorInfo {
-    return this.run('Add', { a, b });
-  }
 
-  sub(a: TensorInfo, b: TensorInfo): TensorInfo {
-    return this.run('Sub', { a, b });
-  }
 
-  mul(a: TensorInfo, b: TensorInfo): TensorInfo {
-    return this.run('Multiply', { a, b });
-  }
 
   maximum(a: TensorInfo, b: TensorInfo): TensorInfo {
     return this.run('Maximum', { a, b });
   }
 
-  /** 1 where a == b, else 0, as float32. */
-  equalF(a: TensorInfo, b: TensorInfo): TensorInfo {
-    return this.cast(this.run('Equal', { a, b }), 'float32');
-  }
 
-  cast(x: TensorInfo, dtype: DataType): TensorInfo {
-    return this.run('Cast', { x }, { dtype });
-  }
 
   zeros(shape: number[]): TensorInfo {
     return this.run('Fill', {}, { shape, value: 0, dtype: 'float32' });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchNormTrain } from './batch-norm-train.js';
 import type { OpCase } from './gradient-check.js';
 
 /**
@@ -157,6 +158,17 @@ export const OP_CASES: readonly OpCase[] = [
     name: 'batch norm formula on a 4-D view of 5-D',
     inputs: { x: { shape: [2, 3, 4, 4, 5] }, g: { shape: [5] }, b: { shape: [5] } },
     f: ({ x, g, b }) => tf.reshape(bnFormula(tf.reshape(x!, [2, 12, 4, 5]), g!, b!), [2, 3, 4, 4, 5]),
+  },
+  {
+    name: 'batchNormTrain (fused batch norm with its own gradient)',
+    inputs: { x: { shape: [3, 4, 4, 5] }, g: { shape: [5] }, b: { shape: [5] } },
+    f: ({ x, g, b }) => batchNormTrain(x as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5),
+  },
+  {
+    name: 'batchNormTrain then relu and a second conv (gradient through the statistics)',
+    inputs: { x: { shape: [2, 5, 5, 3] }, w: { shape: [3, 3, 3, 4] }, g: { shape: [3] }, b: { shape: [3] } },
+    f: ({ x, w, g, b }) =>
+      tf.conv2d(tf.relu(batchNormTrain(x as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5)) as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'),
   },
   {
     name: 'tf.batchNorm 4-D',

@@ -8,7 +8,7 @@ const fail = () => {
 export default {
   meta: { name: 'toy-plugin', version: '0.1.0', coreApi: '^1.0.0' },
   datasets: {
-    'colored-mnist': {
+    'toy-digits': {
       meta: {
         docs: { description: 'A toy dataset.' },
         defaultOptions: { samples: 100 },
