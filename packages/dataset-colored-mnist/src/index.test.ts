@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkPlugin, resolveOptions, type OptionIssue } from '@ungreedy/core/testing';
+import type { ConfigIssue } from '@ungreedy/core';
+import { checkPlugin, resolveOptions, strictSchemaProblem } from '@ungreedy/core/testing';
 import pkg from '../package.json' with { type: 'json' };
 import plugin, { DEFAULT_OPTIONS } from './index.js';
 import { makeContext } from './test-fixtures/fixtures.js';
@@ -16,6 +17,7 @@ test('the manifest passes the conformance check and names the package', () => {
 });
 
 test('the schema compiles strictly, accepts the defaults and declares exactly them', () => {
+  assert.equal(strictSchemaProblem(contribution.meta.schema), null);
   assert.deepEqual(resolveOptions('colored-mnist', contribution.meta, {}), DEFAULT_OPTIONS);
   const schema = contribution.meta.schema as { properties: Record<string, { description?: string }> };
   assert.deepEqual(Object.keys(schema.properties).sort(), Object.keys(DEFAULT_OPTIONS).sort());
@@ -41,9 +43,9 @@ test('bad options are rejected with one issue per problem, by JSON pointer', () 
   for (const [options, path] of cases) {
     assert.throws(
       () => resolveOptions('colored-mnist', contribution.meta, options),
-      (err: { code?: string; data?: { issues?: OptionIssue[] } }) => {
+      (err: { code?: string; data?: { issues?: ConfigIssue[] } }) => {
         assert.equal(err.code, 'UNG_ERR_CONFIG_INVALID');
-        assert.ok(err.data?.issues?.some((i) => i.path === path), `${JSON.stringify(options)}: ${JSON.stringify(err.data?.issues)}`);
+        assert.ok(err.data?.issues?.some((i) => i.pointer === path), `${JSON.stringify(options)}: ${JSON.stringify(err.data?.issues)}`);
         return true;
       },
     );

@@ -1,6 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { UngreedyError } from '@ungreedy/core';
 import type { DecodeInit, DecodeReply } from './decode-worker.js';
+import { spawnWorker } from './spawn-worker.js';
 
 /**
  * A worker thread that decodes batches from the view cache, so decoding the next batch runs in parallel with
@@ -13,13 +14,7 @@ export class BatchDecoderWorker {
   private nextId = 0;
 
   constructor(init: DecodeInit) {
-    const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-    const url = new URL(`./decode-worker.${ext}`, import.meta.url);
-    // As in RenderPool: under tsx, register its hooks before loading the TypeScript worker.
-    this.worker =
-      ext === 'ts'
-        ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`, { eval: true })
-        : new Worker(url);
+    this.worker = spawnWorker('decode-worker');
     this.worker.unref();
     this.worker.on('message', (reply: DecodeReply) => {
       const p = this.pending.get(reply.id);

@@ -15,11 +15,11 @@ test('encodePng and decodePng round-trip RGB exactly', () => {
   assert.deepEqual(decodePng(encodePng(img), 'a.png'), img);
 });
 
-test('decodePng composites RGBA on white and reads grey PNGs as RGB', () => {
-  const png = new PNG({ width: 2, height: 1 });
-  png.data = Buffer.from([0, 0, 0, 255, 0, 0, 0, 0]);
+test('decodePng composites RGBA on black and reads grey PNGs as RGB', () => {
+  const png = new PNG({ width: 3, height: 1 });
+  png.data = Buffer.from([10, 20, 30, 255, 200, 200, 200, 0, 200, 100, 50, 128]);
   const rgba = decodePng(PNG.sync.write(png), 'rgba.png');
-  assert.deepEqual([...rgba.data], [0, 0, 0, 255, 255, 255]);
+  assert.deepEqual([...rgba.data], [10, 20, 30, 0, 0, 0, 100, 50, 25]);
   const g = new PNG({ width: 1, height: 1, colorType: 0 });
   g.data = Buffer.from([77, 77, 77, 255]);
   assert.deepEqual([...decodePng(PNG.sync.write(g, { colorType: 0 }), 'g.png').data], [77, 77, 77]);

@@ -12,7 +12,7 @@ export interface RgbImage {
 
 /**
  * Decodes a PNG of any colour type and bit depth (pngjs) to 8-bit RGB. Transparent pixels are composited
- * on white, the background of the MVCNN renders. Throws `UNG_ERR_DECODE_FAILED` with
+ * on black, the background of the MVCNN "new 12x" renders. Throws `UNG_ERR_DECODE_FAILED` with
  * `data: { file, reason: 'png-decode' }` for a file pngjs cannot read.
  */
 export function decodePng(bytes: Buffer, file: string): RgbImage {
@@ -36,10 +36,9 @@ export function decodePng(bytes: Buffer, file: string): RgbImage {
       rgb[i * 3 + 1] = data[j + 1]!;
       rgb[i * 3 + 2] = data[j + 2]!;
     } else {
-      const wb = 255 * (255 - a);
-      rgb[i * 3] = Math.round((data[j]! * a + wb) / 255);
-      rgb[i * 3 + 1] = Math.round((data[j + 1]! * a + wb) / 255);
-      rgb[i * 3 + 2] = Math.round((data[j + 2]! * a + wb) / 255);
+      rgb[i * 3] = Math.round((data[j]! * a) / 255);
+      rgb[i * 3 + 1] = Math.round((data[j + 1]! * a) / 255);
+      rgb[i * 3 + 2] = Math.round((data[j + 2]! * a) / 255);
     }
   }
   return { width, height, data: rgb };

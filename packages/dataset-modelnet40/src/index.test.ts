@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isUngreedyError } from '@ungreedy/core';
-import { checkPlugin, compileOptionsSchema, resolveOptions } from '@ungreedy/core/testing';
+import { checkPlugin, resolveOptions, strictSchemaProblem } from '@ungreedy/core/testing';
 import plugin from './index.js';
 import pkg from '../package.json' with { type: 'json' };
 
@@ -17,7 +17,8 @@ test('the manifest passes the conformance check and contributes the dataset and 
 
 test('the options schema compiles in strict mode, accepts the defaults and partial options, and rejects bad ones', () => {
   const { meta } = plugin.datasets.modelnet40;
-  assert.ok(compileOptionsSchema(meta.schema)(meta.defaultOptions));
+  assert.equal(strictSchemaProblem(meta.schema), null);
+  assert.deepEqual(resolveOptions('modelnet40', meta, {}), meta.defaultOptions);
   const resolved = resolveOptions('modelnet40', meta, { root: 'x', views: [0, 3, 6], validation: { mode: 'reference' } });
   assert.deepEqual(resolved.validation, { mode: 'reference', fraction: 0.2, file: null, seed: 10 });
   assert.deepEqual(resolved.views, [0, 3, 6]);
@@ -33,7 +34,7 @@ test('the options schema compiles in strict mode, accepts the defaults and parti
     assert.throws(
       () => resolveOptions('modelnet40', meta, bad),
       (err: unknown) =>
-        isUngreedyError(err, 'UNG_ERR_CONFIG_INVALID') && (err.data['issues'] as Array<{ path: string }>).some((i) => i.path === path),
+        isUngreedyError(err, 'UNG_ERR_CONFIG_INVALID') && (err.data['issues'] as Array<{ pointer: string }>).some((i) => i.pointer === path),
       JSON.stringify(bad),
     );
   }

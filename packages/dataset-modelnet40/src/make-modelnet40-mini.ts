@@ -29,7 +29,7 @@ export interface MakeMiniOptions {
   readonly noise?: number;
   /** Probability that the hard view gets a grey occluding rectangle (35-55 % of the side). Default 0. */
   readonly occlusion?: number;
-  /** Contrast of the hard view: 1 unchanged, 0 a blank white image. Default 1. */
+  /** Contrast of the hard view: 1 unchanged, 0 a blank (black) image. Default 1. */
   readonly contrast?: number;
   readonly log?: Logger;
   readonly progressStream?: NodeJS.WriteStream;
@@ -120,7 +120,7 @@ export async function makeModelNet40Mini(options: MakeMiniOptions): Promise<Make
   };
 }
 
-/** Lowers contrast towards the white background, pastes an occluder with probability `occlusion`, adds noise. */
+/** Lowers contrast towards the black background, pastes an occluder with probability `occlusion`, adds noise. */
 export function degradeImage(
   image: RgbImage,
   rng: Rng,
@@ -128,7 +128,7 @@ export function degradeImage(
 ): RgbImage {
   const { width, height } = image;
   const f = new Float32Array(image.data.length);
-  for (let i = 0; i < f.length; i++) f[i] = 255 - opts.contrast * (255 - image.data[i]!);
+  for (let i = 0; i < f.length; i++) f[i] = opts.contrast * image.data[i]!;
   if (rng.next() < opts.occlusion) {
     const w = Math.round(width * rng.uniform(0.35, 0.55)), h = Math.round(height * rng.uniform(0.35, 0.55));
     const x0 = rng.int(width - w + 1), y0 = rng.int(height - h + 1);

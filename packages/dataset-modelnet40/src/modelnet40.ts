@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import {
   UngreedyError,
   type Batch,
@@ -262,6 +262,9 @@ export class ModelNet40Dataset implements Dataset {
    * changes which numbers a batch gets and a resume with `skipBatches` sees the same epoch.
    */
   async *batches(split: SplitName, request: BatchRequest): AsyncIterable<Batch> {
+    if (!Number.isInteger(request.batchSize) || request.batchSize < 1) {
+      throw new RangeError(`ModelNet40Dataset.batches: batchSize must be a positive integer, but got ${request.batchSize}.`);
+    }
     const order = Array.from(this.splits[split]);
     if (request.shuffle) request.rng.shuffle(order);
     const nViews = this.options.views.length;
@@ -321,8 +324,17 @@ export class ModelNet40Dataset implements Dataset {
       sourceObjects: { train: this.listing.objects.train.length, test: this.listing.objects.test.length },
       viewCache: { file: this.cache.file, checksum: this.where.key, reused: this.cache.reused },
       skippedSamples: bad.length,
-      badSamples: bad.slice(0, 100).map((b) => ({ ...b, file: relative(this.where.viewRoot, b.file) || b.file })),
+      badSamples: bad.slice(0, 100).map((b) => ({ ...b, file: this.displayFile(b.file) })),
     };
+  }
+
+  /** A bad file relative to the data root (meshes) or the render folder (views), for the manifest. */
+  private displayFile(file: string): string {
+    for (const base of [this.where.viewRoot, this.where.root]) {
+      const rel = relative(base, file);
+      if (rel && !rel.startsWith('..') && !isAbsolute(rel)) return rel;
+    }
+    return file;
   }
 
   async dispose(): Promise<void> {

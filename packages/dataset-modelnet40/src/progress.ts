@@ -1,5 +1,11 @@
 import type { Logger } from '@ungreedy/core';
 
+/** Where a bar is drawn: process.stderr, or anything with the same two members. */
+export interface ProgressStream {
+  readonly isTTY?: boolean;
+  write(text: string): unknown;
+}
+
 /**
  * A progress reporter: a redrawn one-line bar when `stream` is a terminal, else a log line every 10 %.
  * `update` is cheap to call per item.
@@ -7,13 +13,13 @@ import type { Logger } from '@ungreedy/core';
 export class Progress {
   private done = 0;
   private lastDraw = 0;
-  private lastLoggedDecile = -1;
+  private lastLoggedDecile = 0;
   private readonly started = Date.now();
 
   constructor(
     private readonly label: string,
     private readonly total: number,
-    private readonly sink: { stream?: NodeJS.WriteStream | undefined; log?: Logger | undefined },
+    private readonly sink: { stream?: ProgressStream | undefined; log?: Logger | undefined },
   ) {}
 
   update(step = 1): void {

@@ -23,7 +23,7 @@ function lBlock(): TriMesh {
 
 const grey = (img: Uint8Array, x: number, y: number, size: number) => img[(y * size + x) * 3]!;
 
-test('renders 12 grey-on-white views by default, the object inside the frame', () => {
+test('renders 12 grey-on-black views by default, the object inside the frame', () => {
   const size = 24;
   const views = renderViews(lBlock(), { size });
   assert.equal(views.length, 12);
@@ -32,12 +32,12 @@ test('renders 12 grey-on-white views by default, the object inside the frame', (
     for (let i = 0; i < img.length; i += 3) assert.ok(img[i] === img[i + 1] && img[i] === img[i + 2], 'grey pixels');
     // Borders stay background: the unit sphere fits inside the frame with a margin.
     for (let k = 0; k < size; k++) {
-      assert.equal(grey(img, k, 0, size), 255);
-      assert.equal(grey(img, k, size - 1, size), 255);
-      assert.equal(grey(img, 0, k, size), 255);
-      assert.equal(grey(img, size - 1, k, size), 255);
+      assert.equal(grey(img, k, 0, size), 0);
+      assert.equal(grey(img, k, size - 1, size), 0);
+      assert.equal(grey(img, 0, k, size), 0);
+      assert.equal(grey(img, size - 1, k, size), 0);
     }
-    assert.ok(grey(img, size / 2, size / 2, size) < 240, 'the centre shows the object');
+    assert.ok(grey(img, size / 2, size / 2, size) > 20, 'the centre shows the object');
   }
 });
 
@@ -80,7 +80,8 @@ test('upAxis y renders a y-up mesh like the same mesh z-up', () => {
   assert.deepEqual(renderViews(y, { size: 16, views: [1], upAxis: 'y' }), renderViews(z, { size: 16, views: [1] }));
 });
 
-test('a mesh with no faces renders as background', () => {
-  const [img] = renderViews(parseOff('OFF\n1 0 0\n0 0 0\n', 'point.off'), { size: 8, views: [0] });
-  assert.ok(img!.every((v) => v === 255));
+test('a mesh with no faces renders as background, black by default or as chosen', () => {
+  const point = parseOff('OFF\n1 0 0\n0 0 0\n', 'point.off');
+  assert.ok(renderViews(point, { size: 8, views: [0] })[0]!.every((v) => v === 0));
+  assert.ok(renderViews(point, { size: 8, views: [0], background: 1 })[0]!.every((v) => v === 255));
 });

@@ -14,6 +14,11 @@ export interface RenderOptions {
   readonly upAxis?: 'y' | 'z';
   /** Render at `size · supersample` and box-filter down, for anti-aliased edges. */
   readonly supersample?: number;
+  /**
+   * Background intensity in [0, 1]. Default 0: the "new 12x" MVCNN renders (Su et al., "A Deeper Look at 3D
+   * Shape Classifiers", 2018) are shaded grey objects on black; 1 gives the original MVCNN's white.
+   */
+  readonly background?: number;
 }
 
 const CAMERA_DISTANCE = 3;
@@ -21,7 +26,6 @@ const CAMERA_DISTANCE = 3;
 const TAN_HALF_FOV = Math.tan(Math.asin(1 / CAMERA_DISTANCE));
 /** Fraction of the frame the unit sphere spans, leaving a background border as the MVCNN renders do. */
 const MARGIN = 0.9;
-const BACKGROUND = 1;
 
 /**
  * Renders MVCNN-style shaded views of a mesh with a software z-buffer rasteriser.
@@ -30,7 +34,7 @@ const BACKGROUND = 1;
  * sphere, which the perspective camera frames exactly, so every view fits. Camera k sits at azimuth
  * 30°·k (for 12 views) around the up axis, elevated 30°, looking at the centre. Shading is flat per face,
  * two-sided (ModelNet's windings are inconsistent): ambient + Lambert + a Blinn-Phong highlight from a
- * light just above the camera, grey on a white background, as in the MVCNN shaded renders.
+ * light just above the camera, grey on a black background, as in the MVCNN "new 12x" shaded renders.
  *
  * @returns one RGB image per requested view, `size × size × 3` bytes, row-major.
  * @example
@@ -45,7 +49,7 @@ export function renderViews(mesh: TriMesh, options: RenderOptions): Uint8Array[]
   const normals = faceNormals(world, mesh.triangles);
   return views.map((v) => {
     const azimuth = (2 * Math.PI * v) / numViews;
-    const shade = rasterize(world, mesh.triangles, normals, azimuth, elevation, options.size * ss);
+    const shade = rasterize(world, mesh.triangles, normals, azimuth, elevation, options.size * ss, options.background ?? 0);
     return toRgb(downsample(shade, options.size * ss, ss));
   });
 }
@@ -106,6 +110,7 @@ function rasterize(
   azimuth: number,
   elevation: number,
   size: number,
+  background: number,
 ): Float32Array {
   // Camera on a sphere of radius CAMERA_DISTANCE; azimuth 0 looks along +y from -y.
   const ce = Math.cos(elevation), se = Math.sin(elevation);
@@ -136,7 +141,7 @@ function rasterize(
   }
 
   const depth = new Float32Array(size * size); // stores 1/z; larger is nearer, 0 = empty
-  const shade = new Float32Array(size * size).fill(BACKGROUND);
+  const shade = new Float32Array(size * size).fill(background);
   for (let t = 0; t < tris.length; t += 3) {
     const a = tris[t]!, b = tris[t + 1]!, c = tris[t + 2]!;
     const ax = sx[a]!, ay = sy[a]!, bx = sx[b]!, by = sy[b]!, cx = sx[c]!, cy = sy[c]!;

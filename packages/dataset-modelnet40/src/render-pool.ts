@@ -1,6 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { UngreedyError, type ErrorCode } from '@ungreedy/core';
 import type { RenderTask } from './prepare-modelnet40.js';
+import { spawnWorker } from './spawn-worker.js';
 
 /** What a render worker answers: the images written, or the error it threw (UngreedyErrors keep code and data). */
 export type RenderReply =
@@ -17,16 +18,8 @@ export class RenderPool {
   private nextId = 0;
 
   constructor(readonly size: number) {
-    // Under tsx (tests, development) this module is TypeScript and so is the worker; built, both are .js.
-    const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-    const url = new URL(`./render-worker.${ext}`, import.meta.url);
     for (let i = 0; i < size; i++) {
-      // Node 20 does not apply `--import tsx` to a worker's entry module, so a TypeScript worker starts from a
-      // small script that registers tsx's hooks first.
-      const worker =
-        ext === 'ts'
-          ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`, { eval: true })
-          : new Worker(url);
+      const worker = spawnWorker('render-worker');
       const slot = { worker, busy: 0 };
       worker.on('message', (reply: RenderReply) => {
         slot.busy--;

@@ -40,6 +40,13 @@ async function snapshot(folder: string): Promise<Map<string, Buffer>> {
   return out;
 }
 
+/** The pid of a process that has exited. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '0']);
+  await new Promise((resolve) => child.on('exit', resolve));
+  return child.pid!;
+}
+
 describe('clip cache', () => {
   let dir = '';
   let root = '';
@@ -146,9 +153,13 @@ describe('clip cache', () => {
     const out = join(dir, 'stray');
     await cp(join(dir, 'reference'), out, { recursive: true });
     const folder = cacheFolder(out, { width: 32, height: 24, frames: 10 });
-    await writeFile(join(folder, 'clips', 'x.sk_color.0-1.u8.tmp-123-456'), 'half a file');
+    // A dead writer's temporary goes; a live one's (another run preparing the same cache) stays.
+    const dead = await deadPid();
+    await writeFile(join(folder, 'clips', `x.sk_color.0-1.u8.tmp-${dead}-456`), 'half a file');
+    await writeFile(join(folder, 'clips', `y.sk_color.0-1.u8.tmp-${process.ppid}-789`), 'being written');
     const res = await prepareCache(options(root, out));
     assert.equal(res.decoded, 0);
+    await rm(join(folder, 'clips', `y.sk_color.0-1.u8.tmp-${process.ppid}-789`));
     assert.deepEqual(await snapshot(folder), reference);
     const clip = res.manifest.splits.test[0]!;
     await truncate(clipFile(folder, clip, 'sk_color'), 100);

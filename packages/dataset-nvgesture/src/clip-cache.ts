@@ -122,6 +122,24 @@ export async function readClip(file: string, g: CacheGeometry, channels: number)
   return new Uint8Array(buf.buffer, buf.byteOffset + HEADER_BYTES, want - HEADER_BYTES);
 }
 
+/**
+ * Whether a cache folder entry is a temporary file left by a prepare that is no longer running. Temporaries
+ * carry their writer's pid, so two runs preparing the same cache at once never delete each other's files.
+ */
+export function isStaleTemporary(name: string): boolean {
+  const m = /\.tmp-(\d+)-\d+$/.exec(name);
+  if (!m) return false;
+  const pid = Number(m[1]);
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else; only ESRCH means it is gone.
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /** Writes `data` to `file` through a temporary file and a rename, so readers see the whole file or none. */
 export async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}-${Math.floor(performance.now() * 1000)}`;
@@ -241,7 +259,7 @@ export async function prepareCache(opts: PrepareOptions): Promise<PrepareResult>
   const folder = cacheFolder(opts.out, g);
   await mkdir(join(folder, 'clips'), { recursive: true });
   for (const name of await readdir(join(folder, 'clips'))) {
-    if (name.includes('.tmp-')) await rm(join(folder, 'clips', name), { force: true });
+    if (isStaleTemporary(name)) await rm(join(folder, 'clips', name), { force: true });
   }
   const manifest: CacheManifest = {
     format: 'ungreedy-nvgesture-cache',

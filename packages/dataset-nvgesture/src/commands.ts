@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
@@ -38,7 +39,7 @@ function parse(command: string, args: readonly string[], options: NonNullable<Pa
 
 const PREPARE_USAGE =
   'ungreedy prepare nvgesture <root> --out <cache> [--size WxH] [--frames F] [--sensors sk_color,sk_depth] ' +
-  '[--lists auto|v2|v1] [--classes 25] [--concurrency N]';
+  '[--lists auto|v2|v1] [--classes 25] [--concurrency N (default: cores, at most 4)]';
 
 /**
  * `ungreedy prepare nvgesture`: decodes every clip's frame range once into the clip cache. Resumable: run it
@@ -90,7 +91,7 @@ export const prepareCommand: CommandContribution = {
         sensors,
         lists,
         numClasses: parseInt(cmd, '--classes', values.classes as string | undefined, NVGESTURE_DEFAULTS.numClasses),
-        concurrency: parseInt(cmd, '--concurrency', values.concurrency as string | undefined, 4),
+        concurrency: parseInt(cmd, '--concurrency', values.concurrency as string | undefined, Math.min(4, availableParallelism())),
         log: ctx.log,
         progress: process.stderr.isTTY ? 'bar' : 'lines',
         signal: controller.signal,

@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
 import { isUngreedyError } from '@ungreedy/core';
 import { decodeFrames, ffmpegVersion, findFfmpeg } from './ffmpeg.js';
 import { countingLevel, tempDir, writeCountingVideo } from './test-fixtures/fixtures.js';
@@ -21,6 +21,40 @@ describe('ffmpeg decoding', () => {
     const info = findFfmpeg();
     assert.ok(existsSync(info.path));
     assert.ok(['env', 'system', 'npm'].includes(info.source));
+  });
+
+  it('prefers UNGREEDY_FFMPEG, then an ffmpeg on PATH, then the npm build', async () => {
+    const bin = join(dir, 'bin');
+    await mkdir(bin, { recursive: true });
+    await writeFile(join(bin, 'ffmpeg'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    assert.deepEqual(findFfmpeg({ UNGREEDY_FFMPEG: '/opt/ff', PATH: bin }), { path: '/opt/ff', source: 'env' });
+    assert.deepEqual(findFfmpeg({ PATH: `/nonexistent${delimiter}${bin}` }), { path: join(bin, 'ffmpeg'), source: 'system' });
+    const npm = findFfmpeg({ PATH: '/nonexistent' });
+    assert.equal(npm.source, 'npm');
+    assert.ok(existsSync(npm.path));
+  });
+
+  it('falls back to -fps_mode on an ffmpeg without -vsync, and still decodes the exact range', async () => {
+    // A stand-in for a newer ffmpeg: refuses -vsync as recent builds do, and maps -fps_mode onto the real one.
+    const real = findFfmpeg().path;
+    const modern = join(dir, 'modern-ffmpeg');
+    const script = [
+      '#!/bin/sh',
+      'for a in "$@"; do [ "$a" = "-vsync" ] && { echo "Unrecognized option \'vsync\'." >&2; echo "Error splitting the argument list: Option not found" >&2; exit 8; }; done',
+      'for a in "$@"; do case "$a" in -fps_mode) a=-vsync;; passthrough) a=0;; esac; set -- "$@" "$a"; shift; done',
+      `exec "${real}" "$@"`,
+      '',
+    ].join('\n');
+    await writeFile(modern, script, { mode: 0o755 });
+    const saved = process.env.UNGREEDY_FFMPEG;
+    process.env.UNGREEDY_FFMPEG = modern;
+    try {
+      const d = await decodeFrames(join(dir, 'count.avi'), { start: 3, end: 6 }, { width: 8, height: 6 });
+      assert.deepEqual([0, 1, 2].map((t) => d.data[t * 8 * 6 * 3]), [3, 4, 5].map(countingLevel));
+    } finally {
+      if (saved === undefined) delete process.env.UNGREEDY_FFMPEG;
+      else process.env.UNGREEDY_FFMPEG = saved;
+    }
   });
 
   it('decodes exactly frames [start, end), scaled', async () => {

@@ -12,44 +12,48 @@ export interface FfmpegInfo {
   readonly source: 'env' | 'system' | 'npm';
 }
 
-let cached: FfmpegInfo | undefined;
-
 /**
  * Finds ffmpeg: `UNGREEDY_FFMPEG` if set, else an `ffmpeg` on PATH (usually newer, and what the user
  * installed on purpose), else the static binary that @ffmpeg-installer/ffmpeg ships in node_modules.
+ * Looked up on every call (a few stat calls, nothing next to starting ffmpeg), so a changed PATH counts.
  */
-export function findFfmpeg(): FfmpegInfo {
-  if (cached) return cached;
-  const fromEnv = process.env.UNGREEDY_FFMPEG;
-  if (fromEnv) return (cached = { path: fromEnv, source: 'env' });
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+export function findFfmpeg(env: NodeJS.ProcessEnv = process.env): FfmpegInfo {
+  const fromEnv = env['UNGREEDY_FFMPEG'];
+  if (fromEnv) return { path: fromEnv, source: 'env' };
+  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, 'ffmpeg');
     try {
       accessSync(candidate, constants.X_OK);
-      if (statSync(candidate).isFile()) return (cached = { path: candidate, source: 'system' });
+      if (statSync(candidate).isFile()) return { path: candidate, source: 'system' };
     } catch {
       // not in this PATH entry
     }
   }
-  return (cached = { path: ffmpegInstaller.path, source: 'npm' });
+  return { path: ffmpegInstaller.path, source: 'npm' };
 }
 
 /**
  * Output timing that passes every selected frame through once (no duplicates to fill the gap before
- * `start`). `-vsync 0` is understood by old and current builds; see the fallback in {@link decodeFrames}.
+ * `start`), per binary. `-vsync 0` is understood by old and current builds; a build that dropped it gets
+ * `-fps_mode passthrough` (see the fallback in {@link decodeFrames}).
  */
-let passthroughArgs: readonly string[] = ['-vsync', '0'];
+const passthrough = new Map<string, readonly string[]>();
 
-let version: Promise<string> | undefined;
+const versions = new Map<string, Promise<string>>();
 
-/** The first line of `ffmpeg -version`, for the run manifest; cached. */
+/** The first line of `ffmpeg -version`, for the run manifest; cached per binary. */
 export function ffmpegVersion(): Promise<string> {
-  version ??= runFfmpeg(['-hide_banner', '-version']).then(
-    (r) => r.stdout.toString('utf8').split('\n')[0]?.trim() ?? 'unknown',
-    () => 'unknown',
-  );
-  return version;
+  const { path } = findFfmpeg();
+  let v = versions.get(path);
+  if (!v) {
+    v = runFfmpeg(['-hide_banner', '-version']).then(
+      (r) => r.stdout.toString('utf8').split('\n')[0]?.trim() ?? 'unknown',
+      () => 'unknown',
+    );
+    versions.set(path, v);
+  }
+  return v;
 }
 
 /** Frames of one decoded range: `count` frames of height × width × channels bytes, row-major, channels last. */
@@ -146,11 +150,14 @@ export async function decodeFrames(
     '-frames:v', String(want),
     '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
   ];
-  let res = await runFfmpeg(args(passthroughArgs));
+  const binary = findFfmpeg().path;
+  const timing = passthrough.get(binary) ?? ['-vsync', '0'];
+  let res = await runFfmpeg(args(timing));
   // Builds newer than the one @ffmpeg-installer ships may have dropped `-vsync` for `-fps_mode`.
-  if (res.code !== 0 && passthroughArgs[0] === '-vsync' && /vsync/.test(res.stderr) && /option/i.test(res.stderr)) {
-    passthroughArgs = ['-fps_mode', 'passthrough'];
-    res = await runFfmpeg(args(passthroughArgs));
+  if (res.code !== 0 && timing[0] === '-vsync' && /vsync/.test(res.stderr) && /option/i.test(res.stderr)) {
+    const modern = ['-fps_mode', 'passthrough'];
+    passthrough.set(binary, modern);
+    res = await runFfmpeg(args(modern));
   }
   if (res.code !== 0) {
     const stderr = summariseStderr(res.stderr);

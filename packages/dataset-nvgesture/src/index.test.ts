@@ -29,7 +29,7 @@ describe('plugin manifest', () => {
     for (const [options, path] of bad) {
       assert.throws(
         () => resolveOptions('nvgesture', meta, options),
-        (e: unknown) => isUngreedyError(e, 'UNG_ERR_CONFIG_INVALID') && (e.data.issues as Array<{ path: string }>).some((i) => i.path === path),
+        (e: unknown) => isUngreedyError(e, 'UNG_ERR_CONFIG_INVALID') && (e.data.issues as Array<{ pointer: string }>).some((i) => i.pointer === path),
         JSON.stringify(options),
       );
     }

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isUngreedyError, Rng } from '@ungreedy/core';
 import type { Batch, BatchRequest, Dataset, SplitName } from '@ungreedy/core';
@@ -133,9 +133,13 @@ describe('nvgesture dataset', () => {
     assert.ok(hand > 0 && agree / hand > 0.9, `${agree}/${hand}`);
   });
 
-  it('repeats a seeded epoch exactly, whatever the prefetch depth, and resumes with skipBatches', async () => {
-    const a = await nvgesture.create({ ...COUNTING, prefetch: 0 }, datasetContext(dir));
-    const b = await nvgesture.create({ ...COUNTING, prefetch: 3 }, datasetContext(dir));
+  it('repeats a seeded epoch exactly, whatever the prefetch depth and worker count, and resumes with skipBatches', async () => {
+    const a = await nvgesture.create({ ...COUNTING, prefetch: 0, workers: 0 }, datasetContext(dir));
+    const b = await nvgesture.create({ ...COUNTING, prefetch: 3, workers: 2 }, datasetContext(dir));
+    after(async () => {
+      await a.dispose!();
+      await b.dispose!();
+    });
     const req = (): Partial<BatchRequest> => ({ shuffle: true, augment: true, rng: Rng.fromSeed(11, 'shuffle') });
     const ea = await collect(a, 'train', req());
     const eb = await collect(b, 'train', req());
@@ -187,6 +191,23 @@ describe('nvgesture dataset', () => {
     });
   });
 
+  it('reports a clip file lost after create, from a worker thread, with its code and file', async () => {
+    const ctx = datasetContext(dir);
+    const cache = join(dir, 'lost-cache');
+    for (const workers of [1, 0]) {
+      const ds = await nvgesture.create({ ...COUNTING, cache, workers }, ctx);
+      const folder = ds.describe!().cache as string;
+      const clip = join(folder, 'clips', (await readdir(join(folder, 'clips'))).sort()[0]!);
+      await rm(clip);
+      await assert.rejects(collect(ds, 'train', { batchSize: 8 }), (e: unknown) => {
+        assert.ok(isUngreedyError(e, 'UNG_ERR_DATASET_MISSING'), String(e));
+        assert.equal(e.data.file, clip);
+        return true;
+      });
+      await ds.dispose!();
+    }
+  });
+
   it('uses the default cache folder under the run cache when no cache is given', async () => {
     const ctx = datasetContext(dir);
     const ds = await nvgesture.create(COUNTING, ctx);
@@ -204,6 +225,19 @@ describe('nvgesture dataset', () => {
       async () => nvgesture.create({ ...COUNTING, normalize: { ...COUNTING.normalize, depth: { mean: [0, 0], std: [1] } } }, ctx),
       (e: unknown) => isUngreedyError(e, 'UNG_ERR_CONFIG_INVALID') && e.data.pointer === '/dataset/options/normalize/depth',
     );
+    // Labels 1..3 in the lists: numClasses 2 is a bad list line when preparing, a bad option on a ready cache.
+    await assert.rejects(
+      async () => nvgesture.create({ ...COUNTING, numClasses: 2 }, ctx),
+      (e: unknown) => isUngreedyError(e, 'UNG_ERR_DATASET_CORRUPT') && e.data.line === 3,
+    );
+    const cache = join(dir, 'classes-cache');
+    await nvgesture.create({ ...COUNTING, cache }, ctx);
+    await assert.rejects(
+      async () => nvgesture.create({ ...COUNTING, root: null, cache, numClasses: 2 }, ctx),
+      (e: unknown) => isUngreedyError(e, 'UNG_ERR_CONFIG_INVALID') && e.data.pointer === '/dataset/options/numClasses',
+    );
+    const fewer = await nvgesture.create({ ...COUNTING, root: null, cache, numClasses: 3 }, ctx);
+    assert.equal(fewer.numClasses, 3);
     await assert.rejects(
       async () => nvgesture.create({ ...COUNTING, root: 'does-not-exist' }, ctx),
       (e: unknown) => isUngreedyError(e, 'UNG_ERR_DATASET_MISSING'),

@@ -2,10 +2,13 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { defineContribution, UngreedyError } from '@ungreedy/core';
 import type { Batch, BatchRequest, Dataset, DatasetContext, ModalitySpec, Rng, SplitName } from '@ungreedy/core';
-import { cacheFolder, clipFile, missingClips, prepareCache, readClip, readManifest, SENSOR_CHANNELS } from './clip-cache.js';
+import { cacheFolder, clipFile, missingClips, prepareCache, readManifest, SENSOR_CHANNELS } from './clip-cache.js';
 import type { CacheGeometry, CacheManifest, CachedClip } from './clip-cache.js';
-import { cutClip, sampleWindow } from './clip-sampler.js';
+import { assembleBatch } from './batch-assembly.js';
+import type { AssemblyLayout } from './batch-assembly.js';
+import { sampleWindow } from './clip-sampler.js';
 import type { ClipShape, ClipWindow } from './clip-sampler.js';
+import { ClipWorkers } from './clip-workers.js';
 import { ffmpegVersion, findFfmpeg } from './ffmpeg.js';
 import { SENSORS } from './list-file.js';
 import type { Sensor } from './list-file.js';
@@ -44,6 +47,8 @@ export interface NvGestureOptions {
   readonly valFraction: number;
   /** Batches loaded ahead of the consumer. */
   readonly prefetch: number;
+  /** Worker threads assembling batches in parallel with training; 0 assembles them on the main thread. */
+  readonly workers: number;
   /** Parallel ffmpeg processes when the cache is prepared lazily. */
   readonly concurrency: number;
   /** `lazy`: decode missing clips into the cache on create; `never`: fail if the cache is incomplete. */
@@ -75,6 +80,7 @@ export const NVGESTURE_DEFAULTS: NvGestureOptions = {
   },
   valFraction: 0,
   prefetch: 2,
+  workers: 1,
   concurrency: 2,
   prepare: 'lazy',
 };
@@ -89,7 +95,9 @@ export class NvGestureDataset implements Dataset {
   readonly modalities: readonly ModalitySpec[];
   readonly numClasses: number;
   private readonly shape: ClipShape;
+  private readonly layout: AssemblyLayout;
   private readonly split: Readonly<Record<SplitName, Int32Array>>;
+  private pool: ClipWorkers | undefined;
 
   constructor(
     private readonly options: NvGestureOptions,
@@ -105,6 +113,11 @@ export class NvGestureDataset implements Dataset {
       name: MODALITY_OF[s],
       shape: [o.frames, o.crop.height, o.crop.width, SENSOR_CHANNELS[s]],
     }));
+    this.layout = {
+      geometry: manifest.geometry,
+      shape: this.shape,
+      modalities: o.sensors.map((s) => ({ channels: SENSOR_CHANNELS[s], norm: o.normalize[MODALITY_OF[s]] })),
+    };
     const nTrain = manifest.splits.train.length;
     const nVal = Math.floor(o.valFraction * nTrain);
     const perm = nVal > 0 ? valRng.permutation(nTrain) : [];
@@ -165,28 +178,25 @@ export class NvGestureDataset implements Dataset {
   }
 
   private async load(clips: readonly CachedClip[], plan: Plan): Promise<Batch> {
-    const n = plan.ids.length;
-    const g = this.geometry;
-    const inputs = this.modalities.map((m) => new Float32Array(n * m.shape.reduce((a, v) => a * v, 1)));
-    await Promise.all(
-      plan.ids.map(async (id, i) => {
-        const clip = clips[id]!;
-        await Promise.all(
-          this.options.sensors.map(async (sensor, m) => {
-            const channels = SENSOR_CHANNELS[sensor];
-            const data = await readClip(clipFile(this.folder, clip, sensor), g, channels);
-            const perSample = inputs[m]!.length / n;
-            cutClip(data, g, channels, this.shape, plan.windows[i]!, this.options.normalize[MODALITY_OF[sensor]], inputs[m]!, i * perSample);
-          }),
-        );
-      }),
-    );
+    const jobs = plan.ids.map((id, i) => ({
+      files: this.options.sensors.map((sensor) => clipFile(this.folder, clips[id]!, sensor)),
+      window: plan.windows[i]!,
+    }));
+    if (this.options.workers > 0) this.pool ??= new ClipWorkers(this.options.workers);
+    const inputs = this.pool ? await this.pool.assemble(this.layout, jobs) : await assembleBatch(this.layout, jobs);
     return {
       indices: Int32Array.from(plan.ids),
       inputs,
       labels: Int32Array.from(plan.ids, (id) => clips[id]!.label),
-      size: n,
+      size: plan.ids.length,
     };
+  }
+
+  /** Ends the worker threads (idle ones never keep the process alive, so this is tidiness, not a must). */
+  async dispose(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.close();
   }
 
   describe(): Record<string, unknown> {
@@ -273,8 +283,10 @@ export async function createNvGesture(o: NvGestureOptions, ctx: DatasetContext):
       );
     }
   }
-  if (manifest.numClasses !== o.numClasses) {
-    throw invalid('numClasses', `the cache's class count ${manifest.numClasses}`, o.numClasses);
+  // The cache may have been prepared with a larger --classes than this config's numClasses; the labels decide.
+  const maxLabel = Math.max(...manifest.splits.train.map((c) => c.label), ...manifest.splits.test.map((c) => c.label));
+  if (maxLabel >= o.numClasses) {
+    throw invalid('numClasses', `above every label in the cache (largest ${maxLabel + 1}, 1-based)`, o.numClasses);
   }
   for (const [split, clips] of [['train', manifest.splits.train], ['test', manifest.splits.test]] as const) {
     if (clips.length === 0) {

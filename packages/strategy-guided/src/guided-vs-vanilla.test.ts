@@ -100,3 +100,33 @@ test('rebalanceUpdates: helped-branch updates only θ_k + θ′_k on a re-balanc
     for (const run of runs) rmSync(run.dir, { recursive: true, force: true });
   }
 });
+
+test('N = 3 (one hard, two easy modalities): guided helps only the hard one and shrinks the utilization spread', async () => {
+  const three: JsonObject = {
+    ...experiment,
+    dataset: {
+      options: {
+        numClasses: 4,
+        sizes: { train: 256, val: 32, test: 256 },
+        modalities: [
+          { shape: [8], signal: 0.6, noise: 1 },
+          { shape: [8], signal: 1.5, noise: 0.5 },
+          { shape: [8], signal: 1.5, noise: 0.5 },
+        ],
+      },
+    },
+  };
+  const vanilla = await trainTiny({ plugins: [plugin], config: { ...three, strategy: { use: 'vanilla' } } });
+  const guided = await trainTiny({ plugins: [plugin], config: { ...three, strategy: { use: 'guided' } } });
+  try {
+    // For N > 2, d_util is max(u) − min(u); branch 0 is the one that leans on the others.
+    const uVanilla = vanilla.summary.utilization!.u;
+    assert.ok(uVanilla[0]! > uVanilla[1]! && uVanilla[0]! > uVanilla[2]!, JSON.stringify(uVanilla));
+    assert.ok(stepsOf(guided, 'rebalance/0') > 0);
+    assert.equal(stepsOf(guided, 'rebalance/1') + stepsOf(guided, 'rebalance/2'), 0, JSON.stringify(guided.epochs.map((e) => e.stepsByMode)));
+    assert.ok(guided.summary.utilization!.dUtil < vanilla.summary.utilization!.dUtil);
+  } finally {
+    rmSync(vanilla.dir, { recursive: true, force: true });
+    rmSync(guided.dir, { recursive: true, force: true });
+  }
+});

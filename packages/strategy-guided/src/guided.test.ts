@@ -181,6 +181,10 @@ test('loadStateDict rejects state of another strategy', () => {
     () => make().loadStateDict({ unlocked: true, mode: 'rebalance', modality: 2, counter: 0, triggers: 1 }),
     (err: { code: string }) => err.code === 'UNG_ERR_CHECKPOINT_MISMATCH',
   );
+  assert.throws(
+    () => make().loadStateDict({ unlocked: true, mode: 'rebalance', modality: null, counter: 0, triggers: 1 }),
+    (err: { code: string }) => err.code === 'UNG_ERR_CHECKPOINT_MISMATCH',
+  );
 });
 
 test('evaluationMode is declared from the option', () => {

@@ -133,7 +133,9 @@ export class GuidedStrategy implements BalancingStrategy {
     const valid =
       typeof s.unlocked === 'boolean' &&
       (s.mode === 'regular' || s.mode === 'rebalance') &&
-      (s.modality === null || (Number.isInteger(s.modality) && s.modality! >= 0 && s.modality! < this.numModalities)) &&
+      (s.mode === 'regular'
+        ? s.modality === null
+        : Number.isInteger(s.modality) && s.modality! >= 0 && s.modality! < this.numModalities) &&
       Number.isInteger(s.counter) &&
       Number.isInteger(s.triggers);
     if (!valid) {

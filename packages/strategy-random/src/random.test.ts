@@ -1,8 +1,9 @@
+import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng, bypassGroups, mainGroups } from '@ungreedy/core';
 import type { StrategyContribution } from '@ungreedy/core';
-import { driveStrategy, learningSpeed, modeKey, resolveOptions, scriptedRng, silentLogger } from '@ungreedy/core/testing';
+import { driveStrategy, learningSpeed, modeKey, resolveOptions, scriptedRng, silentLogger, trainTiny } from '@ungreedy/core/testing';
 import plugin, { modeForDraw, random } from './index.js';
 import type { RandomOptions, RandomStrategy } from './index.js';
 
@@ -92,4 +93,20 @@ test('loadStateDict rejects foreign state', () => {
 test('evaluationMode is declared from the option; defaults are the reference values', () => {
   assert.deepEqual(resolveOptions('random', random.meta, {}), { warmupEpochs: 1, rebalanceUpdates: 'all', evaluationMode: 'regular' });
   assert.equal(make({ evaluationMode: 'as-training' }).evaluationMode, 'as-training');
+});
+
+test('with the real engine, random mixes regular and both re-balancing modes after warm-up only', async () => {
+  const run = await trainTiny({
+    plugins: [plugin],
+    config: { seed: 2, strategy: { use: 'random' }, train: { epochs: 4, batchSize: 4 } },
+  });
+  try {
+    assert.deepEqual(run.epochs[0]!.stepsByMode, { regular: 6 });
+    const later: Record<string, number> = {};
+    for (const e of run.epochs.slice(1)) for (const [k, n] of Object.entries(e.stepsByMode)) later[k] = (later[k] ?? 0) + n;
+    assert.deepEqual(Object.keys(later).sort(), ['rebalance/0', 'rebalance/1', 'regular']);
+    assert.equal(Object.values(later).reduce((a, b) => a + b, 0), 18);
+  } finally {
+    rmSync(run.dir, { recursive: true, force: true });
+  }
 });

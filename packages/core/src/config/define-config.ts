@@ -1,4 +1,4 @@
-import type { ExperimentConfig, ComponentChoice } from './experiment-config.js';
+import type { ExperimentConfig, ComponentChoice, EncoderInit } from './experiment-config.js';
 import type { JsonObject } from '../util/json.js';
 
 type DeepPartial<T> = T extends readonly (infer U)[]
@@ -8,6 +8,7 @@ type DeepPartial<T> = T extends readonly (infer U)[]
     : T;
 
 type Choice = { readonly use: string; readonly options?: JsonObject };
+type EncoderChoiceInput = Choice & { readonly init?: (Pick<EncoderInit, 'from'> & Partial<EncoderInit>) | null };
 
 /**
  * A config as written by hand: everything with a default may be left out (see schema/config.schema.json).
@@ -18,7 +19,7 @@ export type ExperimentConfigInput = Omit<DeepPartial<ExperimentConfig>, 'dataset
   readonly dataset: Choice;
   readonly model: {
     readonly modalities?: readonly number[] | null;
-    readonly encoders: readonly Choice[];
+    readonly encoders: readonly EncoderChoiceInput[];
     readonly fusion?: Choice & { readonly after?: readonly number[] };
   };
   readonly strategy?: Choice;
@@ -40,4 +41,4 @@ export function defineConfig<const C extends ExperimentConfigInput>(config: C): 
   return config;
 }
 
-export type { ComponentChoice };
+export type { ComponentChoice, EncoderInit };

@@ -6,6 +6,26 @@ export interface ComponentChoice<O = JsonObject> {
   readonly options: O;
 }
 
+/**
+ * `model.encoders[k].init`: initial weights of an encoder read from a file after the model is built
+ * (docs/pretrained.md). Names are matched after stripping `sourcePrefix` from the file's names and
+ * `branch.<k>.` from the encoder's.
+ */
+export interface EncoderInit {
+  /** Checkpoint folder, TensorFlow.js `model.json` / weights manifest, relative to the config file's folder. */
+  readonly from: string;
+  readonly format: 'auto' | 'checkpoint' | 'tfjs';
+  /** null: `model/branch.<k>.` for checkpoints; for tfjs the file's common `branch.<j>.` prefix if any, else ''. */
+  readonly sourcePrefix: string | null;
+  /** Every encoder variable must be found with the same shape (true), or load what matches (false). */
+  readonly strict: boolean;
+}
+
+/** An encoder choice: a component plus optional initial weights from a file (null or absent: random init). */
+export interface EncoderChoice<O = JsonObject> extends ComponentChoice<O> {
+  readonly init?: EncoderInit | null;
+}
+
 export type BackendName = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 export type OptimizerConfig =
@@ -45,7 +65,7 @@ export interface ExperimentConfig {
     /** Which of the dataset's modalities to use, by index; one index = a uni-modal baseline. Default: all. */
     readonly modalities: readonly number[] | null;
     /** One encoder per used modality, or a single one used for every modality. */
-    readonly encoders: readonly ComponentChoice[];
+    readonly encoders: readonly EncoderChoice[];
     readonly fusion: ComponentChoice & {
       /** Encoder stage indices (0-based) after which a fusion block sits. */
       readonly after: readonly number[];

@@ -4,6 +4,7 @@ import { isUngreedyError } from '../errors.js';
 import type { ExperimentConfig } from './experiment-config.js';
 import type { ConfigIssue } from './format-issues.js';
 import { checkCoreConfig, getCoreSchema, validateConfig } from './validate-config.js';
+import { defineConfig } from './define-config.js';
 import { fixtureConfig, fixtureRegistry } from './test-fixtures/fixture-plugin.js';
 
 function issuesOf(raw: unknown): ConfigIssue[] {
@@ -30,7 +31,7 @@ test('a valid config resolves with core and component defaults applied', () => {
     dataset: { use: 'colored-mnist', options: { root: 'data', samples: 1000, colors: { train: 0.99 } } },
     model: {
       modalities: null,
-      encoders: [{ use: 'cnn', options: { channels: [8, 16] } }],
+      encoders: [{ use: 'cnn', options: { channels: [8, 16] }, init: null }],
       fusion: { use: 'mmtm', options: { ratio: 4 }, after: [0, 1] },
     },
     strategy: { use: 'guided', options: { alpha: 0.25, threshold: 0.01 } },
@@ -135,6 +136,36 @@ test('missing required fields, nullable unions and the encoder count are checked
   assert.deepEqual(pointers(count), ['/model/encoders']);
   assert.deepEqual(issuesOf({ ...fixtureConfig(), model: { modalities: [1], encoders: [{ use: 'cnn' }] } }), []);
   assert.deepEqual(pointers(issuesOf([1, 2])), ['']);
+});
+
+test('model.encoders[k].init: defaults applied to an object, null by default, every bad field reported', () => {
+  const withInit = (init: unknown): unknown => ({ ...fixtureConfig(), model: { encoders: [{ use: 'cnn' }, { use: 'cnn', init }] } });
+  const config = validateConfig(withInit({ from: 'weights/i3d.json' }), { registry: fixtureRegistry(), file: 'x.json' });
+  assert.equal(config.model.encoders[0]!.init, null);
+  assert.deepEqual(config.model.encoders[1]!.init, { from: 'weights/i3d.json', format: 'auto', sourcePrefix: null, strict: true });
+  const explicit = validateConfig(withInit({ from: 'run/checkpoints/best', format: 'checkpoint', sourcePrefix: 'model/branch.0.', strict: false }), {
+    registry: fixtureRegistry(),
+    file: 'x.json',
+  });
+  assert.deepEqual(explicit.model.encoders[1]!.init, { from: 'run/checkpoints/best', format: 'checkpoint', sourcePrefix: 'model/branch.0.', strict: false });
+  assert.deepEqual(issuesOf(withInit(null)), []);
+  // defineConfig accepts an init with only `from` (the rest has defaults).
+  const typed = defineConfig({ name: 'x', dataset: { use: 'colored-mnist' }, model: { encoders: [{ use: 'cnn', init: { from: 'w.json', strict: false } }] } });
+  assert.equal(validateConfig(typed, { registry: fixtureRegistry(), file: 'x.ts' }).model.encoders[0]!.init?.strict, false);
+
+  const issues = issuesOf(withInit({ form: 'x.json', format: 'onnx', strict: 'yes', sourcePrefix: 3 }));
+  assert.deepEqual(pointers(issues).sort(), [
+    '/model/encoders/1/init/form',
+    '/model/encoders/1/init/format',
+    '/model/encoders/1/init/from',
+    '/model/encoders/1/init/sourcePrefix',
+    '/model/encoders/1/init/strict',
+  ]);
+  const byPointer = new Map(issues.map((i) => [i.pointer, i]));
+  assert.equal(byPointer.get('/model/encoders/1/init/form')?.suggestion, 'from');
+  assert.equal(byPointer.get('/model/encoders/1/init/format')?.value, 'onnx');
+  assert.deepEqual(pointers(issuesOf(withInit({ from: '' }))), ['/model/encoders/1/init/from']);
+  assert.deepEqual(pointers(issuesOf(withInit('weights.json'))), ['/model/encoders/1/init']);
 });
 
 test('checkCoreConfig does not modify its input', () => {

@@ -5,6 +5,7 @@ import type { Encoder } from './encoder.js';
 import type { FusionBlock } from './fusion-block.js';
 import { createDense, type Dense } from './layers/dense.js';
 import { ParamStore } from './layers/param-store.js';
+import { loadPretrained } from './load-pretrained.js';
 import { mergeOptions } from './merge-options.js';
 import type { NamedVariable } from './module.js';
 import type { BuildModelOptions, ModelForwardContext, ModelOutput, MultiModalModel } from './multimodal-model.js';
@@ -22,6 +23,8 @@ const mismatch = (message: string, data: Record<string, unknown>): UngreedyError
  *   `fusion.<p>.…` (groups the block declares: `fusion/k`, `fusion/shared`).
  * - Initial values come from forks of `rng` taken in a fixed order (branches, heads, then fusion blocks),
  *   so adding a fusion block does not change the encoders' initial weights.
+ * - `model.encoders[i].init`: the encoder's variables are then overwritten from a weights file (relative to
+ *   `configDir`), before heads and fusion blocks exist; their random init is unchanged by it (load-pretrained.ts).
  * - One modality: a uni-modal model; the fusion settings are ignored (logged).
  * - `late` fusion has no fusion points: `after` must be `[]`.
  *
@@ -67,14 +70,23 @@ export async function buildModel(options: BuildModelOptions): Promise<MultiModal
       }
       const contribution = found.contribution;
       const encoderOptions = mergeOptions(contribution.meta.defaultOptions, choice.options);
-      encoders.push(
-        await contribution.create(encoderOptions, {
-          inputShape: modalities[k]!.shape,
-          modality: k,
-          namePrefix: `branch.${k}.`,
-          rng: branchRngs[k]!,
-        }),
-      );
+      const encoder = await contribution.create(encoderOptions, {
+        inputShape: modalities[k]!.shape,
+        modality: k,
+        namePrefix: `branch.${k}.`,
+        rng: branchRngs[k]!,
+      });
+      encoders.push(encoder);
+      if (choice.init && options.loadPretrained !== false) {
+        loadPretrained({
+          module: encoder,
+          encoder: k,
+          init: choice.init,
+          configDir: options.configDir ?? process.cwd(),
+          log,
+          pointer: `/model/encoders/${choices.length === 1 ? 0 : k}/init`,
+        });
+      }
     }
     for (let k = 0; k < n; k++) {
       heads.push(createDense(headStores[k]!, `head.${k}`, encoders[k]!.featureSize, numClasses));

@@ -39,7 +39,7 @@ test('schemas refuse unknown keys and out-of-range values, naming the path', () 
       () => resolveOptions('x', c.meta, options),
       (e) =>
         isUngreedyError(e, 'UNG_ERR_CONFIG_INVALID') &&
-        (e.data['issues'] as { path: string }[]).some((i) => i.path === path),
+        (e.data['issues'] as { pointer: string }[]).some((i) => i.pointer === path),
       JSON.stringify(options),
     );
   }

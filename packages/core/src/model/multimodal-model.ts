@@ -50,4 +50,11 @@ export interface BuildModelOptions {
   /** The run's `init` stream. */
   readonly rng: Rng;
   readonly log: Logger;
+  /** Folder that `model.encoders[k].init.from` paths are relative to (the config file's); default `process.cwd()`. */
+  readonly configDir?: string;
+  /**
+   * Whether to read `model.encoders[k].init` weights (default true). Pass false when a checkpoint will overwrite
+   * every variable right after (resume, evaluation), so the weights file need not exist any more.
+   */
+  readonly loadPretrained?: boolean;
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { UngreedyError } from '../errors.js';
 import type { JsonValue } from '../util/json.js';
@@ -46,6 +46,16 @@ export class FileRunStore implements RunStore {
 
   appendMetric(record: MetricRecord): void {
     appendFileSync(join(this.dir, RUN_FILES.metrics), `${JSON.stringify(record)}\n`);
+  }
+
+  metricsLength(): number {
+    const file = join(this.dir, RUN_FILES.metrics);
+    return existsSync(file) ? statSync(file).size : 0;
+  }
+
+  truncateMetrics(length: number): void {
+    const file = join(this.dir, RUN_FILES.metrics);
+    if (existsSync(file) && statSync(file).size > length) truncateSync(file, length);
   }
 
   readMetrics(): MetricRecord[] {

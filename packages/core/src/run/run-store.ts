@@ -10,6 +10,10 @@ export interface RunStore {
   /** Appends one record to metrics.jsonl. */
   appendMetric(record: MetricRecord): void;
   readMetrics(): MetricRecord[];
+  /** Size of metrics.jsonl in bytes: checkpoints store it, so a resume can drop records written after them. */
+  metricsLength(): number;
+  /** Cuts metrics.jsonl back to `length` bytes (records a crashed run wrote after its last checkpoint). */
+  truncateMetrics(length: number): void;
   writeManifest(manifest: RunManifest): void;
   readManifest(): RunManifest;
   writeSummary(summary: RunSummary): void;

@@ -30,15 +30,17 @@ test('the conformance kit fails each broken strategy on exactly the broken rule,
   const got = failures(fileURLToPath(new URL('./test-fixtures/broken-strategies.ts', import.meta.url)));
   const contract = 'valid {}: created for 2 modalities, hooks keep the mode contract';
   const engine = 'trains 2 epochs with the real engine: hooks in HOOKS order, modes recorded as chosen';
+  const realResume = 'resumed from a real checkpoint, a run repeats the uninterrupted run exactly';
+  const resume = 'valid {}: stateDict round-trips through JSON and a resumed instance decides the same';
   assert.deepEqual(Object.fromEntries(got), {
     sound: [],
     'empty-schema': ['meta: description, strict schema with additionalProperties: false, defaults accepted'],
-    'bad-mode': [contract, engine],
+    'bad-mode': [contract, engine, realResume],
     'unknown-group': [contract],
-    'stateful-without-state': ['valid {}: stateDict round-trips through JSON and a resumed instance decides the same'],
-    unseeded: ['valid {}: the same seed gives the same decisions', 'valid {}: stateDict round-trips through JSON and a resumed instance decides the same'],
+    'stateful-without-state': [resume, realResume],
+    unseeded: ['valid {}: the same seed gives the same decisions', resume, realResume],
     leaky: ['no tensor leaks over 8 steps'],
-    'disposes-gradients': [contract, engine],
+    'disposes-gradients': [contract, engine, realResume],
     'wrong-error': ['invalid {"every":6}: UNG_ERR_CONFIG_INVALID at /every'],
   });
 });

@@ -13,6 +13,7 @@ import { definePlugin } from '../plugin/define-plugin.js';
 import { checkPlugin } from './check-plugin.js';
 import { HookRecorder } from './hook-recorder.js';
 import { trainTiny } from './train-tiny.js';
+import type { TinyRun } from './train-tiny.js';
 import { driveStrategy } from './drive-strategy.js';
 import type { StepTrace } from './drive-strategy.js';
 import { LossFixture } from './loss-fixture.js';
@@ -68,7 +69,8 @@ export interface StrategyTesterOptions {
  * - `tf.memory().numTensors` stays flat over many steps;
  * - the plugin manifest, when given, passes {@link checkPlugin};
  * - a few epochs of a real tiny run (`trainTiny`: core's model, trainer, probe and run folder) complete, with the
- *   hooks called in `HOOKS` order and the epoch records counting exactly the modes the strategy chose.
+ *   hooks called in `HOOKS` order and the epoch records counting exactly the modes the strategy chose; and the
+ *   same run stopped an epoch early and resumed from its checkpoint repeats it exactly.
  * Steps are driven with core's hook order on a tiny differentiable fixture and a scripted learning-speed probe,
  * on the cpu backend.
  *
@@ -198,7 +200,33 @@ export class StrategyTester {
           await this.checkTraining(contribution);
         });
       }
+      if (this.trainEpochs > 1) {
+        test('resumed from a real checkpoint, a run repeats the uninterrupted run exactly', async () => {
+          await this.checkRealResume(contribution);
+        });
+      }
     });
+  }
+
+  /** Trains E epochs; trains E − 1 and resumes to E in the same folder; the records and test metrics must match. */
+  private async checkRealResume(contribution: StrategyContribution): Promise<void> {
+    const plugin = definePlugin({
+      meta: { name: 'ungreedy-testing-under-test', version: '0.0.0', namespace: 'kit', coreApi: '^1.0.0' },
+      strategies: { 'under-test': contribution },
+    });
+    const config = (epochs: number): JsonObject => ({ seed: this.seed, strategy: { use: 'under-test', options: {} }, train: { epochs } });
+    const whole = await trainTiny({ plugins: [plugin], config: config(this.trainEpochs) });
+    const part = await trainTiny({ plugins: [plugin], config: config(this.trainEpochs - 1) });
+    try {
+      const resumed = await trainTiny({ plugins: [plugin], config: config(this.trainEpochs), dir: part.dir, resume: true });
+      const comparable = (run: TinyRun) => run.epochs.map(({ seconds: _seconds, ...rest }) => rest);
+      assert.deepEqual(comparable(resumed), comparable(whole));
+      assert.deepEqual(resumed.summary.test, whole.summary.test);
+      assert.deepEqual(resumed.summary.utilization, whole.summary.utilization);
+    } finally {
+      rmSync(whole.dir, { recursive: true, force: true });
+      rmSync(part.dir, { recursive: true, force: true });
+    }
   }
 
   /** A real run on the tiny dataset (core's model, trainer and run folder), the strategy wrapped in a recorder. */

@@ -69,6 +69,8 @@ export interface TrainTinyOptions {
   readonly observers?: readonly HookObserver[];
   /** Run folder; a fresh temporary folder by default. */
   readonly dir?: string;
+  /** Continue the run in `dir` from its `last` checkpoint (e.g. with more `train.epochs`). */
+  readonly resume?: boolean;
 }
 
 export interface TinyRun {
@@ -105,7 +107,7 @@ export async function trainTiny(options: TrainTinyOptions = {}): Promise<TinyRun
     rng: new RngStreams(config.seed),
     log: silentLogger(),
     clock: systemClock,
-    resume: false,
+    resume: options.resume ?? false,
     progress: 'none',
     buildModel,
     ...(options.observers ? { observers: options.observers } : {}),

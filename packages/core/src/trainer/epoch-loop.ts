@@ -131,7 +131,7 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
       byGroup.set(group, list);
     }
     await hooks.onAfterBackward(byGroup, stepCtx);
-    const mask = hooks.updateMask(stepCtx);
+    const mask = hooks.updateMask(stepCtx, new Set(trainable.flatMap((v) => (v.group ? [v.group] : []))));
     const gradsByName = new Map<string, tf.Tensor>();
     for (const [name, g] of Object.entries(grads)) gradsByName.set(byTfName.get(name)!.name, g);
     const only = mask ? new Set(trainable.filter((v) => v.group !== undefined && mask.has(v.group)).map((v) => v.name)) : undefined;

@@ -14,6 +14,7 @@ import type { BalancingStrategy, StrategyContext } from '../strategy/balancing-s
 import type { Clock } from '../util/clock.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { CompletedStopping } from './completed-stopping.js';
 import { evaluatePass, modeKey, trainStep } from './epoch-loop.js';
 import type { HookRunner } from './hook-runner.js';
 import type { LrScheduler } from './lr-scheduler.js';
@@ -37,6 +38,8 @@ export interface FitDeps {
   readonly rng: RngStreams;
   readonly store: RunStore;
   readonly log: Logger;
+  /** What strategy hooks get as `ctx.log` (the run's logger bound to the strategy's plugin); default `log`. */
+  readonly strategyLog?: Logger;
   readonly clock: Clock;
   readonly progress: ProgressReporter;
   readonly signal?: AbortSignal;
@@ -101,6 +104,15 @@ export class FitLoop {
     this.accumulator = new SplitAccumulator(d.model.numModalities);
   }
 
+  /** Epochs completed so far (restored ones included). */
+  get epochsDone(): number {
+    return this.progress.epoch - 1;
+  }
+
+  get bestEpoch(): number | null {
+    return this.progress.bestEpoch;
+  }
+
   get stepsPerEpoch(): number {
     return Math.ceil(this.d.dataset.size('train') / this.d.config.train.batchSize);
   }
@@ -126,6 +138,9 @@ export class FitLoop {
     this.progress = structuredClone(state['progress']) as unknown as FitProgress;
     this.accumulator.loadStateDict(state['accumulator'] as JsonObject);
     this.lastEpochRecord = (state['lastEpochRecord'] ?? null) as EpochRecord | null;
+    // A crash after this checkpoint may have appended records the resumed run will write again: drop them,
+    // so metrics.jsonl ends up exactly as an uninterrupted run's.
+    if (typeof state['metricsLength'] === 'number') this.d.store.truncateMetrics(state['metricsLength']);
   }
 
   private stateDict(): JsonObject {
@@ -140,6 +155,7 @@ export class FitLoop {
       accumulator: this.accumulator.stateDict(),
       lastEpochRecord: this.lastEpochRecord as unknown as JsonValue,
       context: this.d.context ?? {},
+      metricsLength: this.d.store.metricsLength(),
     };
   }
 
@@ -155,7 +171,7 @@ export class FitLoop {
       stepsPerEpoch: this.stepsPerEpoch,
       numModalities: this.d.model.numModalities,
       rng: this.d.rng.get('strategy'),
-      log: this.d.log,
+      log: this.d.strategyLog ?? this.d.log,
     };
   }
 
@@ -171,12 +187,12 @@ export class FitLoop {
   async run(): Promise<FitResult> {
     const { config, log } = this.d;
     const t = config.train;
-    let stoppedBecause: FitResult['stoppedBecause'] = 'max-epochs';
-    if (t.completedStopping > 0 && this.progress.completedEpochs >= t.completedStopping) stoppedBecause = 'completed-stopping';
+    const done = (): boolean => new CompletedStopping(t.completedStopping, this.progress.completedEpochs).shouldStop();
+    let stoppedBecause: FitResult['stoppedBecause'] = done() ? 'completed-stopping' : 'max-epochs';
     while (stoppedBecause === 'max-epochs' && this.progress.epoch <= t.epochs) {
       const record = await this.runEpoch();
       this.lastEpochRecord = record;
-      if (t.completedStopping > 0 && this.progress.completedEpochs >= t.completedStopping) stoppedBecause = 'completed-stopping';
+      if (done()) stoppedBecause = 'completed-stopping';
       await this.save('last');
       await this.checkAbort(true);
     }
@@ -282,8 +298,9 @@ export class FitLoop {
       { epoch: p.epoch, loss: train.loss, acc: train.acc, valAcc: val?.acc ?? null, testAcc: test?.acc ?? null, lr: lrThisEpoch },
       'epoch end',
     );
-    // Spec §7 CompletedStopping: exactly 100.0 % fused train accuracy; the count is cumulative, never reset.
-    if (train.acc === 100) p.completedEpochs += 1;
+    const completed = new CompletedStopping(t.completedStopping, p.completedEpochs);
+    completed.update(train.acc);
+    p.completedEpochs = completed.count;
     p.inEpoch = false;
     if (val && (p.bestValAcc === null || val.acc > p.bestValAcc)) {
       p.bestValAcc = val.acc;

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { isUngreedyError } from '../errors.js';
 import { Rng } from '../rng/rng.js';
 import type { StrategyContext } from '../strategy/balancing-strategy.js';
+import type { ParamGroupId } from '../model/param-group.js';
 import { silentLog } from './fixtures/experiment.js';
 import { HookRunner } from './hook-runner.js';
 import { HOOKS } from '../strategy/hooks.js';
@@ -40,6 +41,16 @@ test('a sync or async throw is wrapped as UNG_ERR_HOOK_FAILED with plugin, hook,
       e.cause === cause,
   );
   await assert.rejects(runner.onEpochEnd(ctx), (e) => isUngreedyError(e, 'UNG_ERR_HOOK_FAILED') && e.data['hook'] === 'onEpochEnd');
+});
+
+test('a mask naming a parameter group the model does not have fails the step instead of being ignored', () => {
+  const stepCtx = { ...ctx, mode: { kind: 'regular' as const }, groupNorms: new Map(), speed: {
+    step: { main: [], bypass: [] }, total: { main: [], bypass: [] }, counted: true, s: [], dSpeed: NaN } };
+  const groups = new Set<ParamGroupId>(['branch/0', 'branch/1', 'head/0', 'head/1']);
+  const good = new HookRunner({ evaluationMode: 'regular', updateMask: () => new Set<ParamGroupId>(['branch/0']) }, 'p');
+  assert.deepEqual([...good.updateMask(stepCtx, groups)!], ['branch/0']);
+  const bad = new HookRunner({ evaluationMode: 'regular', updateMask: () => new Set<ParamGroupId>(['fusion/0']) }, 'p');
+  assert.throws(() => bad.updateMask(stepCtx, groups), (e) => isUngreedyError(e, 'UNG_ERR_HOOK_FAILED') && e.data['hook'] === 'updateMask');
 });
 
 test('an observer that throws is named as the plugin', async () => {

@@ -65,8 +65,16 @@ export class HookRunner {
     for (const o of this.post) await this.guard(o.name, 'onAfterBackward', ctx, () => o.onAfterBackward?.(grads, ctx));
   }
 
-  updateMask(ctx: StepContext): ReadonlySet<ParamGroupId> | undefined {
-    return this.guardSync(this.plugin, 'updateMask', ctx, () => this.strategy.updateMask?.(ctx));
+  /** The strategy's mask; a group the model does not have is a strategy bug, not something to skip silently. */
+  updateMask(ctx: StepContext, modelGroups: ReadonlySet<ParamGroupId>): ReadonlySet<ParamGroupId> | undefined {
+    return this.guardSync(this.plugin, 'updateMask', ctx, () => {
+      const mask = this.strategy.updateMask?.(ctx);
+      const unknown = mask ? [...mask].filter((g) => !modelGroups.has(g)) : [];
+      if (unknown.length > 0) {
+        throw new Error(`the mask names parameter groups ${unknown.join(', ')}, but the model has only ${[...modelGroups].join(', ')}`);
+      }
+      return mask;
+    });
   }
 
   async onEpochEnd(ctx: StrategyContext): Promise<void> {

@@ -84,6 +84,18 @@ test('end to end: writes per-epoch metrics, per-step d_speed, u and d_util, summ
   assert.equal(util[0]!.epoch, best.epoch);
 });
 
+test('a manifest written before training (as the CLI does) gets the dataset facts of describe()', async () => {
+  const o = tinyRun(tinyConfig(), { registry: registry() });
+  o.store.writeManifest({
+    runId: 'cli-made', status: 'running', core: '1.0.0', plugins: [], backend: { name: 'cpu', reason: 'test' },
+    node: process.version, gitCommit: null, seed: 1, host: 'h', startedAt: 'then', endedAt: null, resumedAt: [], dataset: {},
+  });
+  await trainExperiment(o);
+  const manifest = o.store.readManifest();
+  assert.equal(manifest.runId, 'cli-made');
+  assert.ok(Object.keys(manifest.dataset).length > 0, 'the dataset facts should reach the manifest');
+});
+
 test('the same seed gives the same run; resumed mid-epoch it ends with bit-equal metrics', async () => {
   const config = tinyConfig({ strategy: { use: 'coin', options: {} }, train: { epochs: 3 } });
   const full = tinyRun(config, { registry: registry() });
@@ -104,6 +116,30 @@ test('the same seed gives the same run; resumed mid-epoch it ends with bit-equal
   assert.equal(store.readManifest().status, 'completed');
   const modes = store.readMetrics().filter((r): r is StepRecord => r.type === 'step').map((r) => r.mode.kind);
   assert.ok(modes.includes('rebalance'), 'the coin strategy should have re-balanced');
+});
+
+test('a crash after a step-scheduled checkpoint resumes from it; metrics equal the uninterrupted run, with no repeated record', async () => {
+  const config = tinyConfig({ strategy: { use: 'coin', options: {} }, train: { epochs: 3, checkpointEverySteps: 2 } });
+  const full = tinyRun(config, { registry: registry() });
+  await trainExperiment(full);
+
+  const store = tempStore();
+  let seen = 0;
+  const crash: HookObserver = {
+    name: 'crash',
+    order: 'post',
+    onAfterBackward: () => {
+      if (++seen === 6) throw new Error('simulated crash');
+    },
+  };
+  await expectCode(trainExperiment(tinyRun(config, { registry: registry(), store, observers: [crash] })), 'UNG_ERR_HOOK_FAILED');
+  // The last checkpoint is from after step index 3 (4 steps done); the crashed run had also logged step index 4,
+  // which the resume drops before running that step again.
+  const stepsOf = (records: MetricRecord[]): number[] => records.filter((r): r is StepRecord => r.type === 'step').map((r) => r.step);
+  assert.deepEqual(stepsOf(store.readMetrics()), [0, 1, 2, 3, 4]);
+  await trainExperiment(tinyRun(config, { registry: registry(), store, resume: true }));
+  assert.deepEqual(stepsOf(store.readMetrics()), stepsOf(full.store.readMetrics()));
+  assert.deepEqual(comparable(store.readMetrics()), comparable(full.store.readMetrics()));
 });
 
 test('no tensor leaks: the live tensor count is flat from epoch to epoch', async () => {
@@ -133,6 +169,7 @@ test('a NaN loss stops the run with UNG_ERR_RUN_DIVERGED and keeps the last good
   assert.equal(summary.status, 'failed');
   assert.equal(summary.stoppedBecause, 'diverged');
   assert.equal(summary.error!.code, 'UNG_ERR_RUN_DIVERGED');
+  assert.equal(summary.epochs, 1);
   assert.equal(o.store.readManifest().status, 'failed');
   // The kept checkpoint holds finite weights.
   assert.ok(

@@ -138,6 +138,8 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
     );
   }
 
+  const strategyFound = registry.find('strategies', config.strategy.use);
+  if (!strategyFound) throw unknownComponent('strategies', config.strategy.use, registry, '/strategy/use');
   const dataset = await createDataset(config, registry, rng, log, options.configDir);
   let model: MultiModalModel | null = null;
   let fit: FitLoop | null = null;
@@ -161,8 +163,6 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
     }
     const specs = modalities.map((m) => dataset.modalities[m]!);
     modalityNames.push(...specs.map((s) => s.name));
-    const strategyFound = registry.find('strategies', config.strategy.use);
-    if (!strategyFound) throw unknownComponent('strategies', config.strategy.use, registry, '/strategy/use');
 
     model = await (options.buildModel ?? buildModel)({
       model: config.model,
@@ -174,7 +174,7 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
     });
     const strategy = await strategyFound.contribution.create(
       withDefaults(strategyFound.contribution.meta.defaultOptions, config.strategy.options),
-      { numModalities: model.numModalities, log },
+      { numModalities: model.numModalities, log: log.child({ plugin: strategyFound.plugin.manifest.meta.name }) },
     );
     const pluginMeta = strategyFound.plugin.manifest.meta;
     const strategyKey = `${pluginMeta.namespace ?? pluginMeta.name}/${config.strategy.use}`;
@@ -197,6 +197,7 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
       rng,
       store,
       log,
+      strategyLog: log.child({ plugin: pluginMeta.name }),
       clock,
       progress: createProgress(options.progress, log, clock),
       ...(options.signal ? { signal: options.signal } : {}),
@@ -288,13 +289,13 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
       ...base,
       modalities,
       modalityNames,
-      epochs: 0,
-      bestEpoch: null,
+      epochs: fit?.epochsDone ?? 0,
+      bestEpoch: fit?.bestEpoch ?? null,
       stoppedBecause: diverged ? 'diverged' : 'error',
       test: null,
       utilization: null,
       error: {
-        code: isUngreedyError(err) ? err.code : 'UNG_ERR_UNEXPECTED',
+        code: isUngreedyError(err) ? err.code : err instanceof Error ? err.name : 'Error',
         message: err instanceof Error ? err.message : String(err),
       },
       seconds: (clock.now() - started) / 1000,
@@ -350,7 +351,14 @@ function writeStatus(
     dataset: dataset.describe?.() ?? {},
   };
   // Resume times are the caller's to record (the CLI appends them to `resumedAt` when it reopens the folder).
-  const next: RunManifest = { ...base, status, endedAt: status === 'running' ? null : now, error };
+  // The dataset's facts (sources, skipped samples) are known only now, whoever created the manifest.
+  const next: RunManifest = {
+    ...base,
+    status,
+    endedAt: status === 'running' ? null : now,
+    error,
+    dataset: { ...base.dataset, ...(dataset.describe?.() ?? {}) },
+  };
   store.writeManifest(next);
   return next;
 }

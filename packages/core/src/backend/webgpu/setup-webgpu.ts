@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
 /** Why WebGPU is or is not usable in this process, for logs and the run manifest. */
 export interface WebGpuStatus {
   readonly ok: boolean;
@@ -34,11 +37,25 @@ export function webGpuStatus(): Promise<WebGpuStatus> {
 /** How long to wait for an adapter before giving up (a broken driver can hang Dawn's request). */
 const ADAPTER_TIMEOUT_MS = 15_000;
 
+/** Whether libvulkan.so.1 is in a folder the dynamic linker searches (LD_LIBRARY_PATH or the usual ones). */
+export function vulkanLoaderPresent(env: NodeJS.ProcessEnv = process.env): boolean {
+  const dirs = [
+    ...(env['LD_LIBRARY_PATH'] ?? '').split(':').filter(Boolean),
+    '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib64', '/lib',
+    '/usr/local/lib',
+  ];
+  return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
+}
+
 async function probe(): Promise<WebGpuStatus> {
   try {
     const g = globalThis as { navigator?: { gpu?: GpuLike } };
     let gpu = g.navigator?.gpu;
     if (gpu === undefined) {
+      // Dawn prints a native warning to stderr when it cannot load Vulkan: look for the loader first.
+      if (process.platform === 'linux' && !vulkanLoaderPresent()) {
+        return { ok: false, reason: 'no Vulkan loader (libvulkan.so.1) on this machine' };
+      }
       const dawn = (await import('webgpu')) as unknown as { create(flags: string[]): GpuLike; globals: object };
       // Dawn's constructors (GPUBufferUsage, GPUShaderStage, ...) must be globals, as in a browser.
       Object.assign(globalThis, dawn.globals);

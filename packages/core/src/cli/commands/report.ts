@@ -1,0 +1,34 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { RESULT_FILES, writeMatrixResults } from '../../compare/write-results.js';
+import { displayPath } from '../../config/format-issues.js';
+import { UngreedyError } from '../../errors.js';
+import type { CliCommand } from '../cli-command.js';
+import { parseCliArgs, requirePositional } from '../parse-cli-args.js';
+
+export const reportCommand: CliCommand = {
+  summary: 'Rebuild the results tables, report.html and TensorBoard event files of a compare folder from its run folders',
+  usage: `Usage: ungreedy report <dir> [--no-tensorboard]
+
+<dir> is a compare matrix folder (<dir>/<dataset>/<label>/seed<k> run folders, with or without the
+compare.json that \`ungreedy compare\` writes). Reads only each run's summary.json, manifest.json and
+metrics.jsonl, and writes <dir>/results.md, results.csv, results.json, results.tex, report.html and
+<run>/tensorboard/<head>/events.out.tfevents.* (sub-runs fused, head0-<name>, ...).
+
+  --no-tensorboard  skip the event files`,
+  async run(args, ctx) {
+    const { values, positionals } = parseCliArgs('report', args, { 'no-tensorboard': { type: 'boolean' } }, 1);
+    const dir = resolve(ctx.cwd, requirePositional('report', positionals, 'a compare folder'));
+    if (!existsSync(dir)) {
+      throw new UngreedyError('UNG_ERR_RUN_NOT_FOUND', `compare folder ${displayPath(dir)} must exist, but it does not. Pass the output.dir of a compare config.`, { dir });
+    }
+    const written = writeMatrixResults(dir, { tensorboard: values['no-tensorboard'] !== true });
+    if (written.runs.length === 0) {
+      throw new UngreedyError('UNG_ERR_RUN_NOT_FOUND', `compare folder ${displayPath(dir)} must hold run folders <dataset>/<label>/seed<k>, but it has none. Pass the output.dir of a compare config.`, { dir });
+    }
+    for (const line of written.markdown.trimEnd().split('\n')) ctx.out(line);
+    ctx.out('');
+    ctx.out(`Report: ${displayPath(join(dir, RESULT_FILES.report))}; tables: results.md, .csv, .json, .tex (${written.runs.length} run folders read)`);
+    return 0;
+  },
+};

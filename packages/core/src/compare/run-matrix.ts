@@ -1,0 +1,202 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../log/logger.js';
+import { RUN_FILES } from '../run/file-run-store.js';
+import type { RunManifest, RunSummary } from '../run/metric-records.js';
+import { hasCheckpoint } from '../trainer/checkpoint.js';
+import type { MatrixCell } from './compare-config.js';
+
+/** What a cell's folder says before the matrix runs: nothing to do, continue it, or start it (again). */
+export type CellState = 'completed' | 'resumable' | 'fresh' | 'stale';
+
+/**
+ * Decides what to do with a cell's folder: `completed` (summary.json says so: never redone), `resumable`
+ * (a manifest says running or interrupted and a `last` checkpoint exists: `ungreedy run --resume`), `fresh`
+ * (no folder), `stale` (a failed run, or one killed before its first checkpoint: moved aside, then started
+ * again).
+ */
+export function cellState(dir: string): CellState {
+  if (!existsSync(dir)) return 'fresh';
+  const summary = readJsonOrNull<RunSummary>(join(dir, RUN_FILES.summary));
+  if (summary?.status === 'completed') return 'completed';
+  const manifest = readJsonOrNull<RunManifest>(join(dir, RUN_FILES.manifest));
+  if (summary === null && manifest !== null && (manifest.status === 'running' || manifest.status === 'interrupted') &&
+      hasCheckpoint(join(dir, RUN_FILES.checkpoints, 'last'))) {
+    return 'resumable';
+  }
+  return 'stale';
+}
+
+/** The outcome of one cell in this invocation. */
+export interface CellOutcome {
+  readonly cell: MatrixCell;
+  /** `skipped`: it had completed before; `interrupted`: the matrix was aborted while it ran. */
+  readonly status: 'completed' | 'skipped' | 'failed' | 'interrupted';
+  /** How it was started in this invocation (null when skipped). */
+  readonly started: 'fresh' | 'resumed' | null;
+  readonly exitCode: number | null;
+  /** Error code and message of a failed run (summary, manifest, or the CLI's `CODE: message` line). */
+  readonly error: { readonly code: string; readonly message: string } | null;
+  readonly seconds: number;
+}
+
+export interface RunMatrixOptions {
+  readonly cells: readonly MatrixCell[];
+  /** Folder relative paths in the cell configs resolve against (plugins, dataset roots). */
+  readonly experimentDir: string;
+  /** Cells run at once, each in its own single-threaded `ungreedy run` process. */
+  readonly jobs: number;
+  readonly log: Logger;
+  /** Stops launching cells and interrupts running ones (they checkpoint and exit 130, resumable later). */
+  readonly signal?: AbortSignal;
+  /** Called when a cell finishes (or is found finished), in completion order. */
+  readonly onCellDone?: (outcome: CellOutcome, done: number, total: number) => void;
+  /** Called when a cell process starts. */
+  readonly onCellStart?: (cell: MatrixCell, how: 'fresh' | 'resumed') => void;
+  /** Environment of the cell processes (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** The `ungreedy` entry that cell processes run: this build's (dist: .js, sources under tsx: .ts). */
+export function cellEntry(): { file: string; execArgv: string[] } {
+  const self = fileURLToPath(import.meta.url);
+  const ext = self.endsWith('.ts') ? '.ts' : '.js';
+  // Under tsx the parent's loader flags (--import tsx, --conditions=development) must reach the child.
+  const execArgv = ext === '.ts' ? process.execArgv.filter((a, i, all) => a.startsWith('--conditions') || a === '--import' || all[i - 1] === '--import') : [];
+  return { file: join(dirname(self), `run-cell${ext}`), execArgv };
+}
+
+/**
+ * Runs the matrix: every cell not yet completed, at most `jobs` at once, each as a child process of the CLI's
+ * own `run` command (so a cell is exactly an `ungreedy run` of its config, and one crashing cannot take the
+ * others down). A finished run is never redone; an interrupted one resumes from its `last` checkpoint; a
+ * failing one is reported in its outcome and the others go on. Child output goes to
+ * `<label>/seed<k>.console.log` beside the run folder.
+ */
+export async function runMatrix(options: RunMatrixOptions): Promise<CellOutcome[]> {
+  const { cells, jobs, signal } = options;
+  const outcomes: CellOutcome[] = [];
+  const total = cells.length;
+  const queue: MatrixCell[] = [];
+  for (const cell of cells) {
+    if (cellState(cell.dir) === 'completed') {
+      const outcome: CellOutcome = { cell, status: 'skipped', started: null, exitCode: null, error: null, seconds: 0 };
+      outcomes.push(outcome);
+      options.onCellDone?.(outcome, outcomes.length, total);
+    } else {
+      queue.push(cell);
+    }
+  }
+  const running = new Set<Promise<void>>();
+  const children = new Set<ChildProcess>();
+  const onAbort = (): void => {
+    for (const child of children) child.kill('SIGINT');
+  };
+  signal?.addEventListener('abort', onAbort);
+  try {
+    while (queue.length > 0 || running.size > 0) {
+      while (queue.length > 0 && running.size < Math.max(1, jobs) && !signal?.aborted) {
+        const cell = queue.shift()!;
+        const task = runCell(cell, options, children).then((outcome) => {
+          outcomes.push(outcome);
+          options.onCellDone?.(outcome, outcomes.length, total);
+        });
+        const tracked: Promise<void> = task.finally(() => running.delete(tracked));
+        running.add(tracked);
+      }
+      if (running.size === 0) break; // aborted with cells left in the queue
+      await Promise.race(running);
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  return outcomes;
+}
+
+async function runCell(
+  cell: MatrixCell,
+  options: RunMatrixOptions,
+  children: Set<ChildProcess>,
+): Promise<CellOutcome> {
+  const started = Date.now();
+  const state = cellState(cell.dir);
+  const parent = dirname(cell.dir);
+  mkdirSync(parent, { recursive: true });
+  if (state === 'stale') moveAside(cell.dir);
+  const how = state === 'resumable' ? 'resumed' : 'fresh';
+  let configFile: string | null = null;
+  let args: string[];
+  if (how === 'resumed') {
+    args = ['run', '--resume', cell.dir];
+  } else {
+    // The cell config must sit in the base config's folder: its plugin names and relative paths resolve there.
+    configFile = join(options.experimentDir, `.ungreedy-cell-${process.pid}-${cell.id.replace(/[^A-Za-z0-9._-]+/g, '_')}.json`);
+    writeFileSync(configFile, `${JSON.stringify(cell.experiment, null, 2)}\n`);
+    args = ['run', configFile, '--out', parent];
+  }
+  options.onCellStart?.(cell, how);
+  options.log.info({ cell: cell.id, how }, 'cell start');
+  const entry = cellEntry();
+  const consoleLog = createWriteStream(join(parent, `${basename(cell.dir)}.console.log`), { flags: 'a' });
+  let stderrTail = '';
+  const exitCode = await new Promise<number | null>((resolvePromise) => {
+    const child = spawn(process.execPath, [...entry.execArgv, entry.file, ...args], {
+      cwd: options.experimentDir,
+      env: { ...(options.env ?? process.env), OMP_NUM_THREADS: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.add(child);
+    child.stdout.pipe(consoleLog, { end: false });
+    child.stderr.on('data', (chunk: Buffer) => {
+      consoleLog.write(chunk);
+      stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4000);
+    });
+    child.on('error', (err) => {
+      stderrTail += `\n${err.message}`;
+    });
+    child.on('close', (code) => {
+      children.delete(child);
+      resolvePromise(code);
+    });
+  });
+  await new Promise<void>((r) => consoleLog.end(r));
+  if (configFile !== null) rmSync(configFile, { force: true });
+  const seconds = (Date.now() - started) / 1000;
+  if (exitCode === 0) return { cell, status: 'completed', started: how, exitCode, error: null, seconds };
+  if (exitCode === 130 || options.signal?.aborted) {
+    return { cell, status: 'interrupted', started: how, exitCode, error: null, seconds };
+  }
+  return { cell, status: 'failed', started: how, exitCode, error: failureOf(cell.dir, stderrTail, exitCode), seconds };
+}
+
+/** Why a cell failed: summary.json, then manifest.json, then the CLI's `CODE: message` line on stderr. */
+export function failureOf(dir: string, stderr: string, exitCode: number | null): { code: string; message: string } {
+  const summary = readJsonOrNull<RunSummary>(join(dir, RUN_FILES.summary));
+  if (summary?.error) return summary.error;
+  const manifest = readJsonOrNull<RunManifest>(join(dir, RUN_FILES.manifest));
+  if (manifest?.error) return manifest.error;
+  const line = /^(UNG_ERR_[A-Z0-9_]+): (.*)$/m.exec(stderr);
+  if (line) return { code: line[1]!, message: line[2]! };
+  return { code: 'UNG_ERR_RUN_FAILED', message: `the run process exited with code ${exitCode ?? 'null (killed)'}: ${stderr.trim().split('\n').slice(-1)[0] ?? ''}` };
+}
+
+/** Keeps a failed or half-started run folder for inspection as `seed<k>.failed-<n>`. */
+function moveAside(dir: string): void {
+  for (let n = 1; ; n++) {
+    const target = `${dir}.failed-${n}`;
+    if (!existsSync(target)) {
+      renameSync(dir, target);
+      return;
+    }
+  }
+}
+
+function readJsonOrNull<T>(file: string): T | null {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
