@@ -17,8 +17,10 @@ export interface RunRecords {
   readonly epochs: readonly EpochRecord[];
   /** One record per step, by step number. */
   readonly steps: readonly StepRecord[];
-  /** Why the run is not usable, for a run that failed or never finished. */
+  /** Why the run failed (summary.json, else manifest.json); null unless it failed. */
   readonly error: { readonly code: string; readonly message: string } | null;
+  /** Not completed and not failed: not started yet, running, or interrupted (the next compare finishes it). */
+  readonly pending: boolean;
 }
 
 /** The index `compare` writes at `<outDir>/compare.json`, so `report` knows labels, kinds and order. */
@@ -45,9 +47,11 @@ export function readRunFolder(dir: string, where: { dataset: string; label: stri
     else if (r.type === 'step') steps.set(r.step, r);
   }
   const kind = where.kind ?? inferKind(dir, summary);
-  const error = summary?.status === 'completed'
+  // Not completed: failed (an error), or pending (not started, running, interrupted: compare will finish it).
+  const pending = summary?.status !== 'completed' && summary?.status !== 'failed' && manifest?.status !== 'failed';
+  const error = summary?.status === 'completed' || pending
     ? null
-    : summary?.error ?? manifest?.error ?? { code: manifest === null ? 'UNG_ERR_RUN_NOT_FOUND' : `status ${manifest.status}`, message: 'the run did not complete' };
+    : summary?.error ?? manifest?.error ?? { code: 'UNG_ERR_RUN_FAILED', message: 'the run failed' };
   return {
     dir,
     dataset: where.dataset,
@@ -59,6 +63,7 @@ export function readRunFolder(dir: string, where: { dataset: string; label: stri
     epochs: [...epochs.values()].sort((a, b) => a.epoch - b.epoch),
     steps: [...steps.values()].sort((a, b) => a.step - b.step),
     error,
+    pending,
   };
 }
 

@@ -19,6 +19,8 @@ export interface ResultRow {
   /** Seeds whose run completed, in `seeds` order; every Stat below is over these. */
   readonly completed: readonly number[];
   readonly failed: readonly { readonly seed: number; readonly code: string; readonly message: string }[];
+  /** Seeds whose run is not finished yet (not started, running or interrupted). */
+  readonly pending: readonly number[];
   /** Fused test accuracy (%) of the evaluated checkpoint. */
   readonly testAcc: Stat | null;
   /** Test accuracy (%) of each modality's head, by dataset modality index; null where the row has no such head. */
@@ -58,7 +60,8 @@ export function computeResults(index: MatrixIndex, runs: readonly RunRecords[]):
     const names = modalityNames(dsRuns);
     const labels = [...index.labels.filter((l) => dsRuns.some((r) => r.label === l)), ...unique(dsRuns.map((r) => r.label)).filter((l) => !index.labels.includes(l))];
     const rowsByLabel = labels.map((label) => buildRow(label, dsRuns.filter((r) => r.label === label), names.length));
-    const vanilla = rowsByLabel.find((r) => r.use === 'vanilla');
+    // The baseline: the row labelled vanilla, else the first vanilla-strategy row (never a uni-modal one).
+    const vanilla = rowsByLabel.find((r) => r.use === 'vanilla' && r.label === 'vanilla') ?? rowsByLabel.find((r) => r.use === 'vanilla');
     const vanillaRuns = vanilla ? dsRuns.filter((r) => r.label === vanilla.label) : [];
     const withPaired = rowsByLabel.map((row) => (row === vanilla ? row : { ...row, vsVanilla: paired(dsRuns.filter((r) => r.label === row.label), vanillaRuns) }));
     const unimodal = withPaired.filter((r) => r.unimodal !== null);
@@ -93,7 +96,8 @@ function buildRow(label: string, runs: readonly RunRecords[], modalityCount: num
     unimodal,
     seeds: sortedRuns.map((r) => r.seed),
     completed: done.map((r) => r.seed),
-    failed: sortedRuns.filter((r) => !done.includes(r)).map((r) => ({ seed: r.seed, code: r.error?.code ?? 'UNG_ERR_RUN_FAILED', message: r.error?.message ?? '' })),
+    failed: sortedRuns.filter((r) => !done.includes(r) && !r.pending).map((r) => ({ seed: r.seed, code: r.error?.code ?? 'UNG_ERR_RUN_FAILED', message: r.error?.message ?? '' })),
+    pending: sortedRuns.filter((r) => !done.includes(r) && r.pending).map((r) => r.seed),
     testAcc: stat(done.map((r) => r.summary!.test!.acc)),
     heads,
     u,
@@ -157,15 +161,17 @@ export function uHeader(names: readonly string[], k: number): string {
 const fmt = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits).replace(/^-/, '−') : x === Infinity ? '∞' : x === -Infinity ? '−∞' : '–');
 const pm = (s: Stat | null, digits: number): string => (s === null ? '–' : s.n < 2 ? fmt(s.mean, digits) : `${fmt(s.mean, digits)} ± ${fmt(s.std, digits)}`);
 const signed = (x: number, digits: number): string => (x > 0 ? `+${fmt(x, digits)}` : fmt(x, digits));
-const pValue = (p: number): string => (!Number.isFinite(p) ? '–' : p < 0.001 ? '<0.001' : p.toFixed(3));
+const pValue = (p: number): string => (!Number.isFinite(p) ? 'p=–' : p < 0.001 ? 'p<0.001' : `p=${p.toFixed(3)}`);
 
 function pairedText(t: PairedTest | null): string {
   if (t === null) return '–';
-  return `${signed(t.meanDiff, 2)} (t=${fmt(t.t, 2)}, p=${pValue(t.p)}, n=${t.n})`;
+  return `${signed(t.meanDiff, 2)} (t=${fmt(t.t, 2)}, ${pValue(t.p)}, n=${t.n})`;
 }
 
 function failedNote(row: ResultRow): string {
-  return row.failed.length === 0 ? '' : ` ⚠ ${row.failed.map((f) => `seed ${f.seed}: ${f.code}`).join('; ')}`;
+  const failed = row.failed.length === 0 ? '' : ` ⚠ ${row.failed.map((f) => `seed ${f.seed}: ${f.code}`).join('; ')}`;
+  const pending = row.pending.length === 0 ? '' : ` (pending: seed ${row.pending.join(', ')})`;
+  return failed + pending;
 }
 
 /** `results.md`: one Markdown table per dataset, then the other uni-modal baselines and failures. */
@@ -215,7 +221,7 @@ export function formatCsv(table: ResultsTable): string {
   const maxModalities = Math.max(0, ...table.datasets.map((d) => d.modalityNames.length));
   const header = ['dataset', 'row', 'label', 'strategy', 'seeds', 'completed', 'test_acc_mean', 'test_acc_std'];
   for (let k = 0; k < maxModalities; k++) header.push(`head${k}_name`, `head${k}_acc_mean`, `head${k}_acc_std`, `u${k}_mean`, `u${k}_std`);
-  header.push('d_util_mean', 'd_util_std', 'vs_vanilla_diff', 'vs_vanilla_t', 'vs_vanilla_p', 'vs_vanilla_n', 'failed');
+  header.push('d_util_mean', 'd_util_std', 'vs_vanilla_diff', 'vs_vanilla_t', 'vs_vanilla_p', 'vs_vanilla_n', 'failed', 'pending');
   const lines = [header.join(',')];
   for (const ds of table.datasets) {
     const all = [...ds.rows, ...ds.unimodal.filter((r) => r !== ds.rows[0])];
@@ -226,7 +232,7 @@ export function formatCsv(table: ResultsTable): string {
         const u = row.u[k] ?? null;
         cells.push(ds.modalityNames[k] ?? null, h?.mean ?? null, h?.std ?? null, u?.mean ?? null, u?.std ?? null);
       }
-      cells.push(row.dUtil?.mean ?? null, row.dUtil?.std ?? null, row.vsVanilla?.meanDiff ?? null, row.vsVanilla?.t ?? null, row.vsVanilla?.p ?? null, row.vsVanilla?.n ?? null, row.failed.map((f) => `seed${f.seed}:${f.code}`).join(' '));
+      cells.push(row.dUtil?.mean ?? null, row.dUtil?.std ?? null, row.vsVanilla?.meanDiff ?? null, row.vsVanilla?.t ?? null, row.vsVanilla?.p ?? null, row.vsVanilla?.n ?? null, row.failed.map((f) => `seed${f.seed}:${f.code}`).join(' '), row.pending.join(' '));
       lines.push(cells.map(csvCell).join(','));
     });
   }

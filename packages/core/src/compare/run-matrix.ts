@@ -64,8 +64,27 @@ export function cellEntry(): { file: string; execArgv: string[] } {
   const self = fileURLToPath(import.meta.url);
   const ext = self.endsWith('.ts') ? '.ts' : '.js';
   // Under tsx the parent's loader flags (--import tsx, --conditions=development) must reach the child.
-  const execArgv = ext === '.ts' ? process.execArgv.filter((a, i, all) => a.startsWith('--conditions') || a === '--import' || all[i - 1] === '--import') : [];
+  // Loader specifiers are made absolute, since the child runs in the experiment's folder.
+  const execArgv: string[] = [];
+  if (ext === '.ts') {
+    const argv = process.execArgv;
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]!;
+      if (a.startsWith('--conditions')) execArgv.push(a);
+      else if (a === '--import' && argv[i + 1] !== undefined) execArgv.push(a, absoluteSpecifier(argv[++i]!));
+      else if (a.startsWith('--import=')) execArgv.push(`--import=${absoluteSpecifier(a.slice('--import='.length))}`);
+    }
+  }
   return { file: join(dirname(self), `run-cell${ext}`), execArgv };
+}
+
+function absoluteSpecifier(specifier: string): string {
+  if (specifier.startsWith('file:') || specifier.startsWith('/')) return specifier;
+  try {
+    return import.meta.resolve(specifier);
+  } catch {
+    return specifier;
+  }
 }
 
 /**
@@ -148,7 +167,11 @@ async function runCell(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.add(child);
-    child.stdout.pipe(consoleLog, { end: false });
+    child.stdout.on('data', (chunk: Buffer) => {
+      consoleLog.write(chunk);
+      // The run has read its config once it prints its folder; the temporary cell config can go.
+      if (configFile !== null && chunk.toString('utf8').includes('Run folder:')) rmSync(configFile, { force: true });
+    });
     child.stderr.on('data', (chunk: Buffer) => {
       consoleLog.write(chunk);
       stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4000);
@@ -164,7 +187,8 @@ async function runCell(
   await new Promise<void>((r) => consoleLog.end(r));
   if (configFile !== null) rmSync(configFile, { force: true });
   const seconds = (Date.now() - started) / 1000;
-  if (exitCode === 0) return { cell, status: 'completed', started: how, exitCode, error: null, seconds };
+  // The summary decides: a run can complete and then be killed by a late interrupt on its way out.
+  if (exitCode === 0 || cellState(cell.dir) === 'completed') return { cell, status: 'completed', started: how, exitCode, error: null, seconds };
   if (exitCode === 130 || options.signal?.aborted) {
     return { cell, status: 'interrupted', started: how, exitCode, error: null, seconds };
   }

@@ -54,6 +54,7 @@ function datasetSection(ds: DatasetResults, runs: readonly RunRecords[]): string
     id: `${slug}-test-acc`,
     title: `${ds.dataset}: test accuracy per epoch`,
     xLabel: 'epoch',
+    integerX: true,
     yLabel: 'test accuracy (%)',
     series: ds.rows.map((row, i) => ({ ...epochSeries(runsOf(row), (e) => e.test?.acc ?? e.val?.acc ?? NaN), name: rowTitle(row, ds, i === 0 && row.unimodal !== null), color: colorOf.get(row.label)!, dashed: row.unimodal !== null })),
   }));
@@ -78,7 +79,8 @@ function datasetSection(ds: DatasetResults, runs: readonly RunRecords[]): string
         series.push({ ...epochSeries(runsOf(u), (e) => e.test?.accHeads[0] ?? NaN), name: rowTitle(u, ds, false), color: '#7f7f7f', dashed: true });
       }
     }
-    charts.push(lineChart({ id: `${slug}-head${k}-acc`, title: `${ds.dataset}: test accuracy of the ${name} head (m${k})`, xLabel: 'epoch', yLabel: `${name} head test accuracy (%)`, series }));
+    charts.push(lineChart({ id: `${slug}-head${k}-acc`, title: `${ds.dataset}: test accuracy of the ${name} head (m${k})`, xLabel: 'epoch',
+    integerX: true, yLabel: `${name} head test accuracy (%)`, series }));
   });
   // 3. d_speed over steps, one chart per multi-modal row.
   const multi = ds.rows.filter((r) => r.unimodal === null);
@@ -89,6 +91,7 @@ function datasetSection(ds: DatasetResults, runs: readonly RunRecords[]): string
       id: `${slug}-dspeed-${slugify(row.label)}`,
       title: `${ds.dataset}, ${row.label}: d_speed over training steps`,
       xLabel: 'training step',
+      integerX: true,
       yLabel: 'd_speed',
       series: [{ ...series, name: `${row.label} d_speed (mean, min–max over seeds)`, color: colorOf.get(row.label)! }],
       shaded,
@@ -99,7 +102,9 @@ function datasetSection(ds: DatasetResults, runs: readonly RunRecords[]): string
   }
   // 4. u and d_util per strategy.
   const names = ds.modalityNames;
-  const uSeries = names.map((_, k) => ({ name: uHeader(names, k), color: PALETTE[(k * 2 + 1) % PALETTE.length]! }));
+  // Bar colours of their own, so u and d_util are not read as the strategies' line colours.
+  const barColors = ['#6baed6', '#fdae6b', '#74c476', '#9e9ac8'];
+  const uSeries = names.map((_, k) => ({ name: uHeader(names, k), color: barColors[k % barColors.length]! }));
   const bar = (s: Stat | null): { mean: number; err: number } | null => (s === null ? null : { mean: s.mean, err: s.std });
   charts.push(barChart({
     id: `${slug}-utilization`,
@@ -189,8 +194,9 @@ function htmlTable(ds: DatasetResults): string {
   const head = ['', 'seeds', 'test acc (%)', ...names.map((n) => `${n} head (%)`), ...names.map((_, k) => uHeader(names, k)), 'd_util', 'Δ acc vs vanilla (paired t)'];
   const rows = ds.rows.map((row, i) => {
     const t = row.vsVanilla;
-    const delta = t === null ? '–' : `${t.meanDiff > 0 ? '+' : ''}${fmt(t.meanDiff, 2)} (t=${fmt(t.t, 2)}, p=${Number.isFinite(t.p) ? (t.p < 0.001 ? '&lt;0.001' : t.p.toFixed(3)) : '–'}, n=${t.n})`;
-    const fail = row.failed.length === 0 ? '' : ` <span class="fail">⚠ ${row.failed.map((f) => `seed ${f.seed}: ${esc(f.code)}`).join('; ')}</span>`;
+    const delta = t === null ? '–' : `${t.meanDiff > 0 ? '+' : ''}${fmt(t.meanDiff, 2)} (t=${fmt(t.t, 2)}, ${Number.isFinite(t.p) ? (t.p < 0.001 ? 'p&lt;0.001' : `p=${t.p.toFixed(3)}`) : 'p=–'}, n=${t.n})`;
+    const fail = (row.failed.length === 0 ? '' : ` <span class="fail">⚠ ${row.failed.map((f) => `seed ${f.seed}: ${esc(f.code)}`).join('; ')}</span>`) +
+      (row.pending.length === 0 ? '' : ` <span class="note">(pending: seed ${row.pending.join(', ')})</span>`);
     const cells = [esc(rowTitle(row, ds, i === 0 && row.unimodal !== null)) + fail, `${row.completed.length}/${row.seeds.length}`, pm(row.testAcc, 2), ...names.map((_, k) => pm(row.heads[k] ?? null, 2)), ...names.map((_, k) => pm(row.u[k] ?? null, 3)), pm(row.dUtil, 3), delta];
     return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
   });

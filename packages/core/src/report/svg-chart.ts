@@ -36,6 +36,8 @@ export interface LineChartOptions {
   readonly height?: number;
   /** Draw a horizontal reference line (e.g. y = 0). */
   readonly refY?: number;
+  /** Only whole-number x ticks (epochs, steps). */
+  readonly integerX?: boolean;
 }
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -132,7 +134,7 @@ export function lineChart(o: LineChartOptions): string {
   ylo -= pad;
   yhi += pad;
   const yt = niceTicks(ylo, yhi, 5);
-  const xt = niceTicks(xlo, xhi, 8).filter((t) => t >= xlo && t <= xhi);
+  const xt = niceTicks(xlo, xhi, 8).filter((t) => t >= xlo && t <= xhi && (!o.integerX || Number.isInteger(t)));
   const ax = axes(frame, { lo: xlo, hi: xhi, ticks: xt, label: o.xLabel }, { lo: Math.min(ylo, yt[0] ?? ylo), hi: Math.max(yhi, yt[yt.length - 1] ?? yhi), ticks: yt, label: o.yLabel });
   const body: string[] = [];
   for (const s of o.shaded ?? []) {

@@ -1,12 +1,13 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { builtinPlugin } from '../builtins.js';
 import type { UngreedyError } from '../errors.js';
 import { isUngreedyError } from '../errors.js';
 import type { BuildModelOptions } from '../model/multimodal-model.js';
+import { buildModel } from '../model/build-model.js';
 import type { ForwardMode } from '../model/fusion-block.js';
 import type { EpochRecord, MetricRecord, RunSummary, StepRecord, UtilizationRecord } from '../run/metric-records.js';
 import { readCheckpointFiles } from './checkpoint.js';
@@ -248,6 +249,28 @@ test('spec 9.14: completed stopping counts epochs at 100 % fused train accuracy,
   assert.equal(perfect.length, 2);
   assert.equal(epochs.at(-1)!.epoch, perfect[1]);
   assert.equal(summary.epochs, perfect[1]);
+});
+
+test('encoder init: a run starts its branches from another run\'s checkpoint, with the path relative to the config folder', async () => {
+  const source = tinyRun(tinyConfig({ train: { epochs: 1 }, metrics: { utilization: false } }), { registry: registry() });
+  await trainExperiment(source);
+  const saved = readCheckpointFiles(join(source.store.dir, 'checkpoints', 'last')).tensors;
+  const target = tempStore();
+  const from = relative(target.dir, join(source.store.dir, 'checkpoints', 'last'));
+  const config = tinyConfig({ train: { epochs: 1 }, metrics: { utilization: false } });
+  const encoders = [0, 1].map((k) => ({ ...config.model.encoders[0]!, init: { from, format: 'auto' as const, sourcePrefix: `model/branch.${k}.`, strict: true } }));
+  let initial: Map<string, Float32Array> | undefined;
+  const capture = async (o: BuildModelOptions) => {
+    const m = await buildModel(o);
+    initial = new Map(m.variables().map((v) => [v.name, v.variable.dataSync() as Float32Array]));
+    return m;
+  };
+  await trainExperiment(tinyRun({ ...config, model: { ...config.model, encoders } }, { registry: registry(), store: target, buildModel: capture }));
+  const branchNames = [...initial!.keys()].filter((n) => n.startsWith('branch.'));
+  assert.ok(branchNames.length > 0);
+  for (const name of branchNames) {
+    assert.deepEqual([...initial!.get(name)!], [...(saved.get(`model/${name}`)!.values)], name);
+  }
 });
 
 test('spec 9.15: evaluation runs in regular mode or in the last training mode, as the strategy declares', async () => {
