@@ -4,12 +4,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { createOptimizer, ensureGradients, registerFastCpuKernels, registerProjectKernels, setupWebGpu, webGpuStatus } from '@ungreedy/core';
+import { createOptimizer, ensureGradients, installLeanBackprop, registerFastCpuKernels, registerProjectKernels, setupWebGpu, webGpuStatus } from '@ungreedy/core';
 import { WORKLOADS } from './models.js';
 
 const [workloadName = 'cnn2', backend = 'wasm', warmupArg = '2', stepsArg = '5', ...flags] = process.argv.slice(2);
 const quick = flags.includes('quick');
 const probe = flags.includes('probe');
+// The backward pass that frees gradients and saved tensors as it goes (installLeanBackprop); `stock-backprop` turns it off.
+const lean = !flags.includes('stock-backprop');
 
 async function main(): Promise<Record<string, unknown>> {
   await ensureGradients();
@@ -19,6 +21,7 @@ async function main(): Promise<Record<string, unknown>> {
   if (!(await tf.setBackend(backend))) return { skipped: `backend ${backend} did not initialise` };
   registerProjectKernels(backend);
   if (backend === 'cpu') registerFastCpuKernels();
+  if (lean) installLeanBackprop();
   const make = WORKLOADS[workloadName];
   if (make === undefined) throw new Error(`unknown workload ${workloadName}`);
   const w = await make({ quick });
@@ -98,6 +101,7 @@ async function main(): Promise<Record<string, unknown>> {
     description: w.description,
     backend,
     probe,
+    leanBackprop: lean,
     params,
     steps: times.length,
     msPerStep: median,

@@ -36,6 +36,7 @@ export {
 } from './backend/kernels/index.js';
 export { ensureGradients } from './backend/kernels/register-gradients.js';
 export { batchNormTrain } from './backend/kernels/batch-norm-train.js';
+export { installLeanBackprop, uninstallLeanBackprop } from './backend/kernels/lean-backprop.js';
 export type { BatchStats } from './backend/kernels/batch-norm-train.js';
 export { setupWebGpu, webGpuStatus } from './backend/webgpu/setup-webgpu.js';
 export type { WebGpuStatus } from './backend/webgpu/setup-webgpu.js';

@@ -22,10 +22,14 @@ export class ClipWorkers {
     const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
     const url = new URL(`./clip-worker.${ext}`, import.meta.url);
     for (let i = 0; i < count; i++) {
-      // Under tsx (tests, development) the worker must register tsx's hooks before it loads TypeScript.
+      // Under tsx (tests, development) the worker must register tsx's hooks before it loads TypeScript;
+      // tsx is resolved from this package, since an eval'd worker would resolve it from the working folder.
       const worker =
         ext === 'ts'
-          ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`, { eval: true })
+          ? new Worker(
+              `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`,
+              { eval: true },
+            )
           : new Worker(url);
       const pending = new Map<number, Pending>();
       worker.unref();

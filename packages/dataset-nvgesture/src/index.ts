@@ -23,5 +23,3 @@ export { parseList, readList, findListFiles, LIST_NAMES, SENSORS } from './list-
 export type { ListEntry, ListFiles, Sensor, SensorRange } from './list-file.js';
 export { decodeFrames, encodeVideo, findFfmpeg } from './ffmpeg.js';
 export type { FfmpegInfo } from './ffmpeg.js';
-export { initFromWeights, readWeights, saveWeightsManifest } from './init-weights.js';
-export type { InitWeightsOptions, WeightTensor } from './init-weights.js';

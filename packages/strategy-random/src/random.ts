@@ -1,4 +1,4 @@
-import { REGULAR, UngreedyError, bypassGroups, mainGroups } from '@ungreedy/core';
+import { REGULAR, UngreedyError, rebalanceUpdateMask } from '@ungreedy/core';
 import type {
   BalancingStrategy,
   ForwardMode,
@@ -83,8 +83,7 @@ export class RandomStrategy implements BalancingStrategy {
 
   /** With `helped-branch`, a re-balancing step for k updates only θ_k + θ'_k; regular steps update everything. */
   updateMask(ctx: StepContext): ReadonlySet<ParamGroupId> | undefined {
-    if (this.options.rebalanceUpdates === 'all' || ctx.mode.kind !== 'rebalance') return undefined;
-    return new Set([...mainGroups(ctx.mode.modality), ...bypassGroups(ctx.mode.modality)]);
+    return rebalanceUpdateMask(ctx.mode, this.options.rebalanceUpdates);
   }
 
   stateDict(): RandomState {

@@ -1,5 +1,3 @@
-import { fileURLToPath } from 'node:url';
-import { realpathSync } from 'node:fs';
 import { UngreedyError } from '../errors.js';
 import { didYouMean } from '../config/did-you-mean.js';
 import { createLogger, logLevelFromEnv } from '../log/create-logger.js';
@@ -77,16 +75,5 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return exitCodeFor(err);
   } finally {
     handle.close();
-  }
-}
-
-// `node dist/cli/main.js …` runs the CLI directly (bin/ungreedy.js imports main instead).
-if (isEntryPoint()) process.exitCode = await main(process.argv.slice(2));
-
-function isEntryPoint(): boolean {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
   }
 }

@@ -1,3 +1,4 @@
+import type { ExperimentConfig } from '../config/experiment-config.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset.js';
 import { REGULAR } from '../model/fusion-block.js';
@@ -32,6 +33,19 @@ export function utilizationRates(input: UtilizationInput): { u: number[]; dUtil:
     return (a - input.accHeadsAblated[k]!) / d;
   });
   return { u, dUtil: spread(u) };
+}
+
+/** The utilization settings a run's config decides, in the shape `measureUtilization` takes them. */
+export function utilizationSettings(config: ExperimentConfig): Pick<
+  MeasureUtilizationOptions,
+  'batchSize' | 'legacyLength2AccuracyQuirk' | 'denominator' | 'recordWithAugmentation'
+> {
+  return {
+    batchSize: config.train.evalBatchSize,
+    legacyLength2AccuracyQuirk: config.train.legacyLength2AccuracyQuirk,
+    denominator: config.metrics.utilizationDenominator,
+    recordWithAugmentation: config.metrics.recordWithAugmentation,
+  };
 }
 
 export interface MeasureUtilizationOptions {

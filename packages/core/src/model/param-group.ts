@@ -21,3 +21,16 @@ export function mainGroups(k: number): ParamGroupId[] {
 export function bypassGroups(k: number): ParamGroupId[] {
   return [fusionGroup(k), SHARED_FUSION_GROUP];
 }
+
+/**
+ * Which parameters a re-balancing step updates (spec §4.1): `all` that received a gradient (the reference code),
+ * or only the helped modality's θ_k and θ'_k (`helped-branch`, the paper's prose). Returns the mask for
+ * `BalancingStrategy.updateMask`: undefined means every group.
+ */
+export function rebalanceUpdateMask(
+  mode: { readonly kind: string; readonly modality?: number },
+  updates: 'all' | 'helped-branch',
+): ReadonlySet<ParamGroupId> | undefined {
+  if (updates === 'all' || mode.kind !== 'rebalance' || mode.modality === undefined) return undefined;
+  return new Set([...mainGroups(mode.modality), ...bypassGroups(mode.modality)]);
+}

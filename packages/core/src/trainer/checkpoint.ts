@@ -234,3 +234,10 @@ function fsyncDir(path: string): void {
     // Some filesystems refuse fsync on directories; the rename is still atomic there.
   }
 }
+
+/** The last epoch a checkpoint's state had finished (a mid-epoch checkpoint counts the epoch before it). */
+export function completedEpoch(state: JsonObject, fallback: number): number {
+  const p = state['progress'] as { epoch?: number; inEpoch?: boolean } | undefined;
+  if (!p || typeof p.epoch !== 'number') return fallback;
+  return p.inEpoch ? p.epoch : p.epoch - 1;
+}

@@ -5,13 +5,13 @@ import { UngreedyError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { buildModel } from '../model/build-model.js';
 import type { BuildModelOptions, MultiModalModel } from '../model/multimodal-model.js';
-import { measureUtilization } from '../metrics/utilization.js';
+import { measureUtilization, utilizationSettings } from '../metrics/utilization.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import { RngStreams } from '../rng/rng.js';
 import { FileRunStore } from '../run/file-run-store.js';
 import type { UtilizationRecord } from '../run/metric-records.js';
 import type { RunStore } from '../run/run-store.js';
-import { hasCheckpoint, loadCheckpoint, readCheckpointState } from './checkpoint.js';
+import { completedEpoch, hasCheckpoint, loadCheckpoint, readCheckpointState } from './checkpoint.js';
 import { createDataset, resolveModalities } from './train-experiment.js';
 
 export interface EvaluateRunOptions {
@@ -86,16 +86,13 @@ export async function evaluateRun(options: EvaluateRunOptions): Promise<Utilizat
       );
     }
     const state = loadCheckpoint(dir, model, null);
-    const progress = state['progress'] as { epoch: number; inEpoch: boolean; bestEpoch: number | null } | undefined;
-    const epoch = name === 'best' ? (progress?.bestEpoch ?? progress?.epoch ?? 0) : progress ? (progress.inEpoch ? progress.epoch : progress.epoch - 1) : 0;
+    const bestEpoch = (state['progress'] as { bestEpoch?: number | null } | undefined)?.bestEpoch;
+    const epoch = name === 'best' && typeof bestEpoch === 'number' ? bestEpoch : completedEpoch(state, 0);
     const { record } = await measureUtilization({
       model,
       dataset,
       modalities,
-      batchSize: config.train.evalBatchSize,
-      legacyLength2AccuracyQuirk: config.train.legacyLength2AccuracyQuirk,
-      denominator: config.metrics.utilizationDenominator,
-      recordWithAugmentation: config.metrics.recordWithAugmentation,
+      ...utilizationSettings(config),
       augmentRng: rng.get('augment'),
       checkpoint: name,
       epoch,

@@ -7,7 +7,7 @@ import { UngreedyError, isUngreedyError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { BuildModelOptions, MultiModalModel } from '../model/multimodal-model.js';
 import { LearningSpeedProbe } from '../metrics/learning-speed.js';
-import { measureUtilization } from '../metrics/utilization.js';
+import { measureUtilization, utilizationSettings } from '../metrics/utilization.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { RngStreams } from '../rng/rng.js';
 import type { RunManifest, RunSummary, SplitMetrics, UtilizationRecord } from '../run/metric-records.js';
@@ -15,10 +15,11 @@ import type { RunStore } from '../run/run-store.js';
 import type { Clock } from '../util/clock.js';
 import type { JsonObject } from '../util/json.js';
 import { CORE_API_VERSION } from '../version.js';
-import { hasCheckpoint, loadCheckpoint, readCheckpointState } from './checkpoint.js';
+import { completedEpoch, hasCheckpoint, loadCheckpoint, readCheckpointState } from './checkpoint.js';
 import { evaluatePass } from './epoch-loop.js';
 import { FitLoop } from './fit-loop.js';
 import { ensureGradients } from '../backend/kernels/register-gradients.js';
+import { installLeanBackprop } from '../backend/kernels/lean-backprop.js';
 import { buildModel } from '../model/build-model.js';
 import { HookRunner, type HookObserver } from './hook-runner.js';
 import { createScheduler } from './lr-scheduler.js';
@@ -121,6 +122,9 @@ function modalitySignature(specs: readonly ModalitySpec[]): string {
 export async function trainExperiment(options: TrainExperimentOptions): Promise<RunSummary> {
   const { config, store, log, clock, registry, rng } = options;
   await ensureGradients();
+  // Free each intermediate gradient as soon as it is used, as PyTorch's autograd does: same values, about a
+  // quarter less peak memory per step (docs/backends.md, "Memory").
+  installLeanBackprop();
   const started = clock.now();
   const lastDir = (): string => store.checkpointDir('last');
   let manifest: RunManifest | null = null;
@@ -229,7 +233,7 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
     const useBest = config.metrics.evaluateCheckpoint === 'best' && hasCheckpoint(bestDir);
     const evalName = useBest ? 'best' : 'last';
     const evalState = loadCheckpoint(useBest ? bestDir : lastDir(), model, null);
-    const evalEpoch = useBest ? (result.bestEpoch ?? result.epochs) : epochOf(evalState, result.epochs);
+    const evalEpoch = useBest ? (result.bestEpoch ?? result.epochs) : completedEpoch(evalState, result.epochs);
     let test: SplitMetrics | null;
     let utilization: UtilizationRecord | null = null;
     const shapes = specs.map((s) => s.shape);
@@ -238,10 +242,7 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
         model,
         dataset,
         modalities,
-        batchSize: config.train.evalBatchSize,
-        legacyLength2AccuracyQuirk: config.train.legacyLength2AccuracyQuirk,
-        denominator: config.metrics.utilizationDenominator,
-        recordWithAugmentation: config.metrics.recordWithAugmentation,
+        ...utilizationSettings(config),
         augmentRng: rng.get('augment'),
         checkpoint: evalName,
         epoch: evalEpoch,
@@ -314,12 +315,6 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
     model?.dispose();
     await dataset.dispose?.();
   }
-}
-
-function epochOf(state: JsonObject, fallback: number): number {
-  const p = state['progress'] as { epoch?: number; inEpoch?: boolean } | undefined;
-  if (!p || typeof p.epoch !== 'number') return fallback;
-  return p.inEpoch ? p.epoch : p.epoch - 1;
 }
 
 function loadContext(dir: string): string {

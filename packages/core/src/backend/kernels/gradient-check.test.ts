@@ -5,6 +5,7 @@ import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { availableBackends, compareWithCpu, evaluate, finiteDiff, makeInputs, relError, upstream, useBackend } from './gradient-check.js';
 import type { OpCase } from './gradient-check.js';
 import { getStockKernel, projectKernelNames, registerFastCpuKernels, registerProjectKernels, unregisterProjectKernels } from './index.js';
+import { installLeanBackprop, uninstallLeanBackprop } from './lean-backprop.js';
 import { OP_CASES, tinyConvNet } from './op-cases.js';
 
 /** float32 agreement with the cpu oracle, relative to the largest reference value. */
@@ -246,3 +247,36 @@ for (const backend of BACKENDS.filter((b) => b !== 'cpu')) {
     });
   });
 }
+
+describe('lean backprop (frees gradients and saved tensors as it goes)', () => {
+  test('gives the stock backward pass its exact gradients on every case', async () => {
+    for (const backend of BACKENDS) {
+      await useBackend(backend);
+      for (const c of OP_CASES) {
+        const data = makeInputs(c, 1);
+        const ref = evaluate(c, data);
+        installLeanBackprop();
+        try {
+          const got = evaluate(c, data);
+          for (const [name, g] of Object.entries(ref.grads)) assert.ok(relError(got.grads[name]!, g) === 0, `${backend} ${c.name} d/d${name}`);
+        } finally {
+          uninstallLeanBackprop();
+        }
+      }
+    }
+  });
+
+  test('trains the tiny net to the same losses without leaking', async () => {
+    await useBackend('wasm');
+    const ref = trainTiny(4);
+    installLeanBackprop();
+    try {
+      const counts: number[] = [];
+      const got = trainTiny(4, () => counts.push(tf.memory().numTensors));
+      assert.deepEqual(got, ref);
+      assert.equal(counts[3], counts[1]);
+    } finally {
+      uninstallLeanBackprop();
+    }
+  });
+});

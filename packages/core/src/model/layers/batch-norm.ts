@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchNormTrain } from '../../backend/kernels/batch-norm-train.js';
 import type { ParamStore } from './param-store.js';
 
 export interface BatchNormOptions {
@@ -21,8 +22,8 @@ export interface BatchNorm {
  * training uses the batch statistics (biased variance) and updates the running statistics with the
  * unbiased variance; inference uses the running statistics. Weight 1, bias 0, running mean 0, running var 1.
  *
- * It computes `(x - mean)·rsqrt(var + eps)·g + b` with `tf.moments` on a 4-D view: the gradient of a 5-D
- * `tf.batchNorm` throws on every backend. Running statistics are non-trainable variables, so checkpoints
+ * It computes `(x - mean)·rsqrt(var + eps)·g + b` on a 4-D view (the gradient of a 5-D `tf.batchNorm` throws on
+ * every backend), in training as the single op `batchNormTrain`. Running statistics are non-trainable variables, so checkpoints
  * hold them; their update is an assignment, outside any gradient path.
  */
 export function createBatchNorm(store: ParamStore, name: string, channels: number, o: BatchNormOptions = {}): BatchNorm {
@@ -40,23 +41,22 @@ export function createBatchNorm(store: ParamStore, name: string, channels: numbe
     runningVar,
     apply(x, training) {
       const x4 = view4d(x);
-      let mean: tf.Tensor;
-      let variance: tf.Tensor;
       if (training) {
-        ({ mean, variance } = tf.moments(x4, [0, 1, 2]));
         const n = x4.size / channels;
         const bessel = n > 1 ? n / (n - 1) : 1;
-        const m = mean;
-        const v = variance;
-        tf.tidy(() => {
-          runningMean.assign(tf.add(tf.mul(runningMean, 1 - momentum), tf.mul(m, momentum)));
-          runningVar.assign(tf.add(tf.mul(runningVar, 1 - momentum), tf.mul(v, momentum * bessel)));
+        // One op with its own gradient (backend/kernels/batch-norm-train.ts): same values as the formula below,
+        // a fraction of its tape memory. The running statistics are updated outside any gradient path.
+        const y = batchNormTrain(x4, weight as tf.Tensor1D, bias as tf.Tensor1D, eps, ({ mean, variance }) => {
+          tf.tidy(() => {
+            runningMean.assign(tf.add(tf.mul(runningMean, 1 - momentum), tf.mul(mean, momentum)));
+            runningVar.assign(tf.add(tf.mul(runningVar, 1 - momentum), tf.mul(variance, momentum * bessel)));
+          });
+          mean.dispose();
+          variance.dispose();
         });
-      } else {
-        mean = runningMean;
-        variance = runningVar;
+        return tf.reshape(y, x.shape);
       }
-      const y = tf.add(tf.mul(tf.mul(tf.sub(x4, mean), tf.rsqrt(tf.add(variance, eps))), weight), bias);
+      const y = tf.add(tf.mul(tf.mul(tf.sub(x4, runningMean), tf.rsqrt(tf.add(runningVar, eps))), weight), bias);
       return tf.reshape(y, x.shape);
     },
   };
