@@ -113,7 +113,12 @@ export async function runMatrix(options: RunMatrixOptions): Promise<CellOutcome[
   const onAbort = (): void => {
     for (const child of children) child.kill('SIGINT');
   };
+  // Detached children outlive a parent that exits without waiting for them (a second Ctrl-C): take them along.
+  const onExit = (): void => {
+    for (const child of children) child.kill('SIGKILL');
+  };
   signal?.addEventListener('abort', onAbort);
+  process.on('exit', onExit);
   try {
     while (queue.length > 0 || running.size > 0) {
       while (queue.length > 0 && running.size < Math.max(1, jobs) && !signal?.aborted) {
@@ -130,6 +135,7 @@ export async function runMatrix(options: RunMatrixOptions): Promise<CellOutcome[
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
+    process.off('exit', onExit);
   }
   return outcomes;
 }
@@ -165,6 +171,9 @@ async function runCell(
       cwd: options.experimentDir,
       env: { ...(options.env ?? process.env), OMP_NUM_THREADS: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: a terminal's Ctrl-C reaches only compare, which forwards exactly one SIGINT (a
+      // second one would make the run quit without its checkpoint).
+      detached: true,
     });
     children.add(child);
     child.stdout.on('data', (chunk: Buffer) => {
