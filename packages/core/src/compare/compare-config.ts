@@ -191,13 +191,13 @@ export function expandMatrix(config: CompareConfig, base: JsonObject, outDir: st
           seed,
           plugins,
           ...(config.backend === null ? {} : { backend: config.backend }),
-          dataset: { use: ds.use, options: ds.options },
           output: { dir: dirname(dir), runName: `seed${seed}` },
         }) as JsonObject;
         // Replace (not merge) the strategy and the model's modality/encoder lists of the row.
         const merged = { ...experiment, ...(row.patch['strategy'] ? { strategy: row.patch['strategy'] } : {}) } as JsonObject;
         if (isPlainObject(row.patch['model'])) merged['model'] = { ...(merged['model'] as JsonObject), ...(row.patch['model'] as JsonObject) };
-        if (config.datasets === null) merged['dataset'] = deepMerge(baseDataset, {}) as JsonObject;
+        // A listed dataset replaces the base's (its options are not merged into another dataset's).
+        merged['dataset'] = config.datasets === null ? (deepMerge(baseDataset, {}) as JsonObject) : { use: ds.use, options: deepMerge({}, ds.options) as JsonObject };
         cells.push({ id: `${ds.label}/${row.label}/seed${seed}`, dataset: ds.label, label: row.label, seed, kind: row.kind, dir, experiment: merged });
       }
     }

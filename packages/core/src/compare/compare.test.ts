@@ -239,6 +239,26 @@ test('uni-modal baselines: one per modality, strategy vanilla, model.modalities 
   assert.equal(uni.output.runName, 'seed3');
 });
 
+test('listed datasets replace the base dataset (options not merged) and repeat the matrix per dataset', async () => {
+  const { file } = workspace({
+    seeds: [1],
+    strategies: [{ label: 'vanilla', use: 'vanilla' }],
+    datasets: [
+      { label: 'easy', use: 'tiny', options: { sizes: { train: 8, val: 4, test: 4 } } },
+      { label: 'hard', use: 'tiny', options: { numClasses: 4, sizes: { train: 8, val: 4, test: 4 }, modalities: [{ shape: [4], signal: 0.2, noise: 1 }, { shape: [4], signal: 1, noise: 1 }] } },
+    ],
+  });
+  const plan = await loadComparePlan(file, { log: silentLogger() });
+  assert.deepEqual(plan.datasets, ['easy', 'hard']);
+  assert.deepEqual(plan.cells.map((c) => c.id), ['easy/vanilla/seed1', 'hard/vanilla/seed1']);
+  const hard = plan.cells[1]!.experiment as { dataset: { use: string; options: { numClasses: number; sizes: { train: number } } } };
+  assert.equal(hard.dataset.options.numClasses, 4);
+  assert.equal(hard.dataset.options.sizes.train, 8);
+  // The base's numClasses (3) and modalities do not leak into a listed dataset that leaves them out.
+  assert.deepEqual((plan.cells[0]!.experiment as { dataset: unknown }).dataset, { use: 'tiny', options: { sizes: { train: 8, val: 4, test: 4 } } });
+  assert.equal(plan.cells[1]!.dir, join(plan.outDir, 'hard', 'vanilla', 'seed1'));
+});
+
 function capture(cwd: string): CliIo & { outLines: string[]; errLines: string[] } {
   const outLines: string[] = [];
   const errLines: string[] = [];
