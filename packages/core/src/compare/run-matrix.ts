@@ -162,7 +162,7 @@ async function runCell(
     args = ['run', configFile, '--out', parent];
   }
   options.onCellStart?.(cell, how);
-  options.log.info({ cell: cell.id, how }, 'cell start');
+  options.log.debug({ cell: cell.id, how }, 'cell start');
   const entry = cellEntry();
   const consoleLog = createWriteStream(join(parent, `${basename(cell.dir)}.console.log`), { flags: 'a' });
   let stderrTail = '';
