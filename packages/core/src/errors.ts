@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   UNG_ERR_PLUGIN_INVALID: 'A plugin module does not export a valid manifest.',
   UNG_ERR_PLUGIN_NOT_FOUND: 'A plugin named in a config could not be found.',
   UNG_ERR_RUN_DIVERGED: 'Training produced a NaN or infinite loss.',
+  UNG_ERR_RUN_FAILED: 'A run ended without success and left no more specific error (its process was killed or crashed).',
   UNG_ERR_RUN_NOT_FOUND: 'A folder given as a run folder is not one.',
   UNG_ERR_UNKNOWN_COMPONENT: 'A config names a dataset, encoder, fusion or strategy id that no loaded plugin provides.',
 } as const;
