@@ -17,6 +17,11 @@ export type ForwardMode =
 
 export const REGULAR: ForwardMode = Object.freeze({ kind: 'regular' });
 
+/** `regular`, `rebalance/<k>`, `ablate-partner`: the key of `EpochRecord.stepsByMode`. */
+export function modeKey(mode: ForwardMode): string {
+  return mode.kind === 'rebalance' ? `rebalance/${mode.modality}` : mode.kind;
+}
+
 export interface FusionForwardContext extends ForwardContext {
   readonly mode: ForwardMode;
   /** For `ablate-partner`: per modality, the mean squeeze [C_k] of this block over the training split. */

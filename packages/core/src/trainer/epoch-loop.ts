@@ -14,11 +14,6 @@ import type { GroupNorm, LearningSpeed, StepContext, StrategyContext } from '../
 import type { HookRunner } from './hook-runner.js';
 import type { Optimizer } from './optimizer.js';
 
-/** `regular`, `rebalance/<k>`, `ablate-partner`: the key of `EpochRecord.stepsByMode`. */
-export function modeKey(mode: ForwardMode): string {
-  return mode.kind === 'rebalance' ? `rebalance/${mode.modality}` : mode.kind;
-}
-
 /** The batch's arrays as tensors (only the modalities the model reads), plus labels and one-hot labels. */
 export function batchTensors(
   batch: Batch,
