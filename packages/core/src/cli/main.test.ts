@@ -195,6 +195,20 @@ test('prepare and datasets make dispatch to plugin commands; unknown names sugge
   assert.ok(list.out.some((l) => l.startsWith('toy-digits  (toy-plugin)')), list.out.join('\n'));
 });
 
+test('validate recognises a compare config and checks every cell as compare would', async () => {
+  const { dir } = workspace();
+  const compare = join(dir, 'cmp.json');
+  writeFileSync(compare, JSON.stringify({ base: './exp.json', seeds: [1, 2], unimodal: false, strategies: [{ label: 'g', use: 'guided', options: { alpha: 0.3 } }] }));
+  const ok = await cli(['validate', 'cmp.json'], dir);
+  assert.equal(ok.code, 0, ok.err.join('\n'));
+  assert.match(ok.out[1]!, /^ {2}2 runs: datasets toy-digits; rows g; seeds 1, 2$/);
+  writeFileSync(compare, JSON.stringify({ base: './exp.json', strategies: [{ label: 'g', use: 'guidd' }] }));
+  const bad = await cli(['validate', 'cmp.json'], dir);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err[0]!, /^UNG_ERR_CONFIG_INVALID: /);
+  assert.ok(bad.err.some((l) => l.includes('/strategies/0/use') && l.includes('Did you mean "guided"?')), bad.err.join('\n'));
+});
+
 test('errors print code: message, then one indented Reason line per cause', () => {
   const inner = Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' });
   const middle = new UngreedyError('UNG_ERR_PLUGIN_INVALID', 'plugin "x" must import.', {}, { cause: inner });

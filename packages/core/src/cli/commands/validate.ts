@@ -1,6 +1,8 @@
 import type { CliCommand } from '../cli-command.js';
 import { loadExperiment } from '../../config/load-experiment.js';
 import { displayPath } from '../../config/format-issues.js';
+import { loadConfigFile } from '../../config/load-config-file.js';
+import { loadComparePlan } from '../../compare/compare-config.js';
 import { integerOption, parseCliArgs, requirePositional } from '../parse-cli-args.js';
 
 export const validateCommand: CliCommand = {
@@ -8,7 +10,8 @@ export const validateCommand: CliCommand = {
   usage: `Usage: ungreedy validate <config> [--json] [--backend <name>] [--seed <n>]
 
 Reads <config> (.json, .yaml, .yml, .js, .mjs), loads its plugins and checks everything a run would,
-before any tensor exists. Every problem is listed, one line each with its JSON pointer.
+before any tensor exists. Every problem is listed, one line each with its JSON pointer. A compare config
+(one with "base" and "strategies") is checked as \`ungreedy compare\` would: its schema and every cell's config.
 
   --json            print the resolved config (defaults applied): what a run would use
   --backend, --seed as for \`ungreedy run\`
@@ -21,6 +24,17 @@ Exit code: 0 valid, 2 invalid.`,
       seed: { type: 'string' },
     }, 1);
     const path = requirePositional('validate', positionals, 'a config file');
+    const { raw } = await loadConfigFile(path, ctx.cwd);
+    if (isCompareConfig(raw)) {
+      const plan = await loadComparePlan(path, { cwd: ctx.cwd, log: ctx.log });
+      if (values.json) {
+        ctx.out(JSON.stringify(plan.config, null, 2));
+        return 0;
+      }
+      ctx.out(`${displayPath(plan.file)} is a valid compare config.`);
+      ctx.out(`  ${plan.cells.length} runs: datasets ${plan.datasets.join(', ')}; rows ${[...new Set(plan.cells.map((c) => c.label))].join(', ')}; seeds ${plan.config.seeds.join(', ')}`);
+      return 0;
+    }
     const seed = integerOption('validate', 'seed', values.seed);
     const { config, file, registry } = await loadExperiment(path, {
       cwd: ctx.cwd,
@@ -40,3 +54,8 @@ Exit code: 0 valid, 2 invalid.`,
     return 0;
   },
 };
+
+/** A compare config names a base experiment and the strategies to run on it. */
+function isCompareConfig(raw: unknown): boolean {
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw) && 'base' in raw && 'strategies' in raw;
+}
