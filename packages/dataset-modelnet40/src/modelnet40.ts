@@ -257,9 +257,10 @@ export class ModelNet40Dataset implements Dataset {
   }
 
   /**
-   * Batches in stored or shuffled order. Every random draw of the epoch (the shuffle, then one flip coin per
-   * sample and view, in order) is taken from `request.rng` before the first batch, so prefetching never
-   * changes which numbers a batch gets and a resume with `skipBatches` sees the same epoch.
+   * Batches in stored or shuffled order. Every random draw of the epoch is taken before the first batch: the
+   * shuffle from `request.rng`, then one flip coin per sample and view, in order, from `request.augmentRng`
+   * (else `request.rng`), so prefetching never changes which numbers a batch gets and a resume with
+   * `skipBatches` sees the same epoch.
    */
   async *batches(split: SplitName, request: BatchRequest): AsyncIterable<Batch> {
     if (!Number.isInteger(request.batchSize) || request.batchSize < 1) {
@@ -269,7 +270,8 @@ export class ModelNet40Dataset implements Dataset {
     if (request.shuffle) request.rng.shuffle(order);
     const nViews = this.options.views.length;
     const flips = new Uint8Array(order.length * nViews);
-    if (request.augment && this.options.flip) for (let i = 0; i < flips.length; i++) flips[i] = request.rng.next() < 0.5 ? 1 : 0;
+    const augmentRng = request.augmentRng ?? request.rng;
+    if (request.augment && this.options.flip) for (let i = 0; i < flips.length; i++) flips[i] = augmentRng.next() < 0.5 ? 1 : 0;
     const bs = request.batchSize;
     const starts: number[] = [];
     for (let s = (request.skipBatches ?? 0) * bs; s < order.length; s += bs) starts.push(s);

@@ -144,13 +144,13 @@ export class NvGestureDataset implements Dataset {
 
   /**
    * Yields the split's batches. Training requests (`augment`) draw each sample's temporal window and crop from a
-   * stream forked off `request.rng` when the epoch starts, so how far prefetching runs ahead never changes a
+   * stream forked off `request.augmentRng` (else `request.rng`) when the epoch starts, so how far prefetching runs ahead never changes a
    * draw; evaluation requests take the centred window and crop. Batches are loaded `prefetch` ahead.
    */
   async *batches(split: SplitName, request: BatchRequest): AsyncIterable<Batch> {
     const order = Array.from(this.split[split]);
     if (request.shuffle) request.rng.shuffle(order);
-    const augment = request.augment ? request.rng.fork('nvgesture/augment') : undefined;
+    const augment = request.augment ? (request.augmentRng ?? request.rng).fork('nvgesture/augment') : undefined;
     const clips = split === 'test' ? this.manifest.splits.test : this.manifest.splits.train;
     const count = Math.ceil(order.length / request.batchSize);
     const plan = (b: number): Plan => {

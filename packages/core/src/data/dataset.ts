@@ -30,8 +30,13 @@ export interface BatchRequest {
   readonly shuffle: boolean;
   /** Apply training-time augmentation; never true for val/test unless a dataset documents otherwise. */
   readonly augment: boolean;
-  /** Stream to draw shuffling and augmentation from; the trainer checkpoints it, so a resume repeats the epoch. */
+  /** Stream to draw the order from (and augmentation, when `augmentRng` is absent); checkpointed by the trainer. */
   readonly rng: Rng;
+  /**
+   * Stream to draw augmentation from. The trainer passes a per-epoch fork of the run's `augment` stream, so adding
+   * an augmentation never changes the batch order; datasets fall back to `rng` when it is absent.
+   */
+  readonly augmentRng?: Rng;
   /** Skip this many leading batches of the epoch: how a mid-epoch resume re-enters the same order. */
   readonly skipBatches?: number;
 }

@@ -59,6 +59,8 @@ interface FitProgress {
   inEpoch: boolean;
   /** State of the epoch's shuffle stream at epoch start: a mid-epoch resume replays the same order. */
   epochRng: RngState | null;
+  /** State of the epoch's augmentation stream at epoch start, for the same reason. */
+  epochAugmentRng: RngState | null;
   completedEpochs: number;
   bestValAcc: number | null;
   bestEpoch: number | null;
@@ -87,6 +89,7 @@ export class FitLoop {
     stepInEpoch: 0,
     inEpoch: false,
     epochRng: null,
+    epochAugmentRng: null,
     completedEpochs: 0,
     bestValAcc: null,
     bestEpoch: null,
@@ -212,13 +215,17 @@ export class FitLoop {
     const p = this.progress;
     const started = clock.now() - p.epochSeconds * 1000;
     let epochRng: Rng;
+    let epochAugmentRng: Rng;
     if (p.inEpoch) {
       epochRng = Rng.fromState(p.epochRng!);
+      epochAugmentRng = Rng.fromState(p.epochAugmentRng!);
     } else {
-      // BatchRequest carries one stream for shuffling and augmentation: each epoch gets its own fork of the run's
-      // `shuffle` stream, saved at epoch start, so a mid-epoch resume replays the same order and augmentation.
+      // Each epoch gets its own forks of the run's `shuffle` and `augment` streams, saved at epoch start, so a
+      // mid-epoch resume replays the same order and the same augmentation.
       epochRng = this.d.rng.get('shuffle').fork(`epoch-${p.epoch}`);
+      epochAugmentRng = this.d.rng.get('augment').fork(`epoch-${p.epoch}`);
       p.epochRng = epochRng.state();
+      p.epochAugmentRng = epochAugmentRng.state();
       p.inEpoch = true;
       p.stepInEpoch = 0;
       p.stepsByMode = {};
@@ -241,6 +248,7 @@ export class FitLoop {
       shuffle: true,
       augment: true,
       rng: epochRng,
+      augmentRng: epochAugmentRng,
       skipBatches: p.stepInEpoch,
     })) {
       const result = await trainStep(deps, batch, this.context());
@@ -316,6 +324,7 @@ export class FitLoop {
     p.epoch += 1;
     p.stepInEpoch = 0;
     p.epochRng = null;
+    p.epochAugmentRng = null;
     p.epochSeconds = 0;
     return record;
   }
