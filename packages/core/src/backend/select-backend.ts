@@ -4,7 +4,7 @@ import type { BackendName } from '../config/experiment-config.js';
 import type { Logger } from '../log/logger.js';
 import type { BackendInfo } from './backend-info.js';
 import { WASM_TRAINING_READY, registerProjectKernels } from './kernels/index.js';
-import { setupWebGpu } from './webgpu/setup-webgpu.js';
+import { webGpuStatus } from './webgpu/setup-webgpu.js';
 
 type Concrete = BackendInfo['name'];
 
@@ -26,7 +26,8 @@ const LOADERS: Readonly<Record<Concrete, () => Promise<string>>> = {
     throw new Error(errors.join('; '));
   },
   async webgpu() {
-    if (!(await setupWebGpu())) throw new Error('no WebGPU adapter (Dawn found no usable GPU)');
+    const status = await webGpuStatus();
+    if (!status.ok) throw new Error(status.reason ?? 'no WebGPU adapter');
     await import('@tensorflow/tfjs-backend-webgpu');
     await activate('webgpu');
     return '@tensorflow/tfjs-backend-webgpu on Dawn';
@@ -52,7 +53,7 @@ async function activate(name: Concrete): Promise<void> {
 /**
  * Loads and activates a TensorFlow.js backend for the process and says why it was chosen.
  * `auto` tries, fastest first: `tensorflow` (only if tfjs-node(-gpu) loads), `webgpu` (only with a GPU
- * adapter), `wasm` (only when the project's wasm training kernels are verified, `WASM_TRAINING_READY`:
+ * adapter and a Vulkan loader), `wasm` (only when the project's wasm training kernels are verified, `WASM_TRAINING_READY`:
  * stock wasm cannot train convolutions and has wrong gradients), then `cpu`, which always works.
  * An explicitly requested backend that fails is UNG_ERR_BACKEND_UNAVAILABLE.
  *
