@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UngreedyError } from '../errors.js';
 import type { MultiModalModel } from '../model/multimodal-model.js';
 import type { JsonObject } from '../util/json.js';
+import { fsyncFolder, writeFileSynced } from '../util/atomic-write.js';
 import type { Optimizer } from './optimizer.js';
 
 /** Version of the on-disk layout; bump on an incompatible change. */
@@ -73,11 +74,11 @@ export async function writeCheckpointFiles(dir: string, tensors: ReadonlyMap<str
   mkdirSync(tmp, { recursive: true });
   writeFileSynced(join(tmp, BIN), bin);
   writeFileSynced(join(tmp, INDEX), Buffer.from(JSON.stringify(index)));
-  fsyncDir(tmp);
+  fsyncFolder(tmp);
   rmSync(old, { recursive: true, force: true });
   if (existsSync(dir)) renameSync(dir, old);
   renameSync(tmp, dir);
-  fsyncDir(dirname(dir));
+  fsyncFolder(dirname(dir));
   rmSync(old, { recursive: true, force: true });
 }
 
@@ -209,30 +210,6 @@ export function loadCheckpoint(dir: string, model: MultiModalModel, optimizer: O
     }
   }
   return state;
-}
-
-function writeFileSynced(path: string, data: Buffer): void {
-  const fd = openSync(path, 'w');
-  try {
-    let written = 0;
-    while (written < data.byteLength) written += writeSync(fd, data, written, data.byteLength - written);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function fsyncDir(path: string): void {
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Some filesystems refuse fsync on directories; the rename is still atomic there.
-  }
 }
 
 /** The last epoch a checkpoint's state had finished (a mid-epoch checkpoint counts the epoch before it). */

@@ -20,17 +20,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, options
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let renamed = false;
   try {
-    const fd = openSync(temp, 'w');
-    try {
-      writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeFileSynced(temp, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
     options.beforeRename?.(temp);
     renameSync(temp, path);
     renamed = true;
-    syncFolder(dirname(path));
+    fsyncFolder(dirname(path));
   } finally {
     if (!renamed) rmSync(temp, { force: true });
   }
@@ -41,7 +35,20 @@ export function writeJsonAtomic(path: string, value: unknown, options: AtomicWri
   writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, options);
 }
 
-function syncFolder(dir: string): void {
+/** Writes every byte of `data` to a new file at `path` and fsyncs it (not atomic: see {@link writeFileAtomic}). */
+export function writeFileSynced(path: string, data: Uint8Array): void {
+  const fd = openSync(path, 'w');
+  try {
+    let written = 0;
+    while (written < data.byteLength) written += writeSync(fd, data, written, data.byteLength - written);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Fsyncs a folder so a rename inside it is durable; best effort. */
+export function fsyncFolder(dir: string): void {
   // Some file systems refuse fsync on a directory (EISDIR/EINVAL/EPERM); durability of the rename is then
   // the file system's business, and the content is already synced.
   try {
