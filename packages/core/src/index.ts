@@ -28,9 +28,12 @@ export { ParamStore } from './model/layers/param-store.js';
 export { conv3d, maxPool3d } from './model/layers/conv3d.js';
 export {
   getStockKernel,
+  nativeKernelStatus,
   projectKernelNames,
   registerFastCpuKernels,
+  registerNativeKernels,
   registerProjectKernels,
+  unregisterNativeKernels,
   unregisterProjectKernels,
   WASM_TRAINING_READY,
 } from './backend/kernels/index.js';

@@ -3,7 +3,7 @@ import { UngreedyError } from '../errors.js';
 import type { BackendName } from '../config/experiment-config.js';
 import type { Logger } from '../log/logger.js';
 import type { BackendInfo } from './backend-info.js';
-import { WASM_TRAINING_READY, registerProjectKernels } from './kernels/index.js';
+import { WASM_TRAINING_READY, nativeKernelStatus, registerProjectKernels } from './kernels/index.js';
 import { webGpuStatus } from './webgpu/setup-webgpu.js';
 
 type Concrete = BackendInfo['name'];
@@ -35,7 +35,8 @@ const LOADERS: Readonly<Record<Concrete, () => Promise<string>>> = {
   async wasm() {
     await import('@tensorflow/tfjs-backend-wasm');
     await activate('wasm');
-    return '@tensorflow/tfjs-backend-wasm';
+    const native = nativeKernelStatus();
+    return `@tensorflow/tfjs-backend-wasm; ${native.active ? native.detail : `native convolutions off: ${native.detail}`}`;
   },
   async cpu() {
     await import('@tensorflow/tfjs-backend-cpu');

@@ -4,9 +4,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { availableBackends, compareWithCpu, evaluate, finiteDiff, makeInputs, relError, upstream, useBackend } from './gradient-check.js';
 import type { OpCase } from './gradient-check.js';
-import { getStockKernel, projectKernelNames, registerFastCpuKernels, registerProjectKernels, unregisterProjectKernels } from './index.js';
+import {
+  getStockKernel,
+  nativeKernelStatus,
+  projectKernelNames,
+  registerFastCpuKernels,
+  registerNativeKernels,
+  registerProjectKernels,
+  unregisterNativeKernels,
+  unregisterProjectKernels,
+} from './index.js';
 import { installLeanBackprop, uninstallLeanBackprop } from './lean-backprop.js';
 import { OP_CASES, tinyConvNet } from './op-cases.js';
+import { oneDnnStatus } from '../native/onednn.js';
 
 /** float32 agreement with the cpu oracle, relative to the largest reference value. */
 const TOL = 1e-4;
@@ -45,6 +55,34 @@ for (const backend of BACKENDS.filter((b) => b !== 'cpu')) {
       });
     }
   });
+}
+
+// With the oneDNN addon built, "wasm" above ran its convolutions; the wasm kernels under them are checked here.
+describe('wasm without the oneDNN convolutions matches the cpu backend', { skip: skipWithoutNative() }, () => {
+  for (const c of OP_CASES.filter((c) => c.name.startsWith('conv'))) {
+    test(c.name, async () => {
+      await useBackend('wasm');
+      unregisterNativeKernels();
+      try {
+        const { ref, got } = await compareWithCpu(c, 'wasm');
+        assert.ok(relError(got.out, ref.out) < TOL, `${c.name} forward`);
+        for (const [name, g] of Object.entries(ref.grads)) assert.ok(relError(got.grads[name]!, g) < TOL, `${c.name} d/d${name}`);
+      } finally {
+        registerNativeKernels();
+      }
+    });
+  }
+});
+
+test('the oneDNN convolutions are on wasm when the build was required to make them (UNGREEDY_NATIVE=required)', { skip: process.env.UNGREEDY_NATIVE !== 'required' && 'UNGREEDY_NATIVE is not "required"' }, async () => {
+  await useBackend('wasm');
+  const status = nativeKernelStatus();
+  assert.ok(status.active, status.detail);
+});
+
+function skipWithoutNative(): string | false {
+  const status = oneDnnStatus();
+  return status.ok ? false : `oneDNN convolutions not loaded: ${status.reason}`;
 }
 
 describe('cpu with the opt-in fast conv kernels matches stock cpu', () => {

@@ -7,6 +7,8 @@ import { maxPool3DConfig } from './max-pool3d.js';
 import { maxPool3DGradConfig, maxPoolGradConfig } from './max-pool-grad.js';
 import { meanConfig, sumConfig } from './reduce.js';
 import { replacedStockKernels as stock } from './stock-kernels.js';
+import { oneDnnStatus } from '../native/onednn.js';
+import { oneDnnConvConfigs } from '../native/onednn-kernels.js';
 
 /**
  * The kernels the project registers per backend, each replacing a stock kernel that is missing, wrong or slow
@@ -49,6 +51,41 @@ export function registerProjectKernels(backend: string): void {
   const configs = PROJECT_KERNELS[backend];
   if (configs === undefined || registered.has(backend)) return;
   replaceKernels(backend, configs);
+  if (backend === 'wasm') registerNativeKernels();
+}
+
+/** The kernels the native convolutions replaced on wasm (project or stock), to put back. */
+const replacedByNative = new Map<string, KernelConfig | undefined>();
+
+/**
+ * Puts the oneDNN convolutions (backend/native) over the wasm conv2d kernels when the addon is built and loads;
+ * `registerProjectKernels('wasm')` calls it. Returns whether they are active; `nativeKernelStatus()` says why not.
+ */
+export function registerNativeKernels(): boolean {
+  const status = oneDnnStatus();
+  if (!status.ok) return false;
+  if (replacedByNative.size > 0) return true;
+  for (const config of oneDnnConvConfigs(status.addon, (name) => getKernel(name, 'wasm'))) {
+    replacedByNative.set(config.kernelName, getKernel(config.kernelName, 'wasm'));
+    unregisterKernel(config.kernelName, 'wasm');
+    registerKernel(config);
+  }
+  return true;
+}
+
+/** Takes the oneDNN convolutions off wasm again (the gradient-check suite tests the wasm kernels under them too). */
+export function unregisterNativeKernels(): void {
+  for (const [name, previous] of replacedByNative) {
+    unregisterKernel(name, 'wasm');
+    if (previous !== undefined) registerKernel(previous);
+  }
+  replacedByNative.clear();
+}
+
+/** Whether the oneDNN convolutions are on wasm now, and what they are or why they are not. */
+export function nativeKernelStatus(): { active: boolean; detail: string } {
+  const status = oneDnnStatus();
+  return { active: replacedByNative.size > 0, detail: status.ok ? status.detail : status.reason };
 }
 
 /**
@@ -78,6 +115,7 @@ function replaceKernels(backend: string, configs: readonly ((backendName: string
 export function unregisterProjectKernels(backend: string): void {
   const configs = backend === 'cpu' ? FAST_CPU_KERNELS : PROJECT_KERNELS[backend];
   if (configs === undefined || !registered.has(backend)) return;
+  if (backend === 'wasm') unregisterNativeKernels();
   for (const make of configs) {
     const name = make(backend).kernelName;
     unregisterKernel(name, backend);
