@@ -3,7 +3,9 @@
 // ratios measured in this run. Not a test. Options:
 //   --quick                 small shapes and few steps (a smoke run, ~1 min)
 //   --workloads=a,b         cnn2, resnet18, video, mmtm, mmtm-core (default: all)
-//   --backends=a,b          wasm, webgpu, cpu (default: all; cpu runs only cnn2 unless --cpu-all)
+//   --backends=a,b          wasm-native, wasm, webgpu, cpu (default: all; cpu runs only cnn2 unless --cpu-all).
+//                           wasm-native is wasm with the native kernels (packages/core/native), once per
+//                           --native-threads count of oneDNN threads (default 1,2); wasm is the pure-wasm kernels.
 //   --torch-threads=1,2     PyTorch thread counts to compare with (default 1,2); --no-torch to skip
 //   --no-probe              skip the learning-speed probe overhead measurement
 //   --out=DIR               where results go (default tools/bench/results)
@@ -22,14 +24,15 @@ const args = new Map<string, string>(
 );
 // `npm run bench --quick` at the root reaches this script only as npm_config_<flag> variables (npm takes unknown
 // flags as its own config), so honour those too.
-for (const key of ['quick', 'workloads', 'backends', 'torch-threads', 'no-torch', 'no-probe', 'cpu-all', 'out']) {
+for (const key of ['quick', 'workloads', 'backends', 'native-threads', 'torch-threads', 'no-torch', 'no-probe', 'cpu-all', 'out']) {
   const v = process.env[`npm_config_${key.replace(/-/g, '_')}`];
   if (v !== undefined && v !== '' && !args.has(key)) args.set(key, v);
 }
 const quick = args.has('quick');
 const list = (key: string, def: string): string[] => (args.get(key) ?? def).split(',').filter(Boolean);
 const workloads = list('workloads', 'cnn2,resnet18,video,mmtm,mmtm-core');
-const backends = list('backends', 'wasm,webgpu,cpu');
+const backends = list('backends', 'wasm-native,wasm,webgpu,cpu');
+const nativeThreads = list('native-threads', '1,2').map(Number);
 const torchThreads = args.has('no-torch') ? [] : list('torch-threads', '1,2').map(Number);
 const outDir = args.get('out') ?? join(here, 'results');
 
@@ -41,14 +44,29 @@ const CPU_STEPS: [number, number] = [1, 1];
 
 type Row = Record<string, unknown> & { workload: string; msPerStep?: number; cpuMsPerStep?: number; peakRssMB?: number };
 
-function runNode(workload: string, backend: string, steps: [number, number], probe: boolean): Row {
+/** One bench process: `wasm` without the native kernels, `wasm-native` with them, oneDNN on `threads` threads. */
+interface Variant {
+  backend: string;
+  label: string;
+  env: Record<string, string>;
+}
+
+function variantsOf(backend: string): Variant[] {
+  if (backend === 'wasm-native') {
+    return nativeThreads.map((t) => ({ backend: 'wasm', label: `wasm + native ${t}t`, env: { UNGREEDY_NATIVE: 'required', OMP_NUM_THREADS: String(t) } }));
+  }
+  return [{ backend, label: backend, env: backend === 'wasm' ? { UNGREEDY_NATIVE: 'off' } : {} }];
+}
+
+function runNode(workload: string, v: Variant, steps: [number, number], probe: boolean): Row {
   const flags = [quick ? 'quick' : '', probe ? 'probe' : ''].filter(Boolean);
   const r = spawnSync(
     process.execPath,
-    ['--conditions=development', '--import', 'tsx', join(here, 'run-workload.ts'), workload, backend, String(steps[0]), String(steps[1]), ...flags],
-    { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, UNGREEDY_LOG_LEVEL: 'silent' } },
+    ['--conditions=development', '--import', 'tsx', join(here, 'run-workload.ts'), workload, v.backend, String(steps[0]), String(steps[1]), ...flags],
+    { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, UNGREEDY_LOG_LEVEL: 'silent', ...v.env } },
   );
-  return parseLast(r.stdout, { workload, backend, error: r.stderr.split('\n').filter(Boolean).slice(-3).join(' | ') });
+  const row = parseLast(r.stdout, { workload, error: r.stderr.split('\n').filter(Boolean).slice(-3).join(' | ') });
+  return { ...row, backend: v.label };
 }
 
 function runTorch(workload: string, threads: number, steps: [number, number]): Row {
@@ -80,19 +98,22 @@ const torchRows: Row[] = [];
 const probeRows: Row[] = [];
 for (const w of workloads) {
   const steps = STEPS[w] ?? [1, 3];
-  for (const b of backends) {
-    if (b === 'cpu' && w !== 'cnn2' && !args.has('cpu-all')) continue;
-    const row = runNode(w, b, b === 'cpu' ? CPU_STEPS : steps, false);
+  let probed = false;
+  for (const v of backends.flatMap(variantsOf)) {
+    if (v.backend === 'cpu' && w !== 'cnn2' && !args.has('cpu-all')) continue;
+    const row = runNode(w, v, v.backend === 'cpu' ? CPU_STEPS : steps, false);
     if (row.skipped !== undefined) {
-      console.log(`${w} on ${b}: skipped (${String(row.skipped)})`);
+      console.log(`${w} on ${v.label}: skipped (${String(row.skipped)})`);
       continue;
     }
     tfRows.push(row);
-    console.log(`${w} on ${b}: ${fmt(row.msPerStep)} ms/step (cpu ${fmt(row.cpuMsPerStep)} ms), peak RSS ${fmt(row.peakRssMB)} MB${row.error ? `, error: ${String(row.error)}` : ''}`);
-    if (b === 'wasm' && !args.has('no-probe') && (w === 'cnn2' || w === 'mmtm')) {
-      const p = runNode(w, b, steps, true);
+    console.log(`${w} on ${v.label}: ${fmt(row.msPerStep)} ms/step (cpu ${fmt(row.cpuMsPerStep)} ms), peak RSS ${fmt(row.peakRssMB)} MB${row.error ? `, error: ${String(row.error)}` : ''}`);
+    // The probe's overhead on the first (fastest) wasm variant that ran: the smaller the step, the larger its share.
+    if (v.backend === 'wasm' && !probed && row.error === undefined && !args.has('no-probe') && (w === 'cnn2' || w === 'mmtm')) {
+      probed = true;
+      const p = runNode(w, v, steps, true);
       probeRows.push({ ...p, plainMs: row.msPerStep, plainCpuMs: row.cpuMsPerStep });
-      console.log(`${w} on ${b}: learning-speed probe ${fmt(p.probeMs, 1)} ms (cpu ${fmt(p.probeCpuMs, 1)} ms) per step`);
+      console.log(`${w} on ${v.label}: learning-speed probe ${fmt(p.probeMs, 1)} ms (cpu ${fmt(p.probeCpuMs, 1)} ms) per step`);
     }
   }
   if (haveTorch) {
@@ -133,15 +154,15 @@ for (const r of tfRows) {
 }
 if (probeRows.length > 0) {
   lines.push('');
-  lines.push('Learning-speed probe on wasm (Σg² and Σθ² per parameter group, stacked, one sync per step), timed on its own');
+  lines.push('Learning-speed probe (Σg² and Σθ² per parameter group, stacked, one sync per step), timed on its own');
   lines.push('inside the step; overhead = probe time ÷ the step time without the probe:');
   lines.push('');
-  lines.push('| workload | step without probe ms (CPU) | probe ms (CPU) | overhead, wall (CPU) |');
-  lines.push('|---|---:|---:|---:|');
+  lines.push('| workload | backend | step without probe ms (CPU) | probe ms (CPU) | overhead, wall (CPU) |');
+  lines.push('|---|---|---:|---:|---:|');
   for (const p of probeRows) {
     const pct = (a: unknown, b: unknown): string => (typeof a === 'number' && typeof b === 'number' && b > 0 ? `${fmt((100 * a) / b, 1)}%` : '–');
     lines.push(
-      `| ${String(p.description ?? p.workload)} | ${fmt(p.plainMs)} (${fmt(p.plainCpuMs)}) | ${fmt(p.probeMs, 1)} (${fmt(p.probeCpuMs, 1)}) | ` +
+      `| ${String(p.description ?? p.workload)} | ${String(p.backend)} | ${fmt(p.plainMs)} (${fmt(p.plainCpuMs)}) | ${fmt(p.probeMs, 1)} (${fmt(p.probeCpuMs, 1)}) | ` +
         `${pct(p.probeMs, p.plainMs)} (${pct(p.probeCpuMs, p.plainCpuMs)}) |`,
     );
   }

@@ -4,7 +4,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { createOptimizer, ensureGradients, installLeanBackprop, registerFastCpuKernels, registerProjectKernels, setupWebGpu, webGpuStatus } from '@ungreedy/core';
+import {
+  createOptimizer,
+  ensureGradients,
+  installLeanBackprop,
+  nativeKernelStatus,
+  registerFastCpuKernels,
+  registerProjectKernels,
+  setupWebGpu,
+  webGpuStatus,
+} from '@ungreedy/core';
 import { WORKLOADS } from './models.js';
 
 const [workloadName = 'cnn2', backend = 'wasm', warmupArg = '2', stepsArg = '5', ...flags] = process.argv.slice(2);
@@ -21,6 +30,8 @@ async function main(): Promise<Record<string, unknown>> {
   if (!(await tf.setBackend(backend))) return { skipped: `backend ${backend} did not initialise` };
   registerProjectKernels(backend);
   if (backend === 'cpu') registerFastCpuKernels();
+  const native = nativeKernelStatus();
+  if (process.env.UNGREEDY_NATIVE === 'required' && !native.active) return { skipped: `no native kernels: ${native.detail}` };
   if (lean) installLeanBackprop();
   const make = WORKLOADS[workloadName];
   if (make === undefined) throw new Error(`unknown workload ${workloadName}`);
@@ -116,7 +127,8 @@ async function main(): Promise<Record<string, unknown>> {
     numTensorsAfter: numTensors,
     firstLoss,
     lastLoss,
-    threads: backend === 'wasm' ? 1 : undefined,
+    // wasm runs one thread; the oneDNN convolutions, when on, run OMP_NUM_THREADS (default: every core).
+    native: backend === 'wasm' ? native : undefined,
   };
 }
 

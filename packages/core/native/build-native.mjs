@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the optional oneDNN convolution addon (onednn-conv.cc) into dist/native/ungreedy-onednn.node.
+// Builds the optional native kernels (ungreedy-native.cc, on oneDNN) into dist/native/ungreedy-native.node.
 // Optional: without a C++ compiler, Node's headers or oneDNN (Debian: apt install libdnnl-dev) it says why and
 // exits 0, and the wasm backend keeps its own kernels. UNGREEDY_NATIVE=required makes a failed build an error
 // (CI sets it); UNGREEDY_NATIVE=off skips the build.
@@ -9,16 +9,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const source = join(here, 'onednn-conv.cc');
-const output = join(here, '..', 'dist', 'native', 'ungreedy-onednn.node');
+const source = join(here, 'ungreedy-native.cc');
+const output = join(here, '..', 'dist', 'native', 'ungreedy-native.node');
 const mode = process.env.UNGREEDY_NATIVE ?? 'optional';
 
 function skip(reason) {
   if (mode === 'required') {
-    console.error(`native: the oneDNN addon must build (UNGREEDY_NATIVE=required), but ${reason}`);
+    console.error(`native: the native addon must build (UNGREEDY_NATIVE=required), but ${reason}`);
     process.exit(1);
   }
-  console.log(`native: oneDNN addon not built: ${reason}. The wasm backend uses its own convolution kernels.`);
+  console.log(`native: addon not built: ${reason}. The wasm backend uses its own kernels.`);
   process.exit(0);
 }
 

@@ -16,7 +16,7 @@ import {
 } from './index.js';
 import { installLeanBackprop, uninstallLeanBackprop } from './lean-backprop.js';
 import { OP_CASES, tinyConvNet } from './op-cases.js';
-import { oneDnnStatus } from '../native/onednn.js';
+import { nativeStatus } from '../native/native-addon.js';
 
 /** float32 agreement with the cpu oracle, relative to the largest reference value. */
 const TOL = 1e-4;
@@ -57,9 +57,9 @@ for (const backend of BACKENDS.filter((b) => b !== 'cpu')) {
   });
 }
 
-// With the oneDNN addon built, "wasm" above ran its convolutions; the wasm kernels under them are checked here.
-describe('wasm without the oneDNN convolutions matches the cpu backend', { skip: skipWithoutNative() }, () => {
-  for (const c of OP_CASES.filter((c) => c.name.startsWith('conv'))) {
+// With the native addon built, "wasm" above ran its kernels; the wasm kernels under them are checked here.
+describe('wasm without the native kernels matches the cpu backend', { skip: skipWithoutNative() }, () => {
+  for (const c of OP_CASES.filter((c) => /^(conv|maxPool)/.test(c.name))) {
     test(c.name, async () => {
       await useBackend('wasm');
       unregisterNativeKernels();
@@ -74,15 +74,15 @@ describe('wasm without the oneDNN convolutions matches the cpu backend', { skip:
   }
 });
 
-test('the oneDNN convolutions are on wasm when the build was required to make them (UNGREEDY_NATIVE=required)', { skip: process.env.UNGREEDY_NATIVE !== 'required' && 'UNGREEDY_NATIVE is not "required"' }, async () => {
+test('the native kernels are on wasm when the build was required to make them (UNGREEDY_NATIVE=required)', { skip: process.env.UNGREEDY_NATIVE !== 'required' && 'UNGREEDY_NATIVE is not "required"' }, async () => {
   await useBackend('wasm');
   const status = nativeKernelStatus();
   assert.ok(status.active, status.detail);
 });
 
 function skipWithoutNative(): string | false {
-  const status = oneDnnStatus();
-  return status.ok ? false : `oneDNN convolutions not loaded: ${status.reason}`;
+  const status = nativeStatus();
+  return status.ok ? false : `native kernels not loaded: ${status.reason}`;
 }
 
 describe('cpu with the opt-in fast conv kernels matches stock cpu', () => {

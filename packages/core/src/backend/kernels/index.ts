@@ -7,8 +7,8 @@ import { maxPool3DConfig } from './max-pool3d.js';
 import { maxPool3DGradConfig, maxPoolGradConfig } from './max-pool-grad.js';
 import { meanConfig, sumConfig } from './reduce.js';
 import { replacedStockKernels as stock } from './stock-kernels.js';
-import { oneDnnStatus } from '../native/onednn.js';
-import { oneDnnConvConfigs } from '../native/onednn-kernels.js';
+import { nativeStatus } from '../native/native-addon.js';
+import { nativeKernelConfigs } from '../native/native-kernels.js';
 
 /**
  * The kernels the project registers per backend, each replacing a stock kernel that is missing, wrong or slow
@@ -54,18 +54,19 @@ export function registerProjectKernels(backend: string): void {
   if (backend === 'wasm') registerNativeKernels();
 }
 
-/** The kernels the native convolutions replaced on wasm (project or stock), to put back. */
+/** The kernels the native ones replaced on wasm (project or stock), to put back. */
 const replacedByNative = new Map<string, KernelConfig | undefined>();
 
 /**
- * Puts the oneDNN convolutions (backend/native) over the wasm conv2d kernels when the addon is built and loads;
- * `registerProjectKernels('wasm')` calls it. Returns whether they are active; `nativeKernelStatus()` says why not.
+ * Puts the native kernels (backend/native: oneDNN convolutions, a C++ max-pool gradient) over the wasm ones
+ * when the addon is built and loads; `registerProjectKernels('wasm')` calls it. Returns whether they are
+ * active; `nativeKernelStatus()` says why not.
  */
 export function registerNativeKernels(): boolean {
-  const status = oneDnnStatus();
+  const status = nativeStatus();
   if (!status.ok) return false;
   if (replacedByNative.size > 0) return true;
-  for (const config of oneDnnConvConfigs(status.addon, (name) => getKernel(name, 'wasm'))) {
+  for (const config of nativeKernelConfigs(status.addon, (name) => getKernel(name, 'wasm'))) {
     replacedByNative.set(config.kernelName, getKernel(config.kernelName, 'wasm'));
     unregisterKernel(config.kernelName, 'wasm');
     registerKernel(config);
@@ -73,7 +74,7 @@ export function registerNativeKernels(): boolean {
   return true;
 }
 
-/** Takes the oneDNN convolutions off wasm again (the gradient-check suite tests the wasm kernels under them too). */
+/** Takes the native kernels off wasm again (the gradient-check suite tests the wasm kernels under them too). */
 export function unregisterNativeKernels(): void {
   for (const [name, previous] of replacedByNative) {
     unregisterKernel(name, 'wasm');
@@ -82,9 +83,9 @@ export function unregisterNativeKernels(): void {
   replacedByNative.clear();
 }
 
-/** Whether the oneDNN convolutions are on wasm now, and what they are or why they are not. */
+/** Whether the native kernels are on wasm now, and what they are or why they are not. */
 export function nativeKernelStatus(): { active: boolean; detail: string } {
-  const status = oneDnnStatus();
+  const status = nativeStatus();
   return { active: replacedByNative.size > 0, detail: status.ok ? status.detail : status.reason };
 }
 

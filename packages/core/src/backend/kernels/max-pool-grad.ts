@@ -21,11 +21,21 @@ export interface PoolGeometry {
  * accumulate. Replaces wasm's MaxPoolGrad, which is wrong for 2×2 windows (about 10% of elements on random
  * data), and MaxPool3DGrad, which like wasm's maxPool3d forward searches from FLT_MIN instead of −∞.
  */
-export function maxPoolGradImpl(ops: KernelOps, dy: TensorInfo, x: TensorInfo, g: PoolGeometry, tie: 'first' | 'last'): TensorInfo {
+export function maxPoolGradImpl(
+  ops: KernelOps,
+  dy: TensorInfo,
+  x: TensorInfo,
+  g: PoolGeometry,
+  tie: 'first' | 'last',
+  backprop: MaxPoolBackprop = maxPoolBackprop,
+): TensorInfo {
   const dx = ops.alloc([...x.shape]);
-  maxPoolBackprop(ops.view(dy), ops.view(x), ops.view(dx), g, tie === 'first');
+  backprop(ops.view(dy), ops.view(x), ops.view(dx), g, tie === 'first');
   return dx;
 }
+
+/** Writes dx from dy and x by the argmax rule above (the JavaScript loop below, or the native one). */
+export type MaxPoolBackprop = (dy: Float32Array, x: Float32Array, dx: Float32Array, g: PoolGeometry, firstWins: boolean) => void;
 
 function maxPoolBackprop(dy: Float32Array, x: Float32Array, dx: Float32Array, g: PoolGeometry, firstWins: boolean): void {
   dx.fill(0);
@@ -82,7 +92,7 @@ function maxPoolBackprop(dy: Float32Array, x: Float32Array, dx: Float32Array, g:
 }
 
 /** The project's MaxPoolGrad for `backendName` (a backend with host memory: wasm, cpu). */
-export function maxPoolGradConfig(backendName: string): KernelConfig {
+export function maxPoolGradConfig(backendName: string, backprop?: MaxPoolBackprop): KernelConfig {
   return compositeKernel('MaxPoolGrad', backendName, (ops, { dy, input }, attrs) => {
     const a = attrs as unknown as MaxPoolGradAttrs;
     const info = backend_util.computePool2DInfo(
@@ -101,12 +111,12 @@ export function maxPoolGradConfig(backendName: string): KernelConfig {
       kernel: [1, info.filterHeight, info.filterWidth],
       strides: [1, info.strideHeight, info.strideWidth],
       padBefore: [0, info.padInfo.top, info.padInfo.left],
-    }, 'first');
+    }, 'first', backprop);
   });
 }
 
 /** The project's MaxPool3DGrad for `backendName` (NDHWC). */
-export function maxPool3DGradConfig(backendName: string): KernelConfig {
+export function maxPool3DGradConfig(backendName: string, backprop?: MaxPoolBackprop): KernelConfig {
   return compositeKernel('MaxPool3DGrad', backendName, (ops, { dy, input }, attrs) => {
     const a = attrs as unknown as MaxPool3DGradAttrs;
     const info = backend_util.computePool3DInfo(
@@ -125,6 +135,6 @@ export function maxPool3DGradConfig(backendName: string): KernelConfig {
       kernel: [info.filterDepth, info.filterHeight, info.filterWidth],
       strides: [info.strideDepth, info.strideHeight, info.strideWidth],
       padBefore: [info.padInfo.front, info.padInfo.top, info.padInfo.left],
-    }, 'last');
+    }, 'last', backprop);
   });
 }

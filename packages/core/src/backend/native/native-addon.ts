@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The native addon built from `packages/core/native/ungreedy-native.cc` (see that file for the argument
+ * layouts). Every array is a view of tensor memory (the wasm heap); the addon checks their lengths.
+ */
+export interface NativeAddon {
+  /** op 0 forward, 1 backward data, 2 backward weights (oneDNN); `dims` as in ungreedy-native.cc. */
+  conv2d(op: 0 | 1 | 2, a: Float32Array, b: Float32Array, out: Float32Array, dims: Float64Array): void;
+  /** The max-pool gradient by argmax, `geometry` as in ungreedy-native.cc. */
+  maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geometry: Int32Array, firstWins: boolean): void;
+  /** oneDNN's version, e.g. "2.6.3". */
+  oneDnnVersion(): string;
+}
+
+/** Where `npm run build` (packages/core/native/build-native.mjs) puts the addon, from the package root. */
+export const NATIVE_ADDON_PATH = 'dist/native/ungreedy-native.node';
+
+export type NativeStatus = { readonly ok: true; readonly addon: NativeAddon; readonly detail: string } | { readonly ok: false; readonly reason: string };
+
+let status: NativeStatus | undefined;
+
+/**
+ * Loads the native kernels once per process, or says why not. They are optional: the addon exists only where
+ * the build found oneDNN (Debian: `apt install libdnnl-dev`) and a C++ compiler, and it is not loaded when
+ * `UNGREEDY_NATIVE=off` (to run the pure-wasm kernels, e.g. as a baseline).
+ */
+export function nativeStatus(): NativeStatus {
+  status ??= load();
+  return status;
+}
+
+function load(): NativeStatus {
+  if (process.env.UNGREEDY_NATIVE === 'off') return { ok: false, reason: 'UNGREEDY_NATIVE=off' };
+  // Both src/backend/native and dist/backend/native sit three folders below the package root.
+  const path = fileURLToPath(new URL(`../../../${NATIVE_ADDON_PATH}`, import.meta.url));
+  if (!existsSync(path)) {
+    return { ok: false, reason: `no native addon at ${path} (the build makes it where libdnnl-dev and g++ are installed: apt install libdnnl-dev, then npm run build)` };
+  }
+  try {
+    const addon = createRequire(import.meta.url)(path) as NativeAddon;
+    return { ok: true, addon, detail: `oneDNN ${addon.oneDnnVersion()} convolutions on ${process.env.OMP_NUM_THREADS ?? 'all'} threads (OMP_NUM_THREADS)` };
+  } catch (err) {
+    return { ok: false, reason: `native addon ${path} failed to load: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` };
+  }
+}
