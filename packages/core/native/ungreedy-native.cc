@@ -13,11 +13,13 @@
 //   dims (Float64Array): [n, h, w, ci, ho, wo, co, kh, kw, sh, sw, dh, dw, padTop, padLeft, padBottom, padRight]
 //   (dh, dw: dilation, 1 = none). Primitive descriptors are cached per shape.
 // maxPoolGrad(dy, x, dx, geometry, firstWins): see MaxPoolGrad below.
+// adamStep / sgdStep: one pass of the optimizer over a parameter, see OptimizerStep below.
 // Every array's length is checked against the sizes, so a wrong call throws instead of writing out of bounds.
 #include <node_api.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <limits>
 #include <utility>
@@ -244,6 +246,68 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// The optimizers' updates in one pass over a parameter, each operation rounded to float32 in the order the
+// TensorFlow.js ops of trainer/optimizer.ts take, so the result equals theirs bit for bit (the build passes
+// -ffp-contract=off: no fused multiply-adds). The scalars arrive already rounded to float32.
+// adamStep(theta, grad, m, v, outTheta, outM, outV, s) with s = [wd, b1, 1-b1, b2, 1-b2, sqrt(1-b2^t), eps, lr/(1-b1^t)]
+// sgdStep(theta, grad, buf, outTheta, outBuf, s) with s = [wd, momentum, lr, nesterov (0|1)]; buf may be empty
+// (no momentum), and then so is outBuf.
+void adamStep(size_t n, const float* th, const float* gr, const float* m, const float* v, float* th2, float* m2, float* v2, const float* s) {
+  const float wd = s[0], b1 = s[1], c1 = s[2], b2 = s[3], c2 = s[4], bias2 = s[5], eps = s[6], step = s[7];
+  for (size_t i = 0; i < n; i++) {
+    const float g = wd != 0.0f ? gr[i] + th[i] * wd : gr[i];
+    const float mi = m[i] * b1 + g * c1;
+    const float vi = v[i] * b2 + (g * g) * c2;
+    const float denom = std::sqrt(vi) / bias2 + eps;
+    m2[i] = mi;
+    v2[i] = vi;
+    th2[i] = th[i] - (mi / denom) * step;
+  }
+}
+
+void sgdStep(size_t n, const float* th, const float* gr, const float* buf, float* th2, float* buf2, const float* s) {
+  const float wd = s[0], mu = s[1], lr = s[2];
+  const bool nesterov = s[3] != 0.0f;
+  for (size_t i = 0; i < n; i++) {
+    float g = wd != 0.0f ? gr[i] + th[i] * wd : gr[i];
+    if (buf != nullptr) {
+      const float next = buf[i] * mu + g;
+      buf2[i] = next;
+      g = nesterov ? g + next * mu : next;
+    }
+    th2[i] = th[i] - g * lr;
+  }
+}
+
+napi_value OptimizerStep(napi_env env, napi_callback_info info, bool adam) {
+  const size_t want = adam ? 8 : 6;
+  size_t argc = 8;
+  napi_value args[8];
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  if (argc != want) {
+    napi_throw_type_error(env, nullptr, adam ? "adamStep(theta, grad, m, v, outTheta, outM, outV, scalars) expected" : "sgdStep(theta, grad, buf, outTheta, outBuf, scalars) expected");
+    return nullptr;
+  }
+  float* a[7];
+  size_t len[7];
+  for (size_t k = 0; k + 1 < want; k++)
+    if (!typedArg(env, args[k], napi_float32_array, &a[k], &len[k])) return nullptr;
+  float* s;
+  size_t ns;
+  if (!typedArg(env, args[want - 1], napi_float32_array, &s, &ns) || !checkLength(env, "scalars", ns, adam ? 8 : 4)) return nullptr;
+  const size_t n = len[0];
+  for (size_t k = 1; k + 1 < want; k++) {
+    const bool emptyBuffer = !adam && (k == 2 || k == 4) && len[2] == 0 && len[4] == 0;
+    if (!emptyBuffer && !checkLength(env, "optimizer tensor", len[k], static_cast<int64_t>(n))) return nullptr;
+  }
+  if (adam) adamStep(n, a[0], a[1], a[2], a[3], a[4], a[5], a[6], s);
+  else sgdStep(n, a[0], a[1], len[2] == 0 ? nullptr : a[2], a[3], len[4] == 0 ? nullptr : a[4], s);
+  return nullptr;
+}
+
+napi_value AdamStep(napi_env env, napi_callback_info info) { return OptimizerStep(env, info, true); }
+napi_value SgdStep(napi_env env, napi_callback_info info) { return OptimizerStep(env, info, false); }
+
 napi_value Version(napi_env env, napi_callback_info) {
   const dnnl_version_t* v = dnnl_version();
   char text[64];
@@ -256,7 +320,11 @@ napi_value Version(napi_env env, napi_callback_info) {
 }  // namespace
 
 NAPI_MODULE_INIT() {
-  const std::pair<const char*, napi_callback> fns[] = {{"conv2d", Conv2d}, {"maxPoolGrad", MaxPoolGrad}, {"oneDnnVersion", Version}};
+  const std::pair<const char*, napi_callback> fns[] = {{"conv2d", Conv2d},
+                                                         {"maxPoolGrad", MaxPoolGrad},
+                                                         {"adamStep", AdamStep},
+                                                         {"sgdStep", SgdStep},
+                                                         {"oneDnnVersion", Version}};
   for (const auto& [name, fn] : fns) {
     napi_value f;
     napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, nullptr, &f);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ADAM_STEP, SGD_STEP, fusedOptimizerStep } from '../backend/native/fused-optimizer.js';
 import type { OptimizerConfig } from '../config/experiment-config.js';
 import type { JsonObject } from '../util/json.js';
 
@@ -94,9 +95,15 @@ export class Sgd extends SlotOptimizer {
 
   protected update(param: OptimizedParam, grad: tf.Tensor): void {
     const { momentum, weightDecay, nesterov } = this.config;
+    const buf = momentum !== 0 ? this.slot(param, 'momentum') : undefined;
+    const fused = fusedOptimizerStep(SGD_STEP, { param: param.variable, grad, ...(buf ? { buf } : {}) }, [weightDecay, momentum, this.lr, nesterov ? 1 : 0]);
+    if (fused !== undefined) {
+      param.variable.assign(fused[0]!);
+      buf?.assign(fused[1]!);
+      return;
+    }
     let g = weightDecay !== 0 ? tf.add(grad, tf.mul(param.variable, weightDecay)) : grad;
-    if (momentum !== 0) {
-      const buf = this.slot(param, 'momentum');
+    if (buf !== undefined) {
       const next = tf.add(tf.mul(buf, momentum), g);
       buf.assign(next);
       g = nesterov ? tf.add(g, tf.mul(next, momentum)) : next;
@@ -129,13 +136,19 @@ export class Adam extends SlotOptimizer {
     const { beta1, beta2, epsilon, weightDecay } = this.config;
     const t = this.steps.get(param.name)! + 1;
     this.steps.set(param.name, t);
-    const g = weightDecay !== 0 ? tf.add(grad, tf.mul(param.variable, weightDecay)) : grad;
     const m = this.slot(param, 'm');
     const v = this.slot(param, 'v');
+    const stepSize = this.lr / (1 - beta1 ** t);
+    const bias2 = Math.sqrt(1 - beta2 ** t);
+    const fused = fusedOptimizerStep(ADAM_STEP, { param: param.variable, grad, m, v }, [weightDecay, beta1, 1 - beta1, beta2, 1 - beta2, bias2, epsilon, stepSize]);
+    if (fused !== undefined) {
+      [param.variable, m, v].forEach((x, i) => x.assign(fused[i]!));
+      return;
+    }
+    const g = weightDecay !== 0 ? tf.add(grad, tf.mul(param.variable, weightDecay)) : grad;
     m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
     v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
-    const stepSize = this.lr / (1 - beta1 ** t);
-    const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(1 - beta2 ** t)), epsilon);
+    const denom = tf.add(tf.div(tf.sqrt(v), bias2), epsilon);
     param.variable.assign(tf.sub(param.variable, tf.mul(tf.div(m, denom), stepSize)));
   }
 

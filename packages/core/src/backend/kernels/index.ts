@@ -67,8 +67,9 @@ export function registerNativeKernels(): boolean {
   if (!status.ok) return false;
   if (replacedByNative.size > 0) return true;
   for (const config of nativeKernelConfigs(status.addon, (name) => getKernel(name, 'wasm'))) {
-    replacedByNative.set(config.kernelName, getKernel(config.kernelName, 'wasm'));
-    unregisterKernel(config.kernelName, 'wasm');
+    const previous = getKernel(config.kernelName, 'wasm');
+    replacedByNative.set(config.kernelName, previous);
+    if (previous !== undefined) unregisterKernel(config.kernelName, 'wasm');
     registerKernel(config);
   }
   return true;

@@ -4,12 +4,14 @@ import { compositeKernel } from '../kernels/kernel-ops.js';
 import type { KernelOps } from '../kernels/kernel-ops.js';
 import { maxPool3DGradConfig, maxPoolGradConfig } from '../kernels/max-pool-grad.js';
 import type { MaxPoolBackprop } from '../kernels/max-pool-grad.js';
+import { fusedOptimizerConfigs } from './fused-optimizer.js';
 import type { NativeAddon } from './native-addon.js';
 
 /**
  * The wasm kernels the native addon provides: Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter on oneDNN,
  * MaxPoolGrad and MaxPool3DGrad as a C++ loop, all computed in place on the wasm heap
- * (packages/core/native/ungreedy-native.cc). Convolutions take NHWC float32; anything else goes to
+ * (packages/core/native/ungreedy-native.cc), and the fused optimizer steps (fused-optimizer.ts). Convolutions
+ * take NHWC float32; anything else goes to
  * `previous(kernelName)`, the kernel registered before (the project's or the stock one).
  */
 export function nativeKernelConfigs(addon: NativeAddon, previous: (kernelName: string) => KernelConfig | undefined): KernelConfig[] {
@@ -49,6 +51,7 @@ export function nativeKernelConfigs(addon: NativeAddon, previous: (kernelName: s
     }),
     maxPoolGradConfig('wasm', nativeBackprop),
     maxPool3DGradConfig('wasm', nativeBackprop),
+    ...fusedOptimizerConfigs(addon),
   ];
 }
 

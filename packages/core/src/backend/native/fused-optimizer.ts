@@ -1,0 +1,51 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { getKernel } from '@tensorflow/tfjs-core';
+import type { KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { KernelOps } from '../kernels/kernel-ops.js';
+import type { NativeAddon } from './native-addon.js';
+
+/** Kernels that update one parameter (and its optimizer slots) in one pass; only the native addon provides them. */
+export const ADAM_STEP = 'UngreedyAdamStep';
+export const SGD_STEP = 'UngreedySgdStep';
+
+/**
+ * Runs a fused optimizer step when the current backend has it (wasm with the native addon), else returns
+ * undefined and the optimizer runs its TensorFlow.js ops. `scalars` as in ungreedy-native.cc; the outputs are
+ * the new parameter and the new slots, bit-equal to what the ops compute.
+ */
+export function fusedOptimizerStep(kernelName: typeof ADAM_STEP | typeof SGD_STEP, inputs: Record<string, tf.Tensor>, scalars: readonly number[]): tf.Tensor[] | undefined {
+  if (getKernel(kernelName, tf.getBackend()) === undefined) return undefined;
+  // Rounded here once, as TensorFlow.js rounds a JavaScript number when an op takes it as a scalar.
+  const attrs = { scalars: scalars.map(Math.fround) };
+  return tf.engine().runKernel(kernelName, inputs, attrs as unknown as NamedAttrMap) as tf.Tensor[];
+}
+
+/** The wasm kernels of the fused steps, on the native addon. */
+export function fusedOptimizerConfigs(addon: NativeAddon): KernelConfig[] {
+  const make = (kernelName: string, body: (ops: KernelOps, inputs: Record<string, TensorInfo>, scalars: Float32Array) => TensorInfo[]): KernelConfig => {
+    const kernelFunc = ({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap; backend: KernelBackend; attrs?: NamedAttrMap }): TensorInfo[] => {
+      const ops = new KernelOps(backend, 'wasm');
+      try {
+        return body(ops, inputs as Record<string, TensorInfo>, Float32Array.from((attrs as { scalars: number[] }).scalars));
+      } catch (err) {
+        ops.abandon();
+        throw err;
+      }
+    };
+    return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as KernelFunc };
+  };
+  const empty = new Float32Array(0);
+  return [
+    make(ADAM_STEP, (ops, { param, grad, m, v }, s) => {
+      const outs = [param!, m!, v!].map((t) => ops.alloc([...t.shape]));
+      addon.adamStep(ops.view(param!), ops.view(grad!), ops.view(m!), ops.view(v!), ops.view(outs[0]!), ops.view(outs[1]!), ops.view(outs[2]!), s);
+      return outs;
+    }),
+    make(SGD_STEP, (ops, { param, grad, buf }, s) => {
+      const outs = (buf === undefined ? [param!] : [param!, buf]).map((t) => ops.alloc([...t.shape]));
+      const bufView = buf === undefined ? empty : ops.view(buf);
+      addon.sgdStep(ops.view(param!), ops.view(grad!), bufView, ops.view(outs[0]!), outs[1] === undefined ? empty : ops.view(outs[1]), s);
+      return outs;
+    }),
+  ];
+}
