@@ -14,6 +14,7 @@
 //   (dh, dw: dilation, 1 = none). Primitive descriptors are cached per shape.
 // maxPoolGrad(dy, x, dx, geometry, firstWins): see MaxPoolGrad below.
 // adamStep / sgdStep: one pass of the optimizer over a parameter, see OptimizerStep below.
+// batchNorm / batchNormGrad: training-mode batch norm over [M, C], see BatchNorm below.
 // Every array's length is checked against the sizes, so a wrong call throws instead of writing out of bounds.
 #include <node_api.h>
 #include <oneapi/dnnl/dnnl.hpp>
@@ -308,6 +309,112 @@ napi_value OptimizerStep(napi_env env, napi_callback_info info, bool adam) {
 napi_value AdamStep(napi_env env, napi_callback_info info) { return OptimizerStep(env, info, true); }
 napi_value SgdStep(napi_env env, napi_callback_info info) { return OptimizerStep(env, info, false); }
 
+// Training-mode batch norm over x viewed as [M, C] (channels innermost, statistics per channel over M rows):
+// y = (x − mean)·invstd·γ + β with invstd = 1/√(var + ε), var biased. Sums are accumulated in double, so the
+// statistics are at least as accurate as TensorFlow.js's float32 reductions (batch-norm-train.ts's formula).
+void batchNorm(size_t m, size_t c, const float* x, const float* gamma, const float* beta, float* y, float* mean, float* var,
+               float* invstd, float eps) {
+  std::vector<double> sum(c, 0.0), sq(c, 0.0);
+  for (size_t r = 0; r < m; r++)
+    for (size_t k = 0; k < c; k++) sum[k] += x[r * c + k];
+  for (size_t k = 0; k < c; k++) mean[k] = static_cast<float>(sum[k] / m);
+  for (size_t r = 0; r < m; r++)
+    for (size_t k = 0; k < c; k++) {
+      const double d = static_cast<double>(x[r * c + k]) - mean[k];
+      sq[k] += d * d;
+    }
+  for (size_t k = 0; k < c; k++) {
+    var[k] = static_cast<float>(sq[k] / m);
+    invstd[k] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(var[k]) + eps));
+  }
+  for (size_t r = 0; r < m; r++)
+    for (size_t k = 0; k < c; k++) y[r * c + k] = (x[r * c + k] - mean[k]) * invstd[k] * gamma[k] + beta[k];
+}
+
+// The gradient, with x̂ = (x − mean)·invstd: dβ = Σ dy, dγ = Σ dy·x̂,
+// dx = (dy·γ − mean(dy·γ) − x̂·mean(dy·γ·x̂))·invstd.
+void batchNormGrad(size_t m, size_t c, const float* dy, const float* x, const float* mean, const float* invstd, const float* gamma,
+                   float* dx, float* dgamma, float* dbeta) {
+  std::vector<double> sdy(c, 0.0), sdyx(c, 0.0);
+  for (size_t r = 0; r < m; r++)
+    for (size_t k = 0; k < c; k++) {
+      const size_t i = r * c + k;
+      sdy[k] += dy[i];
+      sdyx[k] += static_cast<double>(dy[i]) * ((x[i] - mean[k]) * invstd[k]);
+    }
+  std::vector<float> a(c), b(c);
+  for (size_t k = 0; k < c; k++) {
+    dbeta[k] = static_cast<float>(sdy[k]);
+    dgamma[k] = static_cast<float>(sdyx[k]);
+    a[k] = static_cast<float>(gamma[k] * sdy[k] / m);   // mean(dy·γ)
+    b[k] = static_cast<float>(gamma[k] * sdyx[k] / m);  // mean(dy·γ·x̂)
+  }
+  for (size_t r = 0; r < m; r++)
+    for (size_t k = 0; k < c; k++) {
+      const size_t i = r * c + k;
+      const float xhat = (x[i] - mean[k]) * invstd[k];
+      dx[i] = (dy[i] * gamma[k] - a[k] - xhat * b[k]) * invstd[k];
+    }
+}
+
+// Reads `count` Float32Array arguments and checks each length against `lengths`: M·C for the full-size tensors,
+// C for the per-channel ones, with C the length of args[channelArg] and M·C the length of args[0].
+bool batchNormArgs(napi_env env, napi_value* args, size_t count, size_t channelArg, const bool* fullSize, float** data, size_t* m,
+                   size_t* c) {
+  size_t total, channels;
+  if (!typedArg(env, args[0], napi_float32_array, &data[0], &total) ||
+      !typedArg(env, args[channelArg], napi_float32_array, &data[channelArg], &channels))
+    return false;
+  if (channels == 0 || total % channels != 0) {
+    napi_throw_range_error(env, nullptr, "ungreedy native batch norm: the input must hold whole rows of the channel count");
+    return false;
+  }
+  for (size_t k = 1; k < count; k++) {
+    size_t n;
+    if (!typedArg(env, args[k], napi_float32_array, &data[k], &n) ||
+        !checkLength(env, "batch-norm tensor", n, static_cast<int64_t>(fullSize[k] ? total : channels)))
+      return false;
+  }
+  *m = total / channels;
+  *c = channels;
+  return true;
+}
+
+// batchNorm(x, gamma, beta, y, mean, variance, invstd, eps)
+napi_value BatchNorm(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value args[8];
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  double eps;
+  if (argc != 8 || napi_get_value_double(env, args[7], &eps) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "batchNorm(x, gamma, beta, y, mean, variance, invstd, eps: number) expected");
+    return nullptr;
+  }
+  const bool full[7] = {true, false, false, true, false, false, false};
+  float* a[7];
+  size_t m, c;
+  if (!batchNormArgs(env, args, 7, 1, full, a, &m, &c)) return nullptr;
+  batchNorm(m, c, a[0], a[1], a[2], a[3], a[4], a[5], a[6], static_cast<float>(eps));
+  return nullptr;
+}
+
+// batchNormGrad(dy, x, mean, invstd, gamma, dx, dgamma, dbeta)
+napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value args[8];
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  if (argc != 8) {
+    napi_throw_type_error(env, nullptr, "batchNormGrad(dy, x, mean, invstd, gamma, dx, dgamma, dbeta) expected");
+    return nullptr;
+  }
+  const bool full[8] = {true, true, false, false, false, true, false, false};
+  float* a[8];
+  size_t m, c;
+  if (!batchNormArgs(env, args, 8, 2, full, a, &m, &c)) return nullptr;
+  batchNormGrad(m, c, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+  return nullptr;
+}
+
 napi_value Version(napi_env env, napi_callback_info) {
   const dnnl_version_t* v = dnnl_version();
   char text[64];
@@ -324,6 +431,8 @@ NAPI_MODULE_INIT() {
                                                          {"maxPoolGrad", MaxPoolGrad},
                                                          {"adamStep", AdamStep},
                                                          {"sgdStep", SgdStep},
+                                                         {"batchNorm", BatchNorm},
+                                                         {"batchNormGrad", BatchNormGrad},
                                                          {"oneDnnVersion", Version}};
   for (const auto& [name, fn] : fns) {
     napi_value f;

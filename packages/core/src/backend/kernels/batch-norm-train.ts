@@ -1,4 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { getKernel } from '@tensorflow/tfjs-core';
+
+/**
+ * Kernels that compute the forward pass ([y, mean, variance, invstd] from x, γ, β; attr eps) and the backward pass
+ * ([dx, dγ, dβ] from dy, x, mean, invstd, γ) each in one pass; only the native addon provides them (wasm).
+ * Without them the formula below runs as TensorFlow.js ops.
+ */
+export const BATCH_NORM_TRAIN = 'UngreedyBatchNormTrain';
+export const BATCH_NORM_TRAIN_GRAD = 'UngreedyBatchNormTrainGrad';
 
 /** Batch statistics of one {@link batchNormTrain} call, for running averages (no gradient flows through them). */
 export interface BatchStats {
@@ -23,17 +32,27 @@ export function batchNormTrain(
   eps: number,
   onStats?: (stats: BatchStats) => void,
 ): tf.Tensor4D {
+  const fused = getKernel(BATCH_NORM_TRAIN, tf.getBackend()) !== undefined && getKernel(BATCH_NORM_TRAIN_GRAD, tf.getBackend()) !== undefined;
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xs, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const { mean, variance } = tf.moments(xs, [0, 1, 2]);
-    const invstd = tf.rsqrt(tf.add(variance, eps));
-    const value = tf.add(tf.mul(tf.mul(tf.sub(xs, mean), invstd), g), b) as tf.Tensor4D;
+    let value: tf.Tensor4D;
+    let mean: tf.Tensor;
+    let variance: tf.Tensor;
+    let invstd: tf.Tensor;
+    if (fused) {
+      [value, mean, variance, invstd] = tf.engine().runKernel(BATCH_NORM_TRAIN, { x: xs, gamma: g, beta: b }, { eps }) as [tf.Tensor4D, tf.Tensor, tf.Tensor, tf.Tensor];
+    } else {
+      ({ mean, variance } = tf.moments(xs, [0, 1, 2]));
+      invstd = tf.rsqrt(tf.add(variance, eps));
+      value = tf.add(tf.mul(tf.mul(tf.sub(xs, mean), invstd), g), b) as tf.Tensor4D;
+    }
     save([xs, mean, invstd, g]);
     if (onStats !== undefined) onStats({ mean: tf.keep(tf.clone(mean)) as tf.Tensor1D, variance: tf.keep(tf.clone(variance)) as tf.Tensor1D });
     return {
       value,
       gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
         const [sx, sm, si, sg] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        if (fused) return tf.engine().runKernel(BATCH_NORM_TRAIN_GRAD, { dy, x: sx, mean: sm, invstd: si, gamma: sg }) as tf.Tensor[];
         const xhat = tf.mul(tf.sub(sx, sm), si);
         const dxhat = tf.mul(dy, sg);
         const dgamma = tf.sum(tf.mul(dy, xhat), [0, 1, 2]);

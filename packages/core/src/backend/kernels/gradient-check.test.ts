@@ -59,7 +59,7 @@ for (const backend of BACKENDS.filter((b) => b !== 'cpu')) {
 
 // With the native addon built, "wasm" above ran its kernels; the wasm kernels under them are checked here.
 describe('wasm without the native kernels matches the cpu backend', { skip: skipWithoutNative() }, () => {
-  for (const c of OP_CASES.filter((c) => /^(conv|maxPool)/.test(c.name))) {
+  for (const c of OP_CASES.filter((c) => /^(conv|maxPool|batchNormTrain)/.test(c.name))) {
     test(c.name, async () => {
       await useBackend('wasm');
       unregisterNativeKernels();

@@ -273,3 +273,21 @@ export function compositeKernel(
   };
   return { kernelName, backendName, kernelFunc: kernelFunc as KernelFunc };
 }
+
+/** A kernel with several outputs (all made by `ops.alloc`), built like {@link compositeKernel}. */
+export function multiOutputKernel(
+  kernelName: string,
+  backendName: string,
+  body: (ops: KernelOps, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap) => TensorInfo[],
+): KernelConfig {
+  const kernelFunc = ({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap; backend: KernelBackend; attrs?: NamedAttrMap }) => {
+    const ops = new KernelOps(backend, backendName);
+    try {
+      return body(ops, inputs as Record<string, TensorInfo>, attrs ?? {});
+    } catch (err) {
+      ops.abandon();
+      throw err;
+    }
+  };
+  return { kernelName, backendName, kernelFunc: kernelFunc as unknown as KernelFunc };
+}

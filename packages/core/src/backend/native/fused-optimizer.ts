@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { getKernel } from '@tensorflow/tfjs-core';
-import type { KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { KernelOps } from '../kernels/kernel-ops.js';
+import type { KernelConfig, NamedAttrMap } from '@tensorflow/tfjs-core';
+import { multiOutputKernel } from '../kernels/kernel-ops.js';
 import type { NativeAddon } from './native-addon.js';
 
 /** Kernels that update one parameter (and its optimizer slots) in one pass; only the native addon provides them. */
@@ -22,29 +22,18 @@ export function fusedOptimizerStep(kernelName: typeof ADAM_STEP | typeof SGD_STE
 
 /** The wasm kernels of the fused steps, on the native addon. */
 export function fusedOptimizerConfigs(addon: NativeAddon): KernelConfig[] {
-  const make = (kernelName: string, body: (ops: KernelOps, inputs: Record<string, TensorInfo>, scalars: Float32Array) => TensorInfo[]): KernelConfig => {
-    const kernelFunc = ({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap; backend: KernelBackend; attrs?: NamedAttrMap }): TensorInfo[] => {
-      const ops = new KernelOps(backend, 'wasm');
-      try {
-        return body(ops, inputs as Record<string, TensorInfo>, Float32Array.from((attrs as { scalars: number[] }).scalars));
-      } catch (err) {
-        ops.abandon();
-        throw err;
-      }
-    };
-    return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as KernelFunc };
-  };
   const empty = new Float32Array(0);
+  const scalarsOf = (attrs: NamedAttrMap) => Float32Array.from((attrs as { scalars: number[] }).scalars);
   return [
-    make(ADAM_STEP, (ops, { param, grad, m, v }, s) => {
+    multiOutputKernel(ADAM_STEP, 'wasm', (ops, { param, grad, m, v }, attrs) => {
       const outs = [param!, m!, v!].map((t) => ops.alloc([...t.shape]));
-      addon.adamStep(ops.view(param!), ops.view(grad!), ops.view(m!), ops.view(v!), ops.view(outs[0]!), ops.view(outs[1]!), ops.view(outs[2]!), s);
+      addon.adamStep(ops.view(param!), ops.view(grad!), ops.view(m!), ops.view(v!), ops.view(outs[0]!), ops.view(outs[1]!), ops.view(outs[2]!), scalarsOf(attrs));
       return outs;
     }),
-    make(SGD_STEP, (ops, { param, grad, buf }, s) => {
+    multiOutputKernel(SGD_STEP, 'wasm', (ops, { param, grad, buf }, attrs) => {
       const outs = (buf === undefined ? [param!] : [param!, buf]).map((t) => ops.alloc([...t.shape]));
       const bufView = buf === undefined ? empty : ops.view(buf);
-      addon.sgdStep(ops.view(param!), ops.view(grad!), bufView, ops.view(outs[0]!), outs[1] === undefined ? empty : ops.view(outs[1]), s);
+      addon.sgdStep(ops.view(param!), ops.view(grad!), bufView, ops.view(outs[0]!), outs[1] === undefined ? empty : ops.view(outs[1]), scalarsOf(attrs));
       return outs;
     }),
   ];

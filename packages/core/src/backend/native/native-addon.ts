@@ -15,6 +15,10 @@ export interface NativeAddon {
   adamStep(theta: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, outTheta: Float32Array, outM: Float32Array, outV: Float32Array, scalars: Float32Array): void;
   /** One SGD step: scalars [wd, momentum, lr, nesterov 0|1]; `buf` and `outBuf` empty without momentum. */
   sgdStep(theta: Float32Array, grad: Float32Array, buf: Float32Array, outTheta: Float32Array, outBuf: Float32Array, scalars: Float32Array): void;
+  /** Training-mode batch norm over x as [M, C]: writes y (M·C) and the per-channel mean, variance, 1/√(var + ε). */
+  batchNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, invstd: Float32Array, eps: number): void;
+  /** Its gradient: writes dx (M·C), dγ and dβ (C). */
+  batchNormGrad(dy: Float32Array, x: Float32Array, mean: Float32Array, invstd: Float32Array, gamma: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array): void;
   /** oneDNN's version, e.g. "2.6.3". */
   oneDnnVersion(): string;
 }

@@ -1,6 +1,7 @@
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { compositeKernel } from '../kernels/kernel-ops.js';
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../kernels/batch-norm-train.js';
+import { compositeKernel, multiOutputKernel } from '../kernels/kernel-ops.js';
 import type { KernelOps } from '../kernels/kernel-ops.js';
 import { maxPool3DGradConfig, maxPoolGradConfig } from '../kernels/max-pool-grad.js';
 import type { MaxPoolBackprop } from '../kernels/max-pool-grad.js';
@@ -9,7 +10,8 @@ import type { NativeAddon } from './native-addon.js';
 
 /**
  * The wasm kernels the native addon provides: Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter on oneDNN,
- * MaxPoolGrad and MaxPool3DGrad as a C++ loop, all computed in place on the wasm heap
+ * MaxPoolGrad, MaxPool3DGrad and training-mode batch norm (batch-norm-train.ts) as C++ loops, all computed in place
+ * on the wasm heap
  * (packages/core/native/ungreedy-native.cc), and the fused optimizer steps (fused-optimizer.ts). Convolutions
  * take NHWC float32; anything else goes to
  * `previous(kernelName)`, the kernel registered before (the project's or the stock one).
@@ -51,6 +53,19 @@ export function nativeKernelConfigs(addon: NativeAddon, previous: (kernelName: s
     }),
     maxPoolGradConfig('wasm', nativeBackprop),
     maxPool3DGradConfig('wasm', nativeBackprop),
+    multiOutputKernel(BATCH_NORM_TRAIN, 'wasm', (ops, { x, gamma, beta }, attrs) => {
+      const c = [gamma!.shape[0]!];
+      const outs = [ops.alloc([...x!.shape]), ops.alloc(c), ops.alloc(c), ops.alloc(c)];
+      const [y, mean, variance, invstd] = outs.map((t) => ops.view(t)) as [Float32Array, Float32Array, Float32Array, Float32Array];
+      addon.batchNorm(ops.view(x!), ops.view(gamma!), ops.view(beta!), y, mean, variance, invstd, (attrs as { eps: number }).eps);
+      return outs;
+    }),
+    multiOutputKernel(BATCH_NORM_TRAIN_GRAD, 'wasm', (ops, { dy, x, mean, invstd, gamma }) => {
+      const outs = [ops.alloc([...x!.shape]), ops.alloc([...gamma!.shape]), ops.alloc([...gamma!.shape])];
+      const [dx, dgamma, dbeta] = outs.map((t) => ops.view(t)) as [Float32Array, Float32Array, Float32Array];
+      addon.batchNormGrad(ops.view(dy!), ops.view(x!), ops.view(mean!), ops.view(invstd!), ops.view(gamma!), dx, dgamma, dbeta);
+      return outs;
+    }),
     ...fusedOptimizerConfigs(addon),
   ];
 }
