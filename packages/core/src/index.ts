@@ -19,6 +19,8 @@ export * from './model/fusion-block.js';
 export * from './model/param-group.js';
 export type * from './strategy/balancing-strategy.js';
 export * from './strategy/hooks.js';
+export { RebalancingStrategy, requireMultiModal } from './strategy/rebalancing-strategy.js';
+export type { RebalancingOptions, RebalancingState } from './strategy/rebalancing-strategy.js';
 export type * from './run/metric-records.js';
 export type * from './run/run-store.js';
 export { builtinPlugin } from './builtins.js';
