@@ -59,7 +59,15 @@ export { createRunFolder } from './run/create-run-folder.js';
 export { createRunManifest, corePackageVersion, gitCommit } from './run/run-manifest.js';
 export { createLogger, logLevelFromEnv, type CreateLoggerOptions, type LoggerHandle } from './log/create-logger.js';
 export { selectBackend } from './backend/select-backend.js';
-export { writeFileAtomic, writeJsonAtomic } from './util/atomic-write.js';
+export {
+  atomicTempPath,
+  isStaleAtomicTemp,
+  withAtomicFile,
+  writeFileAtomic,
+  writeFileAtomicAsync,
+  writeJsonAtomic,
+  type AsyncAtomicWriteOptions,
+} from './util/atomic-write.js';
 export { deepMerge } from './util/deep-merge.js';
 export { main } from './cli/main.js';
 export type { CliCommand, CliContext, CliIo } from './cli/cli-command.js';

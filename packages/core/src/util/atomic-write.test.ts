@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
+import { atomicTempPath, isStaleAtomicTemp, withAtomicFile, writeFileAtomic, writeFileAtomicAsync, writeJsonAtomic } from './atomic-write.js';
 
 const fresh = (): string => mkdtempSync(join(tmpdir(), 'ungreedy-atomic-'));
 
@@ -44,4 +44,58 @@ test('an error before the rename removes the temp file and keeps the old content
   assert.throws(() => writeFileAtomic(file, 'new', { beforeRename: () => { throw new Error('disk full'); } }), /disk full/);
   assert.equal(readFileSync(file, 'utf8'), 'old');
   assert.deepEqual(readdirSync(dir), ['summary.json']);
+});
+
+test('writeFileAtomicAsync replaces the content, with or without fsync, and leaves no temp file', async () => {
+  const dir = fresh();
+  const file = join(dir, 'clip.u8');
+  writeFileSync(file, 'old');
+  await writeFileAtomicAsync(file, new Uint8Array([1, 2, 3]));
+  assert.deepEqual([...readFileSync(file)], [1, 2, 3]);
+  await writeFileAtomicAsync(file, 'text', { fsync: false });
+  assert.equal(readFileSync(file, 'utf8'), 'text');
+  assert.deepEqual(readdirSync(dir), ['clip.u8']);
+});
+
+test('withAtomicFile writes through a <path>.tmp-<pid>-<n> temp file and resolves with the writer\'s result', async () => {
+  const dir = fresh();
+  const file = join(dir, 'views.bin');
+  const seen: string[] = [];
+  const result = await withAtomicFile(file, async (handle) => {
+    await handle.write('ab');
+    await handle.write('cd');
+    seen.push(...readdirSync(dir));
+    return 42;
+  });
+  assert.equal(result, 42);
+  assert.equal(seen.length, 1);
+  assert.match(seen[0]!, new RegExp(`^views\\.bin\\.tmp-${process.pid}-\\d+$`));
+  assert.equal(readFileSync(file, 'utf8'), 'abcd');
+  assert.deepEqual(readdirSync(dir), ['views.bin']);
+});
+
+test('withAtomicFile removes the temp file and keeps the old content when the writer fails', async () => {
+  const dir = fresh();
+  const file = join(dir, 'views.bin');
+  writeFileSync(file, 'old');
+  await assert.rejects(
+    withAtomicFile(file, async (handle) => {
+      await handle.write('half');
+      throw new Error('decode failed');
+    }),
+    /decode failed/,
+  );
+  assert.equal(readFileSync(file, 'utf8'), 'old');
+  assert.deepEqual(readdirSync(dir), ['views.bin']);
+});
+
+test('isStaleAtomicTemp: only temp names of processes that are gone', () => {
+  const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+  const dead = Number(gone.stdout.trim());
+  assert.equal(isStaleAtomicTemp(`x.u8.tmp-${dead}-456`), true);
+  assert.equal(isStaleAtomicTemp(`x.u8.tmp-${process.pid}-456`), false);
+  assert.equal(isStaleAtomicTemp(`x.u8.tmp-${process.ppid}-456`), false);
+  assert.equal(isStaleAtomicTemp(atomicTempPath('x.u8')), false);
+  assert.equal(isStaleAtomicTemp(`x.u8.tmp-${dead}-abc`), false);
+  assert.equal(isStaleAtomicTemp('x.u8'), false);
 });
