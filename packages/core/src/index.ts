@@ -70,6 +70,17 @@ export {
 } from './util/atomic-write.js';
 export { deepMerge } from './util/deep-merge.js';
 export { main } from './cli/main.js';
+export {
+  choiceOption,
+  integerOption,
+  numberOption,
+  parseCliArgs,
+  requireOption,
+  requirePositional,
+  stringOptions,
+  wantsHelp,
+  type NumberOptionRule,
+} from './cli/parse-cli-args.js';
 export type { CliCommand, CliContext, CliIo } from './cli/cli-command.js';
 export { trainExperiment, createDataset, resolveModalities } from './trainer/train-experiment.js';
 export type { TrainExperimentOptions } from './trainer/train-experiment.js';

@@ -1,16 +1,5 @@
 import { REGULAR, RebalancingStrategy, requireMultiModal } from '@ungreedy/core';
-import type {
-  ForwardMode,
-  GradientsByGroup,
-  JsonObject,
-  LearningSpeed,
-  Logger,
-  RebalancingOptions,
-  RebalancingState,
-  StepContext,
-  StrategyContribution,
-  StrategyCreateContext,
-} from '@ungreedy/core';
+import type { ForwardMode, GradientsByGroup, JsonObject, LearningSpeed, Logger, RebalancingOptions, RebalancingState, StepContext, StrategyContribution, StrategyCreateContext } from '@ungreedy/core';
 import schema from './guided.schema.json' with { type: 'json' };
 
 /** `warmupEpochs`: epochs of plain joint training; the state machine unlocks at epoch `warmupEpochs + 1`. */

@@ -1,15 +1,5 @@
 import { REGULAR, RebalancingStrategy, requireMultiModal } from '@ungreedy/core';
-import type {
-  ForwardMode,
-  GradientsByGroup,
-  JsonObject,
-  Logger,
-  RebalancingOptions,
-  RebalancingState,
-  StepContext,
-  StrategyContribution,
-  StrategyCreateContext,
-} from '@ungreedy/core';
+import type { ForwardMode, GradientsByGroup, JsonObject, Logger, RebalancingOptions, RebalancingState, StepContext, StrategyContribution, StrategyCreateContext } from '@ungreedy/core';
 import schema from './random.schema.json' with { type: 'json' };
 
 /** `warmupEpochs`: epochs of plain joint training; random modes start at epoch `warmupEpochs + 1`. */

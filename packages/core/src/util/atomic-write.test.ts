@@ -9,10 +9,16 @@ import { atomicTempPath, isStaleAtomicTemp, withAtomicFile, writeFileAtomic, wri
 
 const fresh = (): string => mkdtempSync(join(tmpdir(), 'ungreedy-atomic-'));
 
-test('after a successful write the new content is there and no temp file is left', () => {
+/** A fresh folder holding `name` with the content "old". */
+function oldFile(name: string): { dir: string; file: string } {
   const dir = fresh();
-  const file = join(dir, 'manifest.json');
+  const file = join(dir, name);
   writeFileSync(file, 'old');
+  return { dir, file };
+}
+
+test('after a successful write the new content is there and no temp file is left', () => {
+  const { dir, file } = oldFile('manifest.json');
   writeJsonAtomic(file, { status: 'completed' });
   assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { status: 'completed' });
   assert.deepEqual(readdirSync(dir), ['manifest.json']);
@@ -38,18 +44,14 @@ test('a process killed between the temp write and the rename leaves the old file
 });
 
 test('an error before the rename removes the temp file and keeps the old content', () => {
-  const dir = fresh();
-  const file = join(dir, 'summary.json');
-  writeFileSync(file, 'old');
+  const { dir, file } = oldFile('summary.json');
   assert.throws(() => writeFileAtomic(file, 'new', { beforeRename: () => { throw new Error('disk full'); } }), /disk full/);
   assert.equal(readFileSync(file, 'utf8'), 'old');
   assert.deepEqual(readdirSync(dir), ['summary.json']);
 });
 
 test('writeFileAtomicAsync replaces the content, with or without fsync, and leaves no temp file', async () => {
-  const dir = fresh();
-  const file = join(dir, 'clip.u8');
-  writeFileSync(file, 'old');
+  const { dir, file } = oldFile('clip.u8');
   await writeFileAtomicAsync(file, new Uint8Array([1, 2, 3]));
   assert.deepEqual([...readFileSync(file)], [1, 2, 3]);
   await writeFileAtomicAsync(file, 'text', { fsync: false });
@@ -75,9 +77,7 @@ test('withAtomicFile writes through a <path>.tmp-<pid>-<n> temp file and resolve
 });
 
 test('withAtomicFile removes the temp file and keeps the old content when the writer fails', async () => {
-  const dir = fresh();
-  const file = join(dir, 'views.bin');
-  writeFileSync(file, 'old');
+  const { dir, file } = oldFile('views.bin');
   await assert.rejects(
     withAtomicFile(file, async (handle) => {
       await handle.write('half');
