@@ -90,8 +90,9 @@ test('withAtomicFile removes the temp file and keeps the old content when the wr
 });
 
 test('isStaleAtomicTemp: only temp names of processes that are gone', () => {
-  const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
-  const dead = Number(gone.stdout.trim());
+  // spawnSync returns once the child has exited and been reaped, so its pid names no process.
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+  assert.ok(Number.isInteger(dead) && dead > 0, `spawned pid ${dead}`);
   assert.equal(isStaleAtomicTemp(`x.u8.tmp-${dead}-456`), true);
   assert.equal(isStaleAtomicTemp(`x.u8.tmp-${process.pid}-456`), false);
   assert.equal(isStaleAtomicTemp(`x.u8.tmp-${process.ppid}-456`), false);
