@@ -19,6 +19,8 @@ export * from './model/fusion-block.js';
 export * from './model/param-group.js';
 export type * from './strategy/balancing-strategy.js';
 export * from './strategy/hooks.js';
+export { RebalancingStrategy, requireMultiModal } from './strategy/rebalancing-strategy.js';
+export type { RebalancingOptions, RebalancingState } from './strategy/rebalancing-strategy.js';
 export type * from './run/metric-records.js';
 export type * from './run/run-store.js';
 export { builtinPlugin } from './builtins.js';
@@ -60,9 +62,28 @@ export { createRunFolder } from './run/create-run-folder.js';
 export { createRunManifest, corePackageVersion, gitCommit } from './run/run-manifest.js';
 export { createLogger, logLevelFromEnv, type CreateLoggerOptions, type LoggerHandle } from './log/create-logger.js';
 export { selectBackend } from './backend/select-backend.js';
-export { writeFileAtomic, writeJsonAtomic } from './util/atomic-write.js';
+export {
+  atomicTempPath,
+  isStaleAtomicTemp,
+  withAtomicFile,
+  writeFileAtomic,
+  writeFileAtomicAsync,
+  writeJsonAtomic,
+  type AsyncAtomicWriteOptions,
+} from './util/atomic-write.js';
 export { deepMerge } from './util/deep-merge.js';
 export { main } from './cli/main.js';
+export {
+  choiceOption,
+  integerOption,
+  numberOption,
+  parseCliArgs,
+  requireOption,
+  requirePositional,
+  stringOptions,
+  wantsHelp,
+  type NumberOptionRule,
+} from './cli/parse-cli-args.js';
 export type { CliCommand, CliContext, CliIo } from './cli/cli-command.js';
 export { trainExperiment, createDataset, resolveModalities } from './trainer/train-experiment.js';
 export type { TrainExperimentOptions } from './trainer/train-experiment.js';

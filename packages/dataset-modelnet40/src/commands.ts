@@ -1,51 +1,30 @@
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { UngreedyError, type CommandContext, type CommandContribution } from '@ungreedy/core';
+import {
+  choiceOption,
+  numberOption,
+  parseCliArgs,
+  requireOption,
+  stringOptions,
+  UngreedyError,
+  wantsHelp,
+  type CommandContext,
+  type CommandContribution,
+} from '@ungreedy/core';
 import { prepareModelNet40FromOff } from './prepare-modelnet40.js';
 import { makeModelNet40Mini } from './make-modelnet40-mini.js';
 
-function parse(args: readonly string[], options: NonNullable<Parameters<typeof parseArgs>[0]>['options'], usage: string) {
-  try {
-    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values as Record<string, unknown>;
-  } catch (err) {
-    throw new UngreedyError('UNG_ERR_CLI_USAGE', `${(err as Error).message}. Usage: ${usage}`, { args: [...args] }, { cause: err });
-  }
-}
-
-function num(values: Record<string, unknown>, name: string, fallback: number | undefined, usage: string): number | undefined {
-  const raw = values[name];
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n)) {
-    throw new UngreedyError('UNG_ERR_CLI_USAGE', `option --${name} should be a number, but got "${String(raw)}". Usage: ${usage}`, { option: name, value: raw });
-  }
-  return n;
-}
-
-function required(values: Record<string, unknown>, name: string, usage: string): string {
-  const v = values[name];
-  if (typeof v !== 'string' || v.length === 0) {
-    throw new UngreedyError('UNG_ERR_CLI_USAGE', `option --${name} should be given, but got nothing. Usage: ${usage}`, { option: name });
-  }
-  return v;
-}
-
-function views(values: Record<string, unknown>, usage: string): number[] | undefined {
-  const raw = values['views'];
+function views(command: string, raw: string | undefined): number[] | undefined {
   if (raw === undefined) return undefined;
-  const list = String(raw).split(',').map(Number);
+  const list = raw.split(',').map(Number);
   if (list.some((v) => !Number.isInteger(v) || v < 0 || v > 11)) {
-    throw new UngreedyError('UNG_ERR_CLI_USAGE', `option --views should be 0-based view numbers 0..11 separated by commas, but got "${String(raw)}". Usage: ${usage}`, {
-      option: 'views',
+    throw new UngreedyError('UNG_ERR_CLI_USAGE', `ungreedy ${command} --views must be 0-based view numbers 0..11 separated by commas, but got "${raw}".`, {
+      command,
+      argument: 'views',
       value: raw,
     });
   }
   return list;
-}
-
-function wantsHelp(args: readonly string[]): boolean {
-  return args.includes('--help') || args.includes('-h');
 }
 
 function help(ctx: CommandContext, usage: string, text: string): number {
@@ -71,35 +50,18 @@ export const prepareCommand: CommandContribution = {
   meta: { docs: { description: 'Render ModelNet40 OFF meshes into the MVCNN 12-view layout (resumable).', usage: PREPARE_USAGE } },
   async run(args, ctx) {
     if (wantsHelp(args)) return help(ctx, PREPARE_USAGE, PREPARE_HELP);
-    const values = parse(
-      args,
-      {
-        'from-off': { type: 'string' },
-        out: { type: 'string' },
-        size: { type: 'string' },
-        views: { type: 'string' },
-        'on-bad': { type: 'string' },
-        'up-axis': { type: 'string' },
-        jobs: { type: 'string' },
-      },
-      PREPARE_USAGE,
-    );
-    const onBad = (values['on-bad'] ?? 'error') as string;
-    const upAxis = (values['up-axis'] ?? 'z') as string;
-    if ((onBad !== 'error' && onBad !== 'skip') || (upAxis !== 'z' && upAxis !== 'y')) {
-      throw new UngreedyError('UNG_ERR_CLI_USAGE', `options --on-bad should be error|skip and --up-axis z|y, but got "${onBad}" and "${upAxis}". Usage: ${PREPARE_USAGE}`, {
-        option: 'on-bad',
-      });
-    }
-    const chosen = views(values, PREPARE_USAGE);
+    const cmd = 'prepare modelnet40';
+    const options = stringOptions('from-off', 'out', 'size', 'views', 'on-bad', 'up-axis', 'jobs');
+    const { values } = parseCliArgs(cmd, args, options, 0);
+    const chosen = views(cmd, values.views);
     const result = await prepareModelNet40FromOff({
-      from: resolve(ctx.cwd, required(values, 'from-off', PREPARE_USAGE)),
-      out: resolve(ctx.cwd, required(values, 'out', PREPARE_USAGE)),
-      size: num(values, 'size', 224, PREPARE_USAGE)!,
+      from: resolve(ctx.cwd, requireOption(cmd, 'from-off', values['from-off'])),
+      out: resolve(ctx.cwd, requireOption(cmd, 'out', values.out)),
+      size: numberOption(cmd, 'size', values.size) ?? 224,
       ...(chosen ? { views: chosen } : {}),
-      onBadSample: onBad,
-      upAxis,
-      jobs: num(values, 'jobs', availableParallelism(), PREPARE_USAGE)!,
+      onBadSample: choiceOption(cmd, 'on-bad', values['on-bad'], ['error', 'skip'] as const) ?? 'error',
+      upAxis: choiceOption(cmd, 'up-axis', values['up-axis'], ['z', 'y'] as const) ?? 'z',
+      jobs: numberOption(cmd, 'jobs', values.jobs) ?? availableParallelism(),
       log: ctx.log,
       progressStream: process.stderr,
     });
@@ -126,36 +88,24 @@ export const makeMiniCommand: CommandContribution = {
   meta: { docs: { description: 'Generate a small ModelNet40-like set (procedural meshes, OFF + MVCNN renders).', usage: MAKE_USAGE } },
   async run(args, ctx) {
     if (wantsHelp(args)) return help(ctx, MAKE_USAGE, MAKE_HELP);
-    const values = parse(
-      args,
-      {
-        out: { type: 'string' },
-        classes: { type: 'string' },
-        'per-class-train': { type: 'string' },
-        'per-class-test': { type: 'string' },
-        size: { type: 'string' },
-        seed: { type: 'string' },
-        views: { type: 'string' },
-        'hard-view': { type: 'string' },
-        noise: { type: 'string' },
-        occlusion: { type: 'string' },
-        contrast: { type: 'string' },
-      },
-      MAKE_USAGE,
-    );
-    const chosen = views(values, MAKE_USAGE);
+    const cmd = 'datasets make modelnet40-mini';
+    const options = stringOptions('out', 'classes', 'per-class-train', 'per-class-test', 'size', 'seed', 'views', 'hard-view', 'noise', 'occlusion', 'contrast');
+    const { values } = parseCliArgs(cmd, args, options, 0);
+    // Plain numbers here: makeModelNet40Mini checks ranges and integers itself, naming the field.
+    const num = (name: keyof typeof values, fallback: number): number => numberOption(cmd, name, values[name]) ?? fallback;
+    const chosen = views(cmd, values.views);
     const result = await makeModelNet40Mini({
-      out: resolve(ctx.cwd, required(values, 'out', MAKE_USAGE)),
-      classes: num(values, 'classes', 10, MAKE_USAGE)!,
-      perClassTrain: num(values, 'per-class-train', 16, MAKE_USAGE)!,
-      perClassTest: num(values, 'per-class-test', 4, MAKE_USAGE)!,
-      size: num(values, 'size', 32, MAKE_USAGE)!,
-      seed: num(values, 'seed', 0, MAKE_USAGE)!,
+      out: resolve(ctx.cwd, requireOption(cmd, 'out', values.out)),
+      classes: num('classes', 10),
+      perClassTrain: num('per-class-train', 16),
+      perClassTest: num('per-class-test', 4),
+      size: num('size', 32),
+      seed: num('seed', 0),
       ...(chosen ? { views: chosen } : {}),
-      hardView: num(values, 'hard-view', undefined, MAKE_USAGE) ?? null,
-      noise: num(values, 'noise', 0, MAKE_USAGE)!,
-      occlusion: num(values, 'occlusion', 0, MAKE_USAGE)!,
-      contrast: num(values, 'contrast', 1, MAKE_USAGE)!,
+      hardView: numberOption(cmd, 'hard-view', values['hard-view']) ?? null,
+      noise: num('noise', 0),
+      occlusion: num('occlusion', 0),
+      contrast: num('contrast', 1),
       log: ctx.log,
       progressStream: process.stderr,
     });

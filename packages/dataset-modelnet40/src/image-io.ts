@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { PNG } from 'pngjs';
 import { UngreedyError } from '@ungreedy/core';
 
@@ -113,19 +111,4 @@ function weights(inLen: number, outLen: number): Array<Array<[number, number]>> 
     out.push(taps);
   }
   return out;
-}
-
-/**
- * Writes a file atomically: to a temporary sibling first, then renamed over the target, so a reader or an
- * interrupted run never sees a half-written file.
- */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
 }

@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Rng, UngreedyError, type Logger } from '@ungreedy/core';
+import { Rng, UngreedyError, writeFileAtomicAsync, type Logger } from '@ungreedy/core';
 import { formatOff } from './off-mesh.js';
 import { buildShape, SHAPES } from './procedural-meshes.js';
-import { writeFileAtomic, type RgbImage } from './image-io.js';
+import type { RgbImage } from './image-io.js';
 import { meshFile } from './layout.js';
 import { prepareModelNet40FromOff } from './prepare-modelnet40.js';
 
@@ -94,7 +94,8 @@ export async function makeModelNet40Mini(options: MakeMiniOptions): Promise<Make
       const mesh = buildShape(className, Rng.fromSeed(seed, `modelnet40-mini/${stem}`));
       const file = meshFile(offRoot, { className, split, stem });
       await mkdir(join(offRoot, className, split), { recursive: true });
-      await writeFileAtomic(file, formatOff(mesh));
+      // Generated files can be generated again: atomic (no torn file), but not fsynced.
+      await writeFileAtomicAsync(file, formatOff(mesh), { fsync: false });
     }
   }
   const degrade = hardView !== null && (noise > 0 || occlusion > 0 || contrast < 1);

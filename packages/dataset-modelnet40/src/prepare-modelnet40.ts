@@ -1,9 +1,9 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { isUngreedyError, type Logger } from '@ungreedy/core';
+import { isUngreedyError, writeFileAtomicAsync, type Logger } from '@ungreedy/core';
 import { parseOff, type TriMesh } from './off-mesh.js';
 import { renderViews } from './render-mesh.js';
-import { encodePng, writeFileAtomic, type RgbImage } from './image-io.js';
+import { encodePng, type RgbImage } from './image-io.js';
 import { meshFile, renderFile, scanLayout, SOURCE_SPLITS, type ClassMode, type SourceObject } from './layout.js';
 import { Progress } from './progress.js';
 import { RenderPool } from './render-pool.js';
@@ -146,7 +146,8 @@ export async function renderObject(task: RenderTask, postprocess?: (image: RgbIm
   for (const [k, { view, file }] of task.targets.entries()) {
     let image: RgbImage = { width: task.size, height: task.size, data: images[k]! };
     if (postprocess) image = postprocess(image, view);
-    await writeFileAtomic(file, encodePng(image));
+    // Atomic but not fsynced, for speed: a resumed prepare renders again whatever is missing.
+    await writeFileAtomicAsync(file, encodePng(image), { fsync: false });
   }
   return task.targets.length;
 }

@@ -1,8 +1,8 @@
 import buffer from 'node:buffer';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
-import { isUngreedyError, UngreedyError, type ErrorCode, type Logger } from '@ungreedy/core';
+import { isUngreedyError, UngreedyError, withAtomicFile, type ErrorCode, type Logger } from '@ungreedy/core';
 import { decodePng, resizeRgb, type RgbImage } from './image-io.js';
 import { SOURCE_SPLITS, type SourceListing, type SourceObject, type SourceSplit } from './layout.js';
 import { Progress } from './progress.js';
@@ -175,8 +175,6 @@ async function readHeader(file: string, key: string): Promise<ViewCacheHeader | 
 
 async function build(args: Parameters<typeof ViewCache.openOrBuild>[0]): Promise<ViewCacheHeader> {
   await mkdir(dirname(args.file), { recursive: true });
-  const tmp = `${args.file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const handle = await open(tmp, 'w');
   const total = args.listing.objects.train.length + args.listing.objects.test.length;
   const progress = new Progress('decode', total, { log: args.log });
   const started = Date.now();
@@ -186,78 +184,75 @@ async function build(args: Parameters<typeof ViewCache.openOrBuild>[0]): Promise
   let position = 0;
   const records: Record<SourceSplit, number[]> = { train: [], test: [] };
   const bad: BadSample[] = [];
-  let ok = false;
-  try {
-    for (const split of SOURCE_SPLITS) {
-      const objects = args.listing.objects[split];
-      // Read the next object's files while this one decodes.
-      let pending = objects.length > 0 ? readViews(objects[0]!, args) : undefined;
-      pending?.catch(() => undefined);
-      for (const [i, obj] of objects.entries()) {
-        const current = pending!;
-        pending = i + 1 < objects.length ? readViews(objects[i + 1]!, args) : undefined;
+  // Not fsynced: the cache is rebuilt from the images whenever it is missing or does not check out.
+  const header = await withAtomicFile(
+    args.file,
+    async (handle) => {
+      for (const split of SOURCE_SPLITS) {
+        const objects = args.listing.objects[split];
+        // Read the next object's files while this one decodes.
+        let pending = objects.length > 0 ? readViews(objects[0]!, args) : undefined;
         pending?.catch(() => undefined);
-        try {
-          const known = args.knownBad?.get(objectKey(obj));
-          if (known) throw new UngreedyError(known.code, `object ${obj.stem} is bad: ${known.reason}`, { file: known.file, reason: known.reason });
-          const images: RgbImage[] = [];
-          for (const { file, bytes } of await current) {
-            let image = decodePng(bytes, file);
-            if (args.imageSize !== null) image = resizeRgb(image, args.imageSize);
-            if (width === 0) {
-              width = image.width;
-              height = image.height;
-            } else if (image.width !== width || image.height !== height) {
-              throw new UngreedyError(
-                'UNG_ERR_DATASET_CORRUPT',
-                `image ${file} should be ${width}×${height} like the images before it, but got ${image.width}×${image.height}. Fix: set imageSize to resize every view.`,
-                { file, reason: 'image-size', width: image.width, height: image.height },
-              );
+        for (const [i, obj] of objects.entries()) {
+          const current = pending!;
+          pending = i + 1 < objects.length ? readViews(objects[i + 1]!, args) : undefined;
+          pending?.catch(() => undefined);
+          try {
+            const known = args.knownBad?.get(objectKey(obj));
+            if (known) throw new UngreedyError(known.code, `object ${obj.stem} is bad: ${known.reason}`, { file: known.file, reason: known.reason });
+            const images: RgbImage[] = [];
+            for (const { file, bytes } of await current) {
+              let image = decodePng(bytes, file);
+              if (args.imageSize !== null) image = resizeRgb(image, args.imageSize);
+              if (width === 0) {
+                width = image.width;
+                height = image.height;
+              } else if (image.width !== width || image.height !== height) {
+                throw new UngreedyError(
+                  'UNG_ERR_DATASET_CORRUPT',
+                  `image ${file} should be ${width}×${height} like the images before it, but got ${image.width}×${image.height}. Fix: set imageSize to resize every view.`,
+                  { file, reason: 'image-size', width: image.width, height: image.height },
+                );
+              }
+              images.push(image);
             }
-            images.push(image);
+            for (const image of images) await handle.write(image.data);
+            records[split].push(next++);
+          } catch (err) {
+            if (args.onBadSample !== 'skip' || !isUngreedyError(err)) throw err;
+            const sample: BadSample = {
+              split,
+              position: i,
+              stem: obj.stem,
+              file: String(err.data['file'] ?? ''),
+              code: err.code,
+              reason: String(err.data['reason'] ?? 'unknown'),
+            };
+            bad.push(sample);
+            records[split].push(-1);
+            args.log.warn({ file: sample.file, reason: sample.reason }, 'skipped a bad modelnet40 sample');
           }
-          for (const image of images) await handle.write(image.data);
-          records[split].push(next++);
-        } catch (err) {
-          if (args.onBadSample !== 'skip' || !isUngreedyError(err)) throw err;
-          const sample: BadSample = {
-            split,
-            position: i,
-            stem: obj.stem,
-            file: String(err.data['file'] ?? ''),
-            code: err.code,
-            reason: String(err.data['reason'] ?? 'unknown'),
-          };
-          bad.push(sample);
-          records[split].push(-1);
-          args.log.warn({ file: sample.file, reason: sample.reason }, 'skipped a bad modelnet40 sample');
+          position++;
+          progress.update();
         }
-        position++;
-        progress.update();
       }
-    }
-    const header: ViewCacheHeader = { format: FORMAT, key: args.key, width, height, views: args.views, records, bad };
-    const json = Buffer.from(JSON.stringify(header), 'utf8');
-    const trailer = Buffer.alloc(TRAILER);
-    MAGIC.copy(trailer, 0);
-    trailer.writeUInt32LE(json.length, 8);
-    await handle.write(json);
-    await handle.write(trailer);
-    await handle.close();
-    await rename(tmp, args.file);
-    ok = true;
-    const seconds = (Date.now() - started) / 1000;
-    args.log.info(
-      { file: args.file, objects: position, images: next * args.views.length, seconds, imagesPerSecond: (next * args.views.length) / Math.max(seconds, 1e-6), bad: bad.length },
-      'modelnet40 view cache built',
-    );
-    return header;
-  } finally {
-    if (!ok) {
-      await handle.close().catch(() => undefined);
-      await rm(tmp, { force: true });
-    }
-  }
+      const header: ViewCacheHeader = { format: FORMAT, key: args.key, width, height, views: args.views, records, bad };
+      const json = Buffer.from(JSON.stringify(header), 'utf8');
+      const trailer = Buffer.alloc(TRAILER);
+      MAGIC.copy(trailer, 0);
+      trailer.writeUInt32LE(json.length, 8);
+      await handle.write(json);
+      await handle.write(trailer);
+      return header;
+    },
+    { fsync: false },
+  );
+  const seconds = (Date.now() - started) / 1000;
+  args.log.info(
+    { file: args.file, objects: position, images: next * args.views.length, seconds, imagesPerSecond: (next * args.views.length) / Math.max(seconds, 1e-6), bad: bad.length },
+    'modelnet40 view cache built',
+  );
+  return header;
 }
 
 async function readViews(

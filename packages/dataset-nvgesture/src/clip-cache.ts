@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { UngreedyError } from '@ungreedy/core';
+import { isStaleAtomicTemp, UngreedyError, writeFileAtomicAsync } from '@ungreedy/core';
 import type { Logger } from '@ungreedy/core';
 import { decodeFrames, findFfmpeg } from './ffmpeg.js';
 import type { FfmpegInfo } from './ffmpeg.js';
@@ -17,8 +17,9 @@ import type { ListEntry, Sensor, SensorRange } from './list-file.js';
  * <base>/<W>x<H>-f<F>/clips/<clip>.<sensor>.<start>-<end>.u8
  * ```
  *
- * Every file is written to a temporary name and renamed, so a killed prepare leaves whole files or none;
- * a later prepare skips the clips whose files exist and removes stray temporaries.
+ * Every file is written to a temporary name and renamed (core's `writeFileAtomicAsync`, fsynced), so a killed
+ * prepare leaves whole files or none; a later prepare skips the clips whose files exist and removes the stray
+ * temporaries of dead writers (core's `isStaleAtomicTemp`).
  */
 
 /** Channels kept per sensor: colour keeps RGB; depth and infrared keep channel 0 (the official reader's choice). */
@@ -123,42 +124,6 @@ export async function readClip(file: string, g: CacheGeometry, channels: number)
 }
 
 /**
- * Whether a cache folder entry is a temporary file left by a prepare that is no longer running. Temporaries
- * carry their writer's pid, so two runs preparing the same cache at once never delete each other's files.
- */
-export function isStaleTemporary(name: string): boolean {
-  const m = /\.tmp-(\d+)-\d+$/.exec(name);
-  if (!m) return false;
-  const pid = Number(m[1]);
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else; only ESRCH means it is gone.
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
-/** Writes `data` to `file` through a temporary file and a rename, so readers see the whole file or none. */
-export async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${Math.floor(performance.now() * 1000)}`;
-  try {
-    const handle = await open(tmp, 'w');
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, file);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-}
-
-/**
  * Decodes one clip's sensor range and writes its cache file. The range is decoded exactly, then
  * resampled to the cache's frame count (see {@link resampleIndices}) and channel count.
  */
@@ -175,7 +140,7 @@ export async function cacheClip(root: string, folder: string, clip: CachedClip, 
     if (channels === 3) frames.set(decoded.data.subarray(from, from + plane * 3), to);
     else for (let p = 0; p < plane; p++) frames[to + p] = decoded.data[from + p * 3]!;
   });
-  await writeAtomic(clipFile(folder, clip, sensor), encodeClip(frames, g, channels, range));
+  await writeFileAtomicAsync(clipFile(folder, clip, sensor), encodeClip(frames, g, channels, range));
 }
 
 function toCached(e: ListEntry): CachedClip {
@@ -259,7 +224,7 @@ export async function prepareCache(opts: PrepareOptions): Promise<PrepareResult>
   const folder = cacheFolder(opts.out, g);
   await mkdir(join(folder, 'clips'), { recursive: true });
   for (const name of await readdir(join(folder, 'clips'))) {
-    if (isStaleTemporary(name)) await rm(join(folder, 'clips', name), { force: true });
+    if (isStaleAtomicTemp(name)) await rm(join(folder, 'clips', name), { force: true });
   }
   const manifest: CacheManifest = {
     format: 'ungreedy-nvgesture-cache',
@@ -285,7 +250,7 @@ export async function prepareCache(opts: PrepareOptions): Promise<PrepareResult>
       }
     }
   }
-  await writeAtomic(join(folder, MANIFEST), `${JSON.stringify(manifest)}\n`);
+  await writeFileAtomicAsync(join(folder, MANIFEST), `${JSON.stringify(manifest)}\n`);
 
   const todo = missingClips(manifest, folder, sensors);
   const total = (train.length + test.length) * sensors.length;

@@ -1,8 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import type { ParseArgsConfig } from 'node:util';
-import { UngreedyError } from '@ungreedy/core';
+import { choiceOption, numberOption, parseCliArgs, requireOption, requirePositional, stringOptions, UngreedyError, wantsHelp } from '@ungreedy/core';
 import type { CommandContext, CommandContribution } from '@ungreedy/core';
 import { prepareCache } from './clip-cache.js';
 import { findFfmpeg } from './ffmpeg.js';
@@ -11,30 +9,19 @@ import type { Sensor } from './list-file.js';
 import { makeNvGestureMini, MINI_DEFAULTS } from './make-mini.js';
 import { NVGESTURE_DEFAULTS } from './nvgesture.js';
 
-function usage(command: string, problem: string, data: Record<string, unknown> = {}): UngreedyError {
-  return new UngreedyError('UNG_ERR_CLI_USAGE', `${command}: ${problem}`, { command, ...data });
+function usage(command: string, argument: string, problem: string, value: string): UngreedyError {
+  return new UngreedyError('UNG_ERR_CLI_USAGE', `ungreedy ${command} --${argument} ${problem}, but got "${value}".`, { command, argument, value });
 }
 
 function parseSize(command: string, text: string): { width: number; height: number } {
   const m = /^(\d+)x(\d+)$/.exec(text);
-  if (!m) throw usage(command, `--size should be WxH (e.g. 160x120), but got "${text}".`, { flag: '--size', value: text });
+  if (!m) throw usage(command, 'size', 'must be WxH (e.g. 160x120)', text);
   return { width: Number(m[1]), height: Number(m[2]) };
 }
 
-function parseInt(command: string, flag: string, text: string | undefined, fallback: number, min = 1): number {
-  if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text) || Number(text) < min) {
-    throw usage(command, `${flag} should be an integer >= ${min}, but got "${text}".`, { flag, value: text });
-  }
-  return Number(text);
-}
-
-function parse(command: string, args: readonly string[], options: NonNullable<ParseArgsConfig['options']>) {
-  try {
-    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UngreedyError('UNG_ERR_CLI_USAGE', `${command}: ${(e as Error).message}`, { command }, { cause: e });
-  }
+/** A count option: an integer >= `min` (1 unless said), `fallback` when not given. */
+function count(command: string, name: string, text: string | undefined, fallback: number, min = 1): number {
+  return numberOption(command, name, text, { integer: true, min }) ?? fallback;
 }
 
 const PREPARE_USAGE =
@@ -54,28 +41,19 @@ export const prepareCommand: CommandContribution = {
   },
   async run(args: readonly string[], ctx: CommandContext): Promise<number> {
     const cmd = 'prepare nvgesture';
-    if (args.includes('--help') || args.includes('-h')) {
+    if (wantsHelp(args)) {
       ctx.print(`Usage: ${PREPARE_USAGE}`);
       return 0;
     }
-    const { values, positionals } = parse(cmd, args, {
-      out: { type: 'string' },
-      size: { type: 'string' },
-      frames: { type: 'string' },
-      sensors: { type: 'string' },
-      lists: { type: 'string' },
-      classes: { type: 'string' },
-      concurrency: { type: 'string' },
-    });
-    if (positionals.length !== 1 || typeof values.out !== 'string') {
-      throw usage(cmd, `expected one <root> and --out <cache>, but got ${JSON.stringify(args)}. Usage: ${PREPARE_USAGE}`);
-    }
-    const size = values.size === undefined ? NVGESTURE_DEFAULTS.size : parseSize(cmd, values.size as string);
-    const sensors = ((values.sensors as string | undefined)?.split(',') ?? NVGESTURE_DEFAULTS.sensors) as Sensor[];
+    const options = stringOptions('out', 'size', 'frames', 'sensors', 'lists', 'classes', 'concurrency');
+    const { values, positionals } = parseCliArgs(cmd, args, options, 1);
+    const root = requirePositional(cmd, positionals, '<root>');
+    const out = requireOption(cmd, 'out', values.out);
+    const size = values.size === undefined ? NVGESTURE_DEFAULTS.size : parseSize(cmd, values.size);
+    const sensors = (values.sensors?.split(',') ?? NVGESTURE_DEFAULTS.sensors) as Sensor[];
     const unknown = sensors.filter((s) => !(SENSORS as readonly string[]).includes(s));
-    if (unknown.length > 0) throw usage(cmd, `--sensors should name ${SENSORS.join(', ')}, but got ${unknown.join(', ')}.`, { flag: '--sensors' });
-    const lists = (values.lists as string | undefined) ?? 'auto';
-    if (lists !== 'auto' && lists !== 'v2' && lists !== 'v1') throw usage(cmd, `--lists should be auto, v2 or v1, but got "${lists}".`, { flag: '--lists' });
+    if (unknown.length > 0) throw usage(cmd, 'sensors', `must name ${SENSORS.join(', ')}`, unknown.join(','));
+    const lists = choiceOption(cmd, 'lists', values.lists, ['auto', 'v2', 'v1'] as const) ?? 'auto';
     const controller = new AbortController();
     // First Ctrl-C: finish the clips in flight and stop (the cache stays resumable); a second one kills.
     const onSigint = (): void => {
@@ -85,13 +63,13 @@ export const prepareCommand: CommandContribution = {
     process.on('SIGINT', onSigint);
     try {
       const res = await prepareCache({
-        root: resolve(ctx.cwd, positionals[0]!),
-        out: resolve(ctx.cwd, values.out),
-        geometry: { ...size, frames: parseInt(cmd, '--frames', values.frames as string | undefined, NVGESTURE_DEFAULTS.cacheFrames) },
+        root: resolve(ctx.cwd, root),
+        out: resolve(ctx.cwd, out),
+        geometry: { ...size, frames: count(cmd, 'frames', values.frames, NVGESTURE_DEFAULTS.cacheFrames) },
         sensors,
         lists,
-        numClasses: parseInt(cmd, '--classes', values.classes as string | undefined, NVGESTURE_DEFAULTS.numClasses),
-        concurrency: parseInt(cmd, '--concurrency', values.concurrency as string | undefined, Math.min(4, availableParallelism())),
+        numClasses: count(cmd, 'classes', values.classes, NVGESTURE_DEFAULTS.numClasses),
+        concurrency: count(cmd, 'concurrency', values.concurrency, Math.min(4, availableParallelism())),
         log: ctx.log,
         progress: process.stderr.isTTY ? 'bar' : 'lines',
         signal: controller.signal,
@@ -124,54 +102,38 @@ export const makeMiniCommand: CommandContribution = {
   },
   async run(args: readonly string[], ctx: CommandContext): Promise<number> {
     const cmd = 'datasets make nvgesture-mini';
-    if (args.includes('--help') || args.includes('-h')) {
+    if (wantsHelp(args)) {
       ctx.print(`Usage: ${MAKE_USAGE}`);
       return 0;
     }
-    const { values, positionals } = parse(cmd, args, {
-      out: { type: 'string' },
-      classes: { type: 'string' },
-      'per-class-train': { type: 'string' },
-      'per-class-test': { type: 'string' },
-      size: { type: 'string' },
-      frames: { type: 'string' },
-      noisy: { type: 'string' },
-      noise: { type: 'string' },
+    const options = {
+      ...stringOptions('out', 'classes', 'per-class-train', 'per-class-test', 'size', 'frames', 'noisy', 'noise', 'codec', 'lists', 'seed'),
       duo: { type: 'boolean' },
-      codec: { type: 'string' },
-      lists: { type: 'string' },
-      seed: { type: 'string' },
-    });
-    if (positionals.length > 0 || typeof values.out !== 'string') {
-      throw usage(cmd, `expected --out <dir> and no positional arguments, but got ${JSON.stringify(args)}. Usage: ${MAKE_USAGE}`);
-    }
-    const noisy = (values.noisy as string | undefined) ?? null;
-    if (noisy !== null && noisy !== 'rgb' && noisy !== 'depth') throw usage(cmd, `--noisy should be rgb or depth, but got "${noisy}".`, { flag: '--noisy' });
-    const noiseText = values.noise as string | undefined;
-    const noise = noiseText === undefined ? MINI_DEFAULTS.noise : Number(noiseText);
-    if (!(noise >= 0)) throw usage(cmd, `--noise should be a number >= 0, but got "${noiseText}".`, { flag: '--noise' });
-    const codec = (values.codec as string | undefined) ?? MINI_DEFAULTS.codec;
-    if (codec !== 'mjpeg' && codec !== 'ffv1') throw usage(cmd, `--codec should be mjpeg or ffv1, but got "${codec}".`, { flag: '--codec' });
-    const lists = (values.lists as string | undefined) ?? MINI_DEFAULTS.listVariant;
-    if (lists !== 'v2' && lists !== 'v1') throw usage(cmd, `--lists should be v2 or v1, but got "${lists}".`, { flag: '--lists' });
-    const size = values.size === undefined ? MINI_DEFAULTS : parseSize(cmd, values.size as string);
+    } as const;
+    const { values } = parseCliArgs(cmd, args, options, 0);
+    const out = requireOption(cmd, 'out', values.out);
+    const noisy = choiceOption(cmd, 'noisy', values.noisy, ['rgb', 'depth'] as const) ?? null;
+    const noise = numberOption(cmd, 'noise', values.noise, { min: 0 }) ?? MINI_DEFAULTS.noise;
+    const codec = choiceOption(cmd, 'codec', values.codec, ['mjpeg', 'ffv1'] as const) ?? MINI_DEFAULTS.codec;
+    const lists = choiceOption(cmd, 'lists', values.lists, ['v2', 'v1'] as const) ?? MINI_DEFAULTS.listVariant;
+    const size = values.size === undefined ? MINI_DEFAULTS : parseSize(cmd, values.size);
     const ffmpeg = findFfmpeg();
     ctx.log.info({ ffmpeg: ffmpeg.path, ffmpegSource: ffmpeg.source }, 'nvgesture-mini start');
     const res = await makeNvGestureMini({
       ...MINI_DEFAULTS,
-      out: resolve(ctx.cwd, values.out),
-      classes: parseInt(cmd, '--classes', values.classes as string | undefined, MINI_DEFAULTS.classes),
-      perClassTrain: parseInt(cmd, '--per-class-train', values['per-class-train'] as string | undefined, MINI_DEFAULTS.perClassTrain),
-      perClassTest: parseInt(cmd, '--per-class-test', values['per-class-test'] as string | undefined, MINI_DEFAULTS.perClassTest),
+      out: resolve(ctx.cwd, out),
+      classes: count(cmd, 'classes', values.classes, MINI_DEFAULTS.classes),
+      perClassTrain: count(cmd, 'per-class-train', values['per-class-train'], MINI_DEFAULTS.perClassTrain),
+      perClassTest: count(cmd, 'per-class-test', values['per-class-test'], MINI_DEFAULTS.perClassTest),
       width: size.width,
       height: size.height,
-      frames: parseInt(cmd, '--frames', values.frames as string | undefined, MINI_DEFAULTS.frames),
+      frames: count(cmd, 'frames', values.frames, MINI_DEFAULTS.frames),
       noisy,
       noise,
       duo: values.duo === true,
       codec,
       listVariant: lists,
-      seed: parseInt(cmd, '--seed', values.seed as string | undefined, MINI_DEFAULTS.seed, 0),
+      seed: count(cmd, 'seed', values.seed, MINI_DEFAULTS.seed, 0),
     });
     ctx.print(`wrote ${res.train} train and ${res.test} test clips to ${res.out} (ffmpeg: ${ffmpeg.source})`);
     ctx.print(`lists: ${res.lists.train}, ${res.lists.test}`);

@@ -1,31 +1,15 @@
-import { REGULAR, UngreedyError, rebalanceUpdateMask } from '@ungreedy/core';
-import type {
-  BalancingStrategy,
-  ForwardMode,
-  GradientsByGroup,
-  JsonObject,
-  LearningSpeed,
-  Logger,
-  ParamGroupId,
-  StepContext,
-  StrategyContext,
-  StrategyContribution,
-  StrategyCreateContext,
-} from '@ungreedy/core';
+import { REGULAR, RebalancingStrategy, requireMultiModal } from '@ungreedy/core';
+import type { ForwardMode, GradientsByGroup, JsonObject, LearningSpeed, Logger, RebalancingOptions, RebalancingState, StepContext, StrategyContribution, StrategyCreateContext } from '@ungreedy/core';
 import schema from './guided.schema.json' with { type: 'json' };
 
-export interface GuidedOptions {
-  /** Epochs of plain joint training; the state machine unlocks at epoch `warmupEpochs + 1`. */
-  readonly warmupEpochs: number;
+/** `warmupEpochs`: epochs of plain joint training; the state machine unlocks at epoch `warmupEpochs + 1`. */
+export interface GuidedOptions extends RebalancingOptions {
   /** ε, in units of `logBase`. */
   readonly threshold: number;
   /** Q: re-balancing steps per trigger. */
   readonly window: number;
   /** Base of the conditional learning speed's logarithm. */
   readonly logBase: number;
-  /** `all`: a re-balancing step updates every group (reference); `helped-branch`: only θ_k + θ'_k. */
-  readonly rebalanceUpdates: 'all' | 'helped-branch';
-  readonly evaluationMode: 'regular' | 'as-training';
 }
 
 /** The reference's values (spec §4.2, §7): ε = 0.01 in log10, Q = 5, unlock at epoch 2, all parameters updated. */
@@ -39,8 +23,7 @@ export const defaultGuidedOptions: GuidedOptions = {
 };
 
 /** The state machine's state, saved in checkpoints (STYLE.md H12). */
-export interface GuidedState extends JsonObject {
-  unlocked: boolean;
+export interface GuidedState extends RebalancingState {
   /** The mode of the next training step. */
   mode: 'regular' | 'rebalance';
   /** The helped modality while `mode` is `rebalance`, else null. */
@@ -58,25 +41,20 @@ export interface GuidedState extends JsonObject {
  * largest s_k (the one that learns more from the others than from its own input, i.e. the slower one).
  * Re-balancing steps only count down the window: d_speed is recomputed at the next regular step.
  */
-export class GuidedStrategy implements BalancingStrategy {
-  readonly evaluationMode: GuidedOptions['evaluationMode'];
-  private state: GuidedState = { unlocked: false, mode: 'regular', modality: null, counter: 0, triggers: 0 };
+export class GuidedStrategy extends RebalancingStrategy<GuidedOptions, GuidedState> {
   private warnedNoBypass = false;
 
-  constructor(
-    private readonly options: GuidedOptions,
-    private readonly numModalities: number,
-    private readonly log: Logger,
-  ) {
-    this.evaluationMode = options.evaluationMode;
-  }
-
-  /** Called at the start of every training epoch: unlocks the state machine after the warm-up epochs. */
-  onEpochBegin(ctx: StrategyContext): void {
-    if (!this.state.unlocked && ctx.epoch > this.options.warmupEpochs) {
-      this.state.unlocked = true;
-      this.log.info({ epoch: ctx.epoch }, 'guided re-balancing unlocked');
-    }
+  constructor(options: GuidedOptions, numModalities: number, log: Logger) {
+    super(
+      {
+        id: 'guided',
+        stateShape: '{ unlocked, mode, modality, counter, triggers }',
+        initialState: { unlocked: false, mode: 'regular', modality: null, counter: 0, triggers: 0 },
+      },
+      options,
+      numModalities,
+      log,
+    );
   }
 
   /** The mode decided at the previous step's `onAfterBackward` (the reference sets its flags there). */
@@ -118,33 +96,15 @@ export class GuidedStrategy implements BalancingStrategy {
     this.log.debug({ step: ctx.step, dSpeed: spread, modality: k }, 'guided re-balancing scheduled');
   }
 
-  /** With `helped-branch`, a re-balancing step for k updates only θ_k + θ'_k; regular steps update everything. */
-  updateMask(ctx: StepContext): ReadonlySet<ParamGroupId> | undefined {
-    return rebalanceUpdateMask(ctx.mode, this.options.rebalanceUpdates);
-  }
-
-  stateDict(): GuidedState {
-    return { ...this.state };
-  }
-
-  loadStateDict(state: JsonObject): void {
+  protected parseState(state: JsonObject): GuidedState | undefined {
     const s = state as Partial<GuidedState>;
     const valid =
       typeof s.unlocked === 'boolean' &&
       (s.mode === 'regular' || s.mode === 'rebalance') &&
-      (s.mode === 'regular'
-        ? s.modality === null
-        : Number.isInteger(s.modality) && s.modality! >= 0 && s.modality! < this.numModalities) &&
+      (s.mode === 'regular' ? s.modality === null : this.isModality(s.modality)) &&
       Number.isInteger(s.counter) &&
       Number.isInteger(s.triggers);
-    if (!valid) {
-      throw new UngreedyError(
-        'UNG_ERR_CHECKPOINT_MISMATCH',
-        `guided state must be { unlocked, mode, modality, counter, triggers } for ${this.numModalities} modalities, but got ${JSON.stringify(state)}. Resume with the strategy the checkpoint was written by.`,
-        { strategy: 'guided', state },
-      );
-    }
-    this.state = { ...(s as GuidedState) };
+    return valid ? { ...(s as GuidedState) } : undefined;
   }
 
   /** s_k from the probe's never-reset totals, in this strategy's log base. */
@@ -164,13 +124,7 @@ export const guided: StrategyContribution<GuidedOptions> = {
     schema,
   },
   create(options: GuidedOptions, ctx: StrategyCreateContext): GuidedStrategy {
-    if (ctx.numModalities < 2) {
-      throw new UngreedyError(
-        'UNG_ERR_MODEL_MISMATCH',
-        `strategy "guided" needs a model with at least 2 modalities, but got ${ctx.numModalities}. Use "vanilla" for a uni-modal baseline.`,
-        { strategy: 'guided', numModalities: ctx.numModalities },
-      );
-    }
+    requireMultiModal('guided', ctx.numModalities);
     return new GuidedStrategy(options, ctx.numModalities, ctx.log);
   },
 };

@@ -1,25 +1,9 @@
-import { REGULAR, UngreedyError, rebalanceUpdateMask } from '@ungreedy/core';
-import type {
-  BalancingStrategy,
-  ForwardMode,
-  GradientsByGroup,
-  JsonObject,
-  Logger,
-  ParamGroupId,
-  StepContext,
-  StrategyContext,
-  StrategyContribution,
-  StrategyCreateContext,
-} from '@ungreedy/core';
+import { REGULAR, RebalancingStrategy, requireMultiModal } from '@ungreedy/core';
+import type { ForwardMode, GradientsByGroup, JsonObject, Logger, RebalancingOptions, RebalancingState, StepContext, StrategyContribution, StrategyCreateContext } from '@ungreedy/core';
 import schema from './random.schema.json' with { type: 'json' };
 
-export interface RandomOptions {
-  /** Epochs of plain joint training; random modes start at epoch `warmupEpochs + 1`. */
-  readonly warmupEpochs: number;
-  /** `all`: a re-balancing step updates every group (reference); `helped-branch`: only θ_k + θ'_k. */
-  readonly rebalanceUpdates: 'all' | 'helped-branch';
-  readonly evaluationMode: 'regular' | 'as-training';
-}
+/** `warmupEpochs`: epochs of plain joint training; random modes start at epoch `warmupEpochs + 1`. */
+export type RandomOptions = RebalancingOptions;
 
 /** The reference's values (spec §4.3): unlock at epoch 2, every parameter updated. */
 export const defaultRandomOptions: RandomOptions = {
@@ -29,8 +13,7 @@ export const defaultRandomOptions: RandomOptions = {
 };
 
 /** Saved in checkpoints (STYLE.md H12). */
-export interface RandomState extends JsonObject {
-  unlocked: boolean;
+export interface RandomState extends RebalancingState {
   /** The helped modality of the next step, or null for a regular step. */
   next: number | null;
 }
@@ -50,24 +33,9 @@ export function modeForDraw(draw: number, numModalities: number): ForwardMode {
  * Like the reference, the draw happens after each backward pass and decides the following step, so the first
  * step after warm-up is regular.
  */
-export class RandomStrategy implements BalancingStrategy {
-  readonly evaluationMode: RandomOptions['evaluationMode'];
-  private state: RandomState = { unlocked: false, next: null };
-
-  constructor(
-    private readonly options: RandomOptions,
-    private readonly numModalities: number,
-    private readonly log: Logger,
-  ) {
-    this.evaluationMode = options.evaluationMode;
-  }
-
-  /** Called at the start of every training epoch: starts the draws after the warm-up epochs. */
-  onEpochBegin(ctx: StrategyContext): void {
-    if (!this.state.unlocked && ctx.epoch > this.options.warmupEpochs) {
-      this.state.unlocked = true;
-      this.log.info({ epoch: ctx.epoch }, 'random re-balancing unlocked');
-    }
+export class RandomStrategy extends RebalancingStrategy<RandomOptions, RandomState> {
+  constructor(options: RandomOptions, numModalities: number, log: Logger) {
+    super({ id: 'random', stateShape: '{ unlocked, next }', initialState: { unlocked: false, next: null } }, options, numModalities, log);
   }
 
   chooseForwardMode(): ForwardMode {
@@ -81,28 +49,9 @@ export class RandomStrategy implements BalancingStrategy {
     this.state.next = mode.kind === 'rebalance' ? mode.modality : null;
   }
 
-  /** With `helped-branch`, a re-balancing step for k updates only θ_k + θ'_k; regular steps update everything. */
-  updateMask(ctx: StepContext): ReadonlySet<ParamGroupId> | undefined {
-    return rebalanceUpdateMask(ctx.mode, this.options.rebalanceUpdates);
-  }
-
-  stateDict(): RandomState {
-    return { ...this.state };
-  }
-
-  loadStateDict(state: JsonObject): void {
-    const s = state as Partial<RandomState>;
-    const valid =
-      typeof s.unlocked === 'boolean' &&
-      (s.next === null || (Number.isInteger(s.next) && s.next! >= 0 && s.next! < this.numModalities));
-    if (!valid) {
-      throw new UngreedyError(
-        'UNG_ERR_CHECKPOINT_MISMATCH',
-        `random state must be { unlocked, next } for ${this.numModalities} modalities, but got ${JSON.stringify(state)}. Resume with the strategy the checkpoint was written by.`,
-        { strategy: 'random', state },
-      );
-    }
-    this.state = { unlocked: s.unlocked!, next: s.next! };
+  protected parseState(state: JsonObject): RandomState | undefined {
+    const { unlocked, next } = state as Partial<RandomState>;
+    return typeof unlocked === 'boolean' && (next === null || this.isModality(next)) ? { unlocked, next } : undefined;
   }
 }
 
@@ -115,13 +64,7 @@ export const random: StrategyContribution<RandomOptions> = {
     schema,
   },
   create(options: RandomOptions, ctx: StrategyCreateContext): RandomStrategy {
-    if (ctx.numModalities < 2) {
-      throw new UngreedyError(
-        'UNG_ERR_MODEL_MISMATCH',
-        `strategy "random" needs a model with at least 2 modalities, but got ${ctx.numModalities}. Use "vanilla" for a uni-modal baseline.`,
-        { strategy: 'random', numModalities: ctx.numModalities },
-      );
-    }
+    requireMultiModal('random', ctx.numModalities);
     return new RandomStrategy(options, ctx.numModalities, ctx.log);
   },
 };

@@ -33,6 +33,16 @@ export function parseCliArgs<O extends Options>(
   return parsed;
 }
 
+/**
+ * Declares string-valued options for {@link parseCliArgs}, most of a dataset command's flags.
+ *
+ * @example
+ * parseCliArgs('datasets make x', args, { ...stringOptions('out', 'size', 'seed'), duo: { type: 'boolean' } }, 0);
+ */
+export function stringOptions<N extends string>(...names: N[]): Record<N, { type: 'string' }> {
+  return Object.fromEntries(names.map((name) => [name, { type: 'string' }])) as Record<N, { type: 'string' }>;
+}
+
 /** The one required positional argument, or UNG_ERR_CLI_USAGE naming it. */
 export function requirePositional(command: string, positionals: readonly string[], name: string): string {
   const value = positionals[0];
@@ -47,13 +57,76 @@ export function requirePositional(command: string, positionals: readonly string[
 
 /** A non-negative integer option (`--seed 3`), or UNG_ERR_CLI_USAGE. */
 export function integerOption(command: string, name: string, value: string | undefined): number | undefined {
+  return numberOption(command, name, value, { integer: true, min: 0 });
+}
+
+/** What {@link numberOption} accepts besides a finite number. */
+export interface NumberOptionRule {
+  readonly integer?: boolean;
+  /** The smallest value allowed (inclusive). */
+  readonly min?: number;
+}
+
+/**
+ * A numeric option, undefined when it was not given, or UNG_ERR_CLI_USAGE with `data: { command, argument, value }`
+ * when it is not a finite number (an integer with `integer`, at least `min` with `min`).
+ *
+ * @example
+ * const frames = numberOption('prepare nvgesture', 'frames', values.frames, { integer: true, min: 1 }) ?? 32;
+ */
+export function numberOption(command: string, name: string, value: string | undefined, rule: NumberOptionRule = {}): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) {
-    throw new UngreedyError('UNG_ERR_CLI_USAGE', `ungreedy ${command} --${name} must be a non-negative integer, but got "${value}".`, {
+  // Number('') and Number(' ') are 0: an empty value is not a number here.
+  const n = value.trim() === '' ? Number.NaN : Number(value);
+  const min = rule.min ?? -Infinity;
+  if (!Number.isFinite(n) || (rule.integer === true && !Number.isInteger(n)) || n < min) {
+    const kind = rule.integer === true ? (min === 0 ? 'a non-negative integer' : 'an integer') : 'a number';
+    const bound = min === -Infinity || (rule.integer === true && min === 0) ? '' : ` >= ${min}`;
+    throw new UngreedyError('UNG_ERR_CLI_USAGE', `ungreedy ${command} --${name} must be ${kind}${bound}, but got "${value}".`, {
+      command,
+      argument: name,
+      value,
+    });
+  }
+  return n;
+}
+
+/**
+ * An option that takes one of a few words (`--lists auto|v2|v1`), undefined when it was not given, or
+ * UNG_ERR_CLI_USAGE with `data: { command, argument, value }`.
+ *
+ * @example
+ * const codec = choiceOption('datasets make nvgesture-mini', 'codec', values.codec, ['mjpeg', 'ffv1'] as const) ?? 'mjpeg';
+ */
+export function choiceOption<C extends string>(command: string, name: string, value: string | undefined, choices: readonly C[]): C | undefined {
+  if (value === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new UngreedyError('UNG_ERR_CLI_USAGE', `ungreedy ${command} --${name} must be one of ${choices.join(', ')}, but got "${value}".`, {
+      command,
+      argument: name,
+      value,
+    });
+  }
+  return value as C;
+}
+
+/** A string option the command cannot run without (`--out <dir>`), or UNG_ERR_CLI_USAGE naming it. */
+export function requireOption(command: string, name: string, value: string | undefined): string {
+  if (value === undefined || value === '') {
+    throw new UngreedyError('UNG_ERR_CLI_USAGE', `ungreedy ${command} needs --${name}, but got none. See \`ungreedy ${command} --help\`.`, {
       command,
       argument: name,
     });
   }
-  return n;
+  return value;
+}
+
+/**
+ * Whether a command line asks for help (`--help` or `-h` before any `--`). Plugin commands handle their own
+ * `--help` (core passes everything after the dataset name through), so they check it before parsing.
+ */
+export function wantsHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  const flags = end === -1 ? args : args.slice(0, end);
+  return flags.includes('--help') || flags.includes('-h');
 }

@@ -5,14 +5,20 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
+import { atomicTempPath, isStaleAtomicTemp, withAtomicFile, writeFileAtomic, writeFileAtomicAsync, writeJsonAtomic } from './atomic-write.js';
 
 const fresh = (): string => mkdtempSync(join(tmpdir(), 'ungreedy-atomic-'));
 
-test('after a successful write the new content is there and no temp file is left', () => {
+/** A fresh folder holding `name` with the content "old". */
+function oldFile(name: string): { dir: string; file: string } {
   const dir = fresh();
-  const file = join(dir, 'manifest.json');
+  const file = join(dir, name);
   writeFileSync(file, 'old');
+  return { dir, file };
+}
+
+test('after a successful write the new content is there and no temp file is left', () => {
+  const { dir, file } = oldFile('manifest.json');
   writeJsonAtomic(file, { status: 'completed' });
   assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { status: 'completed' });
   assert.deepEqual(readdirSync(dir), ['manifest.json']);
@@ -38,10 +44,59 @@ test('a process killed between the temp write and the rename leaves the old file
 });
 
 test('an error before the rename removes the temp file and keeps the old content', () => {
-  const dir = fresh();
-  const file = join(dir, 'summary.json');
-  writeFileSync(file, 'old');
+  const { dir, file } = oldFile('summary.json');
   assert.throws(() => writeFileAtomic(file, 'new', { beforeRename: () => { throw new Error('disk full'); } }), /disk full/);
   assert.equal(readFileSync(file, 'utf8'), 'old');
   assert.deepEqual(readdirSync(dir), ['summary.json']);
+});
+
+test('writeFileAtomicAsync replaces the content, with or without fsync, and leaves no temp file', async () => {
+  const { dir, file } = oldFile('clip.u8');
+  await writeFileAtomicAsync(file, new Uint8Array([1, 2, 3]));
+  assert.deepEqual([...readFileSync(file)], [1, 2, 3]);
+  await writeFileAtomicAsync(file, 'text', { fsync: false });
+  assert.equal(readFileSync(file, 'utf8'), 'text');
+  assert.deepEqual(readdirSync(dir), ['clip.u8']);
+});
+
+test('withAtomicFile writes through a <path>.tmp-<pid>-<n> temp file and resolves with the writer\'s result', async () => {
+  const dir = fresh();
+  const file = join(dir, 'views.bin');
+  const seen: string[] = [];
+  const result = await withAtomicFile(file, async (handle) => {
+    await handle.write('ab');
+    await handle.write('cd');
+    seen.push(...readdirSync(dir));
+    return 42;
+  });
+  assert.equal(result, 42);
+  assert.equal(seen.length, 1);
+  assert.match(seen[0]!, new RegExp(`^views\\.bin\\.tmp-${process.pid}-\\d+$`));
+  assert.equal(readFileSync(file, 'utf8'), 'abcd');
+  assert.deepEqual(readdirSync(dir), ['views.bin']);
+});
+
+test('withAtomicFile removes the temp file and keeps the old content when the writer fails', async () => {
+  const { dir, file } = oldFile('views.bin');
+  await assert.rejects(
+    withAtomicFile(file, async (handle) => {
+      await handle.write('half');
+      throw new Error('decode failed');
+    }),
+    /decode failed/,
+  );
+  assert.equal(readFileSync(file, 'utf8'), 'old');
+  assert.deepEqual(readdirSync(dir), ['views.bin']);
+});
+
+test('isStaleAtomicTemp: only temp names of processes that are gone', () => {
+  // spawnSync returns once the child has exited and been reaped, so its pid names no process.
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+  assert.ok(Number.isInteger(dead) && dead > 0, `spawned pid ${dead}`);
+  assert.equal(isStaleAtomicTemp(`x.u8.tmp-${dead}-456`), true);
+  assert.equal(isStaleAtomicTemp(`x.u8.tmp-${process.pid}-456`), false);
+  assert.equal(isStaleAtomicTemp(`x.u8.tmp-${process.ppid}-456`), false);
+  assert.equal(isStaleAtomicTemp(atomicTempPath('x.u8')), false);
+  assert.equal(isStaleAtomicTemp(`x.u8.tmp-${dead}-abc`), false);
+  assert.equal(isStaleAtomicTemp('x.u8'), false);
 });

@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 
 /** Internal seams for tests: `beforeRename` runs after the temp file is written and synced. */
 export interface AtomicWriteOptions {
@@ -61,4 +62,100 @@ export function fsyncFolder(dir: string): void {
   } catch {
     /* best effort */
   }
+}
+
+/** Options of {@link writeFileAtomicAsync} and {@link withAtomicFile}. */
+export interface AsyncAtomicWriteOptions {
+  /**
+   * Fsync the temp file before the rename and the folder after it (default true). Without it a crash still never
+   * leaves a torn file at the target, but after a power loss the new content may be missing or empty; bulk
+   * writers of files they can regenerate (rendered images, caches) turn it off for speed.
+   */
+  readonly fsync?: boolean;
+}
+
+/**
+ * The temp file {@link withAtomicFile} writes before renaming it to `path`: `<path>.tmp-<pid>-<n>`, a sibling (a
+ * rename is only atomic within one file system) named after the writing process, so {@link isStaleAtomicTemp}
+ * can tell a dead writer's leftovers from a live one's. `n` is random: worker threads share the pid.
+ */
+export function atomicTempPath(path: string): string {
+  return `${path}.tmp-${process.pid}-${randomInt(2 ** 47)}`;
+}
+
+/**
+ * Whether a folder entry is a temp file of {@link atomicTempPath} whose writer process is gone, so a cleanup can
+ * remove it. Entries of this process and of live processes (another run writing the same folder) are kept.
+ */
+export function isStaleAtomicTemp(name: string): boolean {
+  const m = /\.tmp-(\d+)-\d+$/.exec(name);
+  if (!m) return false;
+  const pid = Number(m[1]);
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else; only ESRCH means it is gone.
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Creates `path` atomically from what `write` writes into an open file handle: the handle is a temp file
+ * ({@link atomicTempPath}) renamed over `path` once `write` resolves, so readers and an interrupted run see the
+ * old file or the whole new one. When `write` or the rename fails the temp file is removed and the error
+ * rethrown. Resolves with `write`'s result.
+ *
+ * @example
+ * const count = await withAtomicFile('cache/views.bin', async (file) => {
+ *   for (const chunk of chunks) await file.write(chunk);
+ *   return chunks.length;
+ * }, { fsync: false });
+ */
+export async function withAtomicFile<T>(
+  path: string,
+  write: (file: FileHandle) => Promise<T>,
+  options: AsyncAtomicWriteOptions = {},
+): Promise<T> {
+  const fsync = options.fsync ?? true;
+  const temp = atomicTempPath(path);
+  let renamed = false;
+  try {
+    const file = await open(temp, 'w');
+    let result: T;
+    try {
+      result = await write(file);
+      if (fsync) await file.sync();
+    } catch (err) {
+      await file.close().catch(() => undefined);
+      throw err;
+    }
+    await file.close();
+    await rename(temp, path);
+    renamed = true;
+    if (fsync) await fsyncFolderAsync(dirname(path));
+    return result;
+  } finally {
+    if (!renamed) await rm(temp, { force: true });
+  }
+}
+
+/**
+ * The asynchronous {@link writeFileAtomic}: writes `data` (a string as UTF-8) to `path` through
+ * {@link withAtomicFile}.
+ *
+ * @example
+ * await writeFileAtomicAsync('renders/chair/train/chair_0001.obj.shaded_v001.png', png, { fsync: false });
+ */
+export async function writeFileAtomicAsync(path: string, data: string | Uint8Array, options: AsyncAtomicWriteOptions = {}): Promise<void> {
+  await withAtomicFile(path, (file) => file.writeFile(data), options);
+}
+
+/** {@link fsyncFolder} without blocking the event loop; best effort likewise. */
+async function fsyncFolderAsync(dir: string): Promise<void> {
+  const handle = await open(dir, 'r').catch(() => undefined);
+  if (handle === undefined) return;
+  await handle.sync().catch(() => undefined);
+  await handle.close().catch(() => undefined);
 }
