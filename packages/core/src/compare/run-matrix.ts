@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../log/logger.js';
@@ -46,7 +47,11 @@ export interface RunMatrixOptions {
   readonly cells: readonly MatrixCell[];
   /** Folder relative paths in the cell configs resolve against (plugins, dataset roots). */
   readonly experimentDir: string;
-  /** Cells run at once, each in its own single-threaded `ungreedy run` process. */
+  /**
+   * Cells run at once, each in its own `ungreedy run` process. The cores are shared out: each process's native
+   * kernels get ⌊cores / jobs⌋ threads (OMP_NUM_THREADS, unless the environment sets it), so jobs do not
+   * oversubscribe the machine.
+   */
   readonly jobs: number;
   readonly log: Logger;
   /** Stops launching cells and interrupts running ones (they checkpoint and exit 130, resumable later). */
@@ -146,6 +151,8 @@ async function runCell(
   children: Set<ChildProcess>,
 ): Promise<CellOutcome> {
   const started = Date.now();
+  const childEnv = options.env ?? process.env;
+  const threadsPerJob = Math.max(1, Math.floor(availableParallelism() / Math.max(1, options.jobs)));
   const state = cellState(cell.dir);
   const parent = dirname(cell.dir);
   mkdirSync(parent, { recursive: true });
@@ -169,7 +176,7 @@ async function runCell(
   const exitCode = await new Promise<number | null>((resolvePromise) => {
     const child = spawn(process.execPath, [...entry.execArgv, entry.file, ...args], {
       cwd: options.experimentDir,
-      env: { ...(options.env ?? process.env), OMP_NUM_THREADS: '1' },
+      env: { ...childEnv, OMP_NUM_THREADS: childEnv.OMP_NUM_THREADS ?? String(threadsPerJob) },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group: a terminal's Ctrl-C reaches only compare, which forwards exactly one SIGINT (a
       // second one would make the run quit without its checkpoint).
