@@ -16,6 +16,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+// From the sources through tsx (npm run bench), or built (tools/dist/bench/bench.js, e.g. on a GPU machine, where
+// the device bundle has no esbuild for tsx): each measurement runs the same way this script runs.
+const compiled = import.meta.url.endsWith('.js');
 const args = new Map<string, string>(
   process.argv.slice(2).map((a) => {
     const [k, v] = a.replace(/^--/, '').split('=');
@@ -58,11 +61,13 @@ function variantsOf(backend: string): Variant[] {
   return [{ backend, label: backend, env: backend === 'wasm' ? { UNGREEDY_NATIVE: 'off' } : {} }];
 }
 
+const workloadCommand = compiled ? [join(here, 'run-workload.js')] : ['--conditions=development', '--import', 'tsx', join(here, 'run-workload.ts')];
+
 function runNode(workload: string, v: Variant, steps: [number, number], probe: boolean): Row {
   const flags = [quick ? 'quick' : '', probe ? 'probe' : ''].filter(Boolean);
   const r = spawnSync(
     process.execPath,
-    ['--conditions=development', '--import', 'tsx', join(here, 'run-workload.ts'), workload, v.backend, String(steps[0]), String(steps[1]), ...flags],
+    [...workloadCommand, workload, v.backend, String(steps[0]), String(steps[1]), ...flags],
     { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, UNGREEDY_LOG_LEVEL: 'silent', ...v.env } },
   );
   const row = parseLast(r.stdout, { workload, error: r.stderr.split('\n').filter(Boolean).slice(-3).join(' | ') });
@@ -70,7 +75,7 @@ function runNode(workload: string, v: Variant, steps: [number, number], probe: b
 }
 
 function runTorch(workload: string, threads: number, steps: [number, number]): Row {
-  const r = spawnSync('/usr/bin/python3', [join(here, 'torch_bench.py'), workload, String(threads), String(steps[0]), String(steps[1]), quick ? 'quick' : ''], {
+  const r = spawnSync('/usr/bin/python3', [join(here, compiled ? '../../bench' : '.', 'torch_bench.py'), workload, String(threads), String(steps[0]), String(steps[1]), quick ? 'quick' : ''], {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
     env: { ...process.env, OMP_NUM_THREADS: String(threads) },
