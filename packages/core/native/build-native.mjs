@@ -4,7 +4,7 @@
 // exits 0, and the wasm backend keeps its own kernels. UNGREEDY_NATIVE=required makes a failed build an error
 // (CI sets it); UNGREEDY_NATIVE=off skips the build.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,11 +22,13 @@ function skip(reason) {
   process.exit(0);
 }
 
-if (mode === 'off') skip('UNGREEDY_NATIVE=off');
-if (existsSync(output) && statSync(output).mtimeMs > statSync(source).mtimeMs) {
+if (existsSync(output) && mode !== 'off' && statSync(output).mtimeMs > statSync(source).mtimeMs) {
   console.log(`native: ${output} is up to date`);
   process.exit(0);
 }
+// A stale addon must not outlive a failed build: its kernels would not match the sources.
+rmSync(output, { force: true });
+if (mode === 'off') skip('UNGREEDY_NATIVE=off');
 // Node's own headers: <prefix>/include/node next to <prefix>/bin/node (how Debian and the official builds lay it out).
 const nodeHeaders = join(dirname(process.execPath), '..', 'include', 'node');
 if (!existsSync(join(nodeHeaders, 'node_api.h'))) skip(`Node's headers are not at ${nodeHeaders}`);
