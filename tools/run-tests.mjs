@@ -21,7 +21,14 @@ if (files.length === 0) {
   console.error(`run-tests: no *.test.ts files under ${root}`);
   process.exit(1);
 }
-console.log(`run-tests: ${files.length} files under ${relative(process.cwd(), root) || '.'}`);
+// The backend the tests train on (setupTestBackend in @ungreedy/core/testing): UNGREEDY_TEST_BACKEND, passed
+// through to every test process, or wasm (the fastest CPU backend, the default of testBackendName()).
+const backend = process.env.UNGREEDY_TEST_BACKEND || 'wasm';
+if (backend !== 'cpu' && backend !== 'wasm') {
+  console.error(`run-tests: UNGREEDY_TEST_BACKEND should be cpu or wasm, but got "${backend}". Unset it for wasm, or set it to cpu for the oracle.`);
+  process.exit(2);
+}
+console.log(`run-tests: ${files.length} files under ${relative(process.cwd(), root) || '.'} (backend ${backend})`);
 const result = spawnSync(
   process.execPath,
   ['--conditions=development', '--import', 'tsx', '--test', '--test-concurrency=1', ...files],

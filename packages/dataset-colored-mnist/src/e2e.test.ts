@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveExperiment, runExperiment, type RunSummary } from '@ungreedy/core';
-import { setupCpu, silentLogger } from '@ungreedy/core/testing';
+import { setupTestBackend, silentLogger, testBackendName } from '@ungreedy/core/testing';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -14,7 +14,7 @@ function rawConfig(seed: number): Record<string, unknown> {
   return {
     name: 'cmnist-e2e',
     seed,
-    backend: 'cpu',
+    backend: testBackendName(),
     plugins: ['@ungreedy/dataset-colored-mnist'],
     dataset: { use: 'colored-mnist', options: { imageSize: 8, trainSize: 256, valSize: 64, testSize: 128 } },
     model: {
@@ -47,7 +47,7 @@ async function run(seed: number): Promise<{ summary: RunSummary; dir: string }> 
   return { summary: outcome.summary!, dir: outcome.runDir };
 }
 
-before(setupCpu);
+before(setupTestBackend);
 
 test('a config naming the plugin trains on colored-mnist end to end and repeats exactly with its seed', async () => {
   const a = await run(3);

@@ -3,15 +3,17 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { main } from '@ungreedy/core';
+import { testBackendName } from '@ungreedy/core/testing';
 import type { CliIo, RunSummary } from '@ungreedy/core';
 import { tempDir } from './test-fixtures/fixtures.js';
 
 // The whole user path through the real CLI: generate the mini set, then `ungreedy run` a config with the
-// `cnn3d` encoder and MMTM on it (cpu backend). Shapes are tiny so the run takes seconds on 2 cores.
+// `cnn3d` encoder and MMTM on it (on the test backend: wasm, or UNGREEDY_TEST_BACKEND). Shapes are tiny so the
+// run takes seconds on 2 cores.
 const CONFIG = `
 name: nvg-e2e
 seed: 1
-backend: cpu
+backend: ${testBackendName()}
 plugins: ['@ungreedy/dataset-nvgesture']
 dataset:
   use: nvgesture

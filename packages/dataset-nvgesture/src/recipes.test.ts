@@ -2,9 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import { buildModel, loadExperiment, Rng } from '@ungreedy/core';
-import { silentLogger } from '@ungreedy/core/testing';
+import { setupTestBackend, silentLogger } from '@ungreedy/core/testing';
 import { MODALITY_OF, NVGESTURE_DEFAULTS } from './nvgesture.js';
 import type { NvGestureOptions } from './nvgesture.js';
 import { SENSOR_CHANNELS } from './clip-cache.js';
@@ -16,7 +15,7 @@ const RECIPES = ['nvgesture-mini', 'nvgesture-scratch', 'nvgesture-pretrained'];
 describe('recipes', () => {
   for (const name of RECIPES) {
     it(`${name}.yaml validates and its model builds on its clips`, async () => {
-      await tf.setBackend('cpu');
+      await setupTestBackend();
       const file = fileURLToPath(new URL(`../../../recipes/${name}.yaml`, import.meta.url));
       const { config, registry } = await loadExperiment(file);
       assert.equal(config.dataset.use, 'nvgesture');

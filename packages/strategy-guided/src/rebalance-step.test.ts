@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, buildModel, builtinPlugin } from '@ungreedy/core';
 import type { ComponentKind, ForwardMode, PluginManifest, PluginRegistry } from '@ungreedy/core';
-import { learningSpeedWithD, resolveOptions, setupCpu, silentLogger, stepContext, strategyContext } from '@ungreedy/core/testing';
+import { learningSpeedWithD, resolveOptions, setupTestBackend, silentLogger, stepContext, strategyContext } from '@ungreedy/core/testing';
 import { guided } from './index.js';
 import type { GuidedStrategy } from './index.js';
 
@@ -25,7 +25,7 @@ const registry: PluginRegistry = {
   ids: () => [],
 };
 
-before(setupCpu);
+before(setupTestBackend);
 
 async function model(): Promise<Model> {
   return buildModel({

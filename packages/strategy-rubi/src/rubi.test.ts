@@ -2,14 +2,14 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LossInput, StrategyContribution } from '@ungreedy/core';
-import { resolveOptions, setupCpu, silentLogger } from '@ungreedy/core/testing';
+import { resolveOptions, setupTestBackend, silentLogger } from '@ungreedy/core/testing';
 import plugin, { crossEntropy, rubi, stopGradient } from './index.js';
 import type { RubiOptions, RubiStrategy } from './index.js';
 
 const log = silentLogger();
 
 before(async () => {
-  await setupCpu();
+  await setupTestBackend();
 });
 
 function make(options: Partial<RubiOptions> = {}, numModalities = 2): RubiStrategy {

@@ -1,11 +1,11 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { setupCpu } from '../testing/setup-cpu.js';
+import { setupTestBackend } from '../testing/test-backend.js';
 import { crossEntropy, fuseLogits, sumOfHeadLosses } from './loss.js';
 import { argmaxRows } from './accuracy.js';
 
-before(setupCpu);
+before(setupTestBackend);
 
 function ceByHand(logits: number[][], labels: number[]): number {
   let total = 0;

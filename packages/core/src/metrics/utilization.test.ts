@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../data/dataset.js';
 import { REGULAR } from '../model/fusion-block.js';
 import { Rng } from '../rng/rng.js';
-import { setupCpu } from '../testing/setup-cpu.js';
+import { setupTestBackend } from '../testing/test-backend.js';
 import { tinyDataset } from '../testing/tiny-dataset.js';
 import { tinyModel } from '../trainer/fixtures/tiny-model.js';
 import { argmaxRows, batchAccuracy } from './accuracy.js';
@@ -41,7 +41,7 @@ test('three modalities: d_util = max(u) − min(u)', () => {
 });
 
 test('measureUtilization: means over the train split feed one ablate-partner test pass (checked by hand)', async () => {
-  await setupCpu();
+  await setupTestBackend();
   const dataset = tinyDataset({
     seed: 5,
     numClasses: 3,

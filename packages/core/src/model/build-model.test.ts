@@ -6,11 +6,11 @@ import { isUngreedyError } from '../errors.js';
 import { Rng } from '../rng/rng.js';
 import { REGULAR } from './fusion-block.js';
 import type { ModelOutput } from './multimodal-model.js';
-import { setupCpu } from './testing/setup-tf.js';
+import { setupTestBackend } from '../testing/test-backend.js';
 import { builtinRegistry, buildTestModel, countTrainable } from './testing/model-fixtures.js';
 import { buildModel } from './build-model.js';
 
-before(setupCpu);
+before(setupTestBackend);
 
 function randn(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(Rng.fromSeed(seed, 'x').fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1))), shape);

@@ -16,10 +16,10 @@ import { loadPretrained, type PretrainedReport } from './load-pretrained.js';
 import type { Module } from './module.js';
 import type { MultiModalModel } from './multimodal-model.js';
 import { builtinRegistry } from './testing/model-fixtures.js';
-import { setupCpu } from './testing/setup-tf.js';
+import { setupTestBackend } from '../testing/test-backend.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ungreedy-pretrained-'));
-before(setupCpu);
+before(setupTestBackend);
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const CNN = { use: 'cnn', options: { channels: [3, 4] } };
@@ -114,6 +114,8 @@ async function expectRejects(p: Promise<unknown>, code: 'UNG_ERR_CHECKPOINT_CORR
 
 let source: MultiModalModel;
 before(async () => {
+  // Node 20 runs a file's top-level before hooks concurrently, so this one cannot rely on the one above.
+  await setupTestBackend();
   source = await build(1);
   // As if trained: every value (batch-norm scales and running statistics included) moves away from its init.
   const noise = Rng.fromSeed(11, 'noise');

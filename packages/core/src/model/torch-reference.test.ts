@@ -10,7 +10,7 @@ import type { ForwardMode } from './fusion-block.js';
 import type { Mmtm} from './fusion/mmtm.js';
 import { mmtm } from './fusion/mmtm.js';
 import type { NamedVariable } from './module.js';
-import { setupCpu } from './testing/setup-tf.js';
+import { setupTestBackend } from '../testing/test-backend.js';
 
 // Outputs of PyTorch 1.13 on the same weights and inputs, written by testing/fixtures/make-torch-reference.py.
 interface Arr {
@@ -30,7 +30,7 @@ interface Fixture {
 }
 const fixture = JSON.parse(readFileSync(new URL('./testing/fixtures/torch-reference.json', import.meta.url), 'utf8')) as Fixture;
 
-before(setupCpu);
+before(setupTestBackend);
 
 function values(a: Arr): Float32Array {
   const bytes = Buffer.from(a.f32, 'base64');

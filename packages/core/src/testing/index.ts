@@ -17,6 +17,8 @@ export { StrategyTester } from './strategy-tester.js';
 export type { InvalidStrategyCase, StrategyCases, StrategyTesterOptions } from './strategy-tester.js';
 export { TINY_EXPERIMENT, tinyDatasetPlugin, trainTiny } from './train-tiny.js';
 export type { TinyRun, TrainTinyOptions } from './train-tiny.js';
+export { TEST_BACKEND_VARIABLE, setupTestBackend, testBackendName } from './test-backend.js';
+export type { TestBackendName } from './test-backend.js';
 export { tinyDataset, tinyDatasetContribution } from './tiny-dataset.js';
 export type { TinyDatasetOptions, TinyModalityOptions } from './tiny-dataset.js';
 // The gradient-check suite's cases and comparison, to check a backend on a machine the test runner does not reach

@@ -1,12 +1,10 @@
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import { ensureGradients } from '../backend/kernels/register-gradients.js';
+import { selectTestBackend } from './test-backend.js';
 
 /**
- * Selects the `cpu` backend (the numerically trusted oracle, shared/reference/backends.md) with every gradient
- * registered. Idempotent; call it in a `before` hook of any test that trains or differentiates.
+ * Selects the `cpu` backend, the numerically trusted oracle (shared/reference/backends.md), with every gradient
+ * registered, whatever `UNGREEDY_TEST_BACKEND` says. Only for tests that need the oracle itself; tests that train
+ * or differentiate use `setupTestBackend`, which runs them on the fast backend the trainer uses.
  */
 export async function setupCpu(): Promise<void> {
-  await ensureGradients();
-  await tf.setBackend('cpu');
+  await selectTestBackend('cpu');
 }

@@ -19,7 +19,7 @@ import type { StepTrace } from './drive-strategy.js';
 import { LossFixture } from './loss-fixture.js';
 import { compileSchema } from '../config/ajv.js';
 import { resolveOptions, strictSchemaProblem } from './resolve-options.js';
-import { setupCpu } from './setup-cpu.js';
+import { setupTestBackend } from './test-backend.js';
 import { silentLogger } from './silent-logger.js';
 import { SpeedScript } from './speed-script.js';
 
@@ -72,7 +72,7 @@ export interface StrategyTesterOptions {
  *   hooks called in `HOOKS` order and the epoch records counting exactly the modes the strategy chose; and the
  *   same run stopped an epoch early and resumed from its checkpoint repeats it exactly.
  * Steps are driven with core's hook order on a tiny differentiable fixture and a scripted learning-speed probe,
- * on the cpu backend.
+ * on the test backend (`setupTestBackend`).
  *
  * @example
  * new StrategyTester().run('guided', plugin.strategies.guided, {
@@ -101,7 +101,7 @@ export class StrategyTester {
   run(id: string, contribution: StrategyContribution, cases: StrategyCases): void {
     const valid = [{}, ...cases.valid.filter((o) => Object.keys(o).length > 0)];
     describe(`strategy "${id}" conformance`, () => {
-      before(setupCpu);
+      before(setupTestBackend);
 
       test('meta: description, strict schema with additionalProperties: false, defaults accepted', () => {
         const { meta } = contribution;

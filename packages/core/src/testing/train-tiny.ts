@@ -16,8 +16,8 @@ import { trainExperiment } from '../trainer/train-experiment.js';
 import { deepMerge } from '../util/deep-merge.js';
 import { systemClock } from '../util/clock.js';
 import type { JsonObject } from '../util/json.js';
-import { setupCpu } from './setup-cpu.js';
 import { silentLogger } from './silent-logger.js';
+import { setupTestBackend, testBackendName } from './test-backend.js';
 import { tinyDatasetContribution } from './tiny-dataset.js';
 
 /** The plugin that contributes the `tiny` dataset to {@link trainTiny}'s registry. */
@@ -33,7 +33,7 @@ export const tinyDatasetPlugin: PluginManifest = definePlugin({
 export const TINY_EXPERIMENT: JsonObject = {
   name: 'tiny',
   seed: 1,
-  backend: 'cpu',
+  backend: testBackendName(),
   dataset: {
     use: 'tiny',
     options: {
@@ -83,7 +83,7 @@ export interface TinyRun {
 }
 
 /**
- * Trains a tiny experiment end to end with the real engine on the cpu backend: registry, config validation,
+ * Trains a tiny experiment end to end with the real engine on the test backend (`setupTestBackend`): registry, config validation,
  * core's `buildModel`, `trainExperiment`, a run folder on disk. For strategy packages' integration tests.
  *
  * @example
@@ -91,7 +91,7 @@ export interface TinyRun {
  * run.summary.utilization?.dUtil;
  */
 export async function trainTiny(options: TrainTinyOptions = {}): Promise<TinyRun> {
-  await setupCpu();
+  await setupTestBackend();
   const registry = createPluginRegistry();
   for (const manifest of [builtinPlugin, tinyDatasetPlugin, ...(options.plugins ?? [])]) {
     registry.add({ manifest, specifier: manifest.meta.name, resolvedFrom: '<trainTiny>' });

@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { isUngreedyError } from '../errors.js';
 import { Rng } from '../rng/rng.js';
-import { setupCpu } from '../testing/setup-cpu.js';
+import { setupTestBackend } from '../testing/test-backend.js';
 import { hasCheckpoint, loadCheckpoint, readCheckpointFiles, saveCheckpoint, writeCheckpointFiles } from './checkpoint.js';
 import { tinyModel } from './fixtures/tiny-model.js';
 import { createOptimizer } from './optimizer.js';
 
-before(setupCpu);
+before(setupTestBackend);
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ungreedy-ckpt-'));
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { main } from '../cli/main.js';
 import type { CliIo } from '../cli/cli-command.js';
+import { testBackendName } from '../testing/test-backend.js';
 import type { EpochRecord, MetricRecord, RunSummary, StepRecord, UtilizationRecord } from '../run/metric-records.js';
 
 const plugin = join(import.meta.dirname, 'fixtures', 'tiny-plugin.ts');
@@ -23,7 +24,7 @@ test('`ungreedy run` trains a two-modality MMTM model on the tiny dataset; `eval
     JSON.stringify({
       name: 'tiny-mmtm',
       seed: 3,
-      backend: 'cpu',
+      backend: testBackendName(),
       plugins: [`./${relative(dir, plugin)}`],
       dataset: { use: 'tiny', options: { sizes: { train: 24, val: 8, test: 12 } } },
       model: {

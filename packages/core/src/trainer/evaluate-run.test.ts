@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { builtinPlugin } from '../builtins.js';
 import { isUngreedyError } from '../errors.js';
 import type { UtilizationRecord } from '../run/metric-records.js';
-import { setupCpu } from '../testing/setup-cpu.js';
+import { setupTestBackend } from '../testing/test-backend.js';
 import { silentLog, tempStore, testRegistry, tinyConfig, tinyPlugin, tinyRun } from './fixtures/experiment.js';
 import { evaluateRun } from './evaluate-run.js';
 import { trainExperiment } from './train-experiment.js';
 
-before(setupCpu);
+before(setupTestBackend);
 
 const registry = () => testRegistry(builtinPlugin, tinyPlugin);
 

@@ -6,12 +6,12 @@ import type { StrategyContribution } from '../plugin/manifest.js';
 import { HOOKS, type HookName } from '../strategy/hooks.js';
 import { vanilla } from '../strategy/vanilla.js';
 import { HookRecorder } from '../testing/hook-recorder.js';
-import { setupCpu } from '../testing/setup-cpu.js';
+import { setupTestBackend } from '../testing/test-backend.js';
 import { tempStore, testRegistry, tinyConfig, tinyPlugin, tinyRun } from './fixtures/experiment.js';
 import type { HookObserver } from './hook-runner.js';
 import { trainExperiment } from './train-experiment.js';
 
-before(setupCpu);
+before(setupTestBackend);
 
 const EPOCHS = 2;
 const BATCHES = 2;

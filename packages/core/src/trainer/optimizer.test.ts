@@ -2,10 +2,10 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerConfig } from '../config/experiment-config.js';
-import { setupCpu } from '../testing/setup-cpu.js';
+import { setupTestBackend } from '../testing/test-backend.js';
 import { createOptimizer } from './optimizer.js';
 
-before(setupCpu);
+before(setupTestBackend);
 
 const GRADS = [
   [0.1, 0.2, -0.3],

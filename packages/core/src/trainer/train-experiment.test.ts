@@ -11,13 +11,13 @@ import { buildModel } from '../model/build-model.js';
 import type { ForwardMode } from '../model/fusion-block.js';
 import type { EpochRecord, MetricRecord, RunSummary, StepRecord, UtilizationRecord } from '../run/metric-records.js';
 import { readCheckpointFiles } from './checkpoint.js';
-import { setupCpu } from '../testing/setup-cpu.js';
+import { setupTestBackend } from '../testing/test-backend.js';
 import { tempStore, testRegistry, tinyBuild, tinyConfig, tinyPlugin, tinyRun } from './fixtures/experiment.js';
 import { testStrategiesPlugin } from './fixtures/test-strategies.js';
 import { trainExperiment } from './train-experiment.js';
 import type { HookObserver } from './hook-runner.js';
 
-before(setupCpu);
+before(setupTestBackend);
 
 const registry = () => testRegistry(builtinPlugin, tinyPlugin, testStrategiesPlugin());
 

@@ -7,12 +7,12 @@ import type { EncoderContribution } from '../../plugin/manifest.js';
 import type { Encoder } from '../encoder.js';
 import { mergeOptions } from '../merge-options.js';
 import { bypassGroups, mainGroups } from '../param-group.js';
-import { setupCpu } from '../testing/setup-tf.js';
+import { setupTestBackend } from '../../testing/test-backend.js';
 import { buildTestModel, countTrainable } from '../testing/model-fixtures.js';
 import { encoders } from './index.js';
 import { I3D_MIXED } from './i3d.js';
 
-before(setupCpu);
+before(setupTestBackend);
 
 function create(id: string, inputShape: number[], options: object = {}, modality = 0): Encoder {
   const c = encoders[id] as EncoderContribution;

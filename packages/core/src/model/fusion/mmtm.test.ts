@@ -4,13 +4,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../rng/rng.js';
 import { isUngreedyError } from '../../errors.js';
 import { REGULAR, type ForwardMode } from '../fusion-block.js';
-import { setupCpu } from '../testing/setup-tf.js';
+import { setupTestBackend } from '../../testing/test-backend.js';
 import { buildTestModel } from '../testing/model-fixtures.js';
 import { mergeOptions } from '../merge-options.js';
 import type { Mmtm} from './mmtm.js';
 import { mmtm, squeeze, type MmtmOptions } from './mmtm.js';
 
-before(setupCpu);
+before(setupTestBackend);
 
 function block(channels: number[], shapes?: number[][], options: Partial<MmtmOptions> = {}, seed = 1): Mmtm {
   return mmtm.create(mergeOptions(mmtm.meta.defaultOptions, options), {

@@ -2,11 +2,11 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../rng/rng.js';
-import { setupCpu } from '../testing/setup-tf.js';
+import { setupTestBackend } from '../../testing/test-backend.js';
 import { createBatchNorm } from './batch-norm.js';
 import { ParamStore } from './param-store.js';
 
-before(setupCpu);
+before(setupTestBackend);
 
 const data = (t: tf.Tensor): number[] => Array.from(t.dataSync());
 

@@ -2,10 +2,10 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../rng/rng.js';
-import { setupCpu } from '../testing/setup-tf.js';
+import { setupTestBackend } from '../../testing/test-backend.js';
 import { conv3d, maxPool3d } from './conv3d.js';
 
-before(setupCpu);
+before(setupTestBackend);
 
 function randn(shape: number[], seed: number): tf.Tensor {
   const r = Rng.fromSeed(seed, 'test');

@@ -26,6 +26,15 @@ function contribution(create: (o: { every: number }, n: number) => BalancingStra
 const rebalanceEvery = (every: number, step: number): ForwardMode =>
   step % every === 0 ? { kind: 'rebalance', modality: 0 } : REGULAR;
 
+// The "unseeded" strategy's own random stream, ignoring the run's seeded rng as a Math.random user would. It is
+// fixed here rather than Math.random itself, so the kit's verdict never depends on luck: with Math.random the five
+// decisions the resume check compares agreed by chance about once in 32 runs, and the check then passed.
+let ownState = 0x2545f491;
+function ownRandom(): number {
+  ownState = (Math.imul(ownState, 1664525) + 1013904223) >>> 0;
+  return ownState / 2 ** 32;
+}
+
 const tester = new StrategyTester({ numModalities: [2], epochs: 2, stepsPerEpoch: 4, leakSteps: 8, trainEpochs: 2 });
 
 // Sound: stateless, deterministic, no tensors.
@@ -65,7 +74,7 @@ tester.run(
   'unseeded',
   contribution(() => ({
     evaluationMode: 'regular',
-    chooseForwardMode: () => (Math.random() < 0.5 ? REGULAR : { kind: 'rebalance', modality: 1 }),
+    chooseForwardMode: () => (ownRandom() < 0.5 ? REGULAR : { kind: 'rebalance', modality: 1 }),
   })),
   { valid: [], invalid: [] },
 );
