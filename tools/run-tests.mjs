@@ -32,6 +32,11 @@ console.log(`run-tests: ${files.length} files under ${relative(process.cwd(), ro
 const result = spawnSync(
   process.execPath,
   ['--conditions=development', '--import', 'tsx', '--test', '--test-concurrency=1', ...files],
-  { stdio: 'inherit', env: { ...process.env, UNGREEDY_LOG_LEVEL: process.env.UNGREEDY_LOG_LEVEL ?? 'silent' } },
+  {
+    stdio: 'inherit',
+    // One oneDNN thread per test process (the native kernels, packages/core/native): Nx runs several packages'
+    // tests at once, and spinning OpenMP threads on shared cores slow every one of them down.
+    env: { ...process.env, UNGREEDY_LOG_LEVEL: process.env.UNGREEDY_LOG_LEVEL ?? 'silent', OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? '1' },
+  },
 );
 process.exit(result.status ?? 1);
