@@ -23,11 +23,11 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
-#include <utility>
-#include <vector>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -61,7 +61,15 @@ struct Plan {
   dnnl::convolution_backward_data::primitive_desc data;
   std::unique_ptr<dnnl::convolution_backward_weights> weightsPrim;
   dnnl::convolution_backward_weights::primitive_desc weights;
+  // Reorders between HWIO and the layouts the primitives chose (null where they chose HWIO itself).
+  std::unique_ptr<dnnl::reorder> toForward, toData, fromWeights;
 };
+
+// A reorder from `from` to `to`, or null when the layouts agree (the memory is used as it is).
+std::unique_ptr<dnnl::reorder> reorderBetween(const memory::desc& from, const memory::desc& to) {
+  if (from == to) return nullptr;
+  return std::make_unique<dnnl::reorder>(dnnl::reorder::primitive_desc(cpuEngine(), from, cpuEngine(), to));
+}
 
 std::string keyOf(const Conv& c) {
   char b[320];
@@ -87,28 +95,33 @@ Plan& planFor(const Conv& c, int op) {
   } else {
     p = found->second.get();
   }
-  if (op == 0 && !p->forwardPrim) p->forwardPrim = std::make_unique<dnnl::convolution_forward>(p->forward);
+  if (op == 0 && !p->forwardPrim) {
+    p->forwardPrim = std::make_unique<dnnl::convolution_forward>(p->forward);
+    p->toForward = reorderBetween(hwioDesc(c), p->forward.weights_desc());
+  }
   if (op == 1 && !p->dataPrim) {
     dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, srcDesc(c), anyWeights(c), dstDesc(c), strides,
                                             dilates, padL, padR);
     p->data = dnnl::convolution_backward_data::primitive_desc(d, cpuEngine(), p->forward);
     p->dataPrim = std::make_unique<dnnl::convolution_backward_data>(p->data);
+    p->toData = reorderBetween(hwioDesc(c), p->data.weights_desc());
   }
   if (op == 2 && !p->weightsPrim) {
     dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, srcDesc(c), anyWeights(c), dstDesc(c),
                                                strides, dilates, padL, padR);
     p->weights = dnnl::convolution_backward_weights::primitive_desc(d, cpuEngine(), p->forward);
     p->weightsPrim = std::make_unique<dnnl::convolution_backward_weights>(p->weights);
+    p->fromWeights = reorderBetween(p->weights.diff_weights_desc(), hwioDesc(c));
   }
   return *p;
 }
 
-// The filter in the layout `want`: the HWIO memory itself when they agree, else a reordered copy.
-memory filterAs(const memory::desc& want, const Conv& c, float* hwio) {
+// The filter in the layout `want`: the HWIO memory itself, or a copy made by `reorder`.
+memory filterAs(const dnnl::reorder* reorder, const memory::desc& want, const Conv& c, float* hwio) {
   memory user(hwioDesc(c), cpuEngine(), hwio);
-  if (want == user.get_desc()) return user;
+  if (reorder == nullptr) return user;
   memory m(want, cpuEngine());
-  dnnl::reorder(user, m).execute(cpuStream(), user, m);
+  reorder->execute(cpuStream(), user, m);
   return m;
 }
 
@@ -117,21 +130,20 @@ void runConv(int op, float* a, float* b, float* out, const Conv& c) {
   dnnl::stream& s = cpuStream();
   if (op == 0) {
     memory x(srcDesc(c), cpuEngine(), a), y(dstDesc(c), cpuEngine(), out);
-    memory f = filterAs(plan.forward.weights_desc(), c, b);
+    memory f = filterAs(plan.toForward.get(), plan.forward.weights_desc(), c, b);
     plan.forwardPrim->execute(s, {{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, f}, {DNNL_ARG_DST, y}});
   } else if (op == 1) {
     memory dy(dstDesc(c), cpuEngine(), a), dx(srcDesc(c), cpuEngine(), out);
-    memory f = filterAs(plan.data.weights_desc(), c, b);
+    memory f = filterAs(plan.toData.get(), plan.data.weights_desc(), c, b);
     plan.dataPrim->execute(s, {{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_WEIGHTS, f}, {DNNL_ARG_DIFF_SRC, dx}});
   } else {
     memory x(srcDesc(c), cpuEngine(), a), dy(dstDesc(c), cpuEngine(), b), user(hwioDesc(c), cpuEngine(), out);
-    const memory::desc want = plan.weights.diff_weights_desc();
-    if (want == user.get_desc()) {
+    if (plan.fromWeights == nullptr) {
       plan.weightsPrim->execute(s, {{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_WEIGHTS, user}});
     } else {
-      memory dW(want, cpuEngine());
+      memory dW(plan.weights.diff_weights_desc(), cpuEngine());
       plan.weightsPrim->execute(s, {{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_WEIGHTS, dW}});
-      dnnl::reorder(dW, user).execute(s, dW, user);
+      plan.fromWeights->execute(s, dW, user);
     }
   }
   s.wait();
