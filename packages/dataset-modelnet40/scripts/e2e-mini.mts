@@ -50,7 +50,7 @@ recipe.output = { dir: 'runs' };
 await writeFile(join(out, 'modelnet40-mini.yaml'), stringifyYaml(recipe));
 // The process env, not io.env, is what the engine reads for the cache folder.
 process.env['UNGREEDY_CACHE_DIR'] = join(out, 'cache');
-code = await main(['run', 'modelnet40-mini.yaml', '--backend', 'cpu'], io);
+code = await main(['run', 'modelnet40-mini.yaml', '--backend', process.env['UNGREEDY_TEST_BACKEND'] || 'wasm'], io);
 if (code !== 0) fail(code);
 const runDir = join(out, 'runs', (await readdir(join(out, 'runs')))[0]!);
 const summary = JSON.parse(await readFile(join(runDir, 'summary.json'), 'utf8'));

@@ -6,8 +6,6 @@ import type {
   KernelConfig,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { conv2dBackpropFilterImpl } from './conv2d-backprop-filter.js';
-import { conv2dBackpropInputImpl } from './conv2d-backprop-input.js';
 import { compositeKernel } from './kernel-ops.js';
 import type { ExplicitPad, KernelOps } from './kernel-ops.js';
 
@@ -70,7 +68,7 @@ export function conv3dBackpropFilterImpl(
   const [kd, kh, kw, ci, co] = filterShape;
   const { batchSize: n, outDepth: od, outHeight: oh, outWidth: ow } = info;
   const dy2 = ops.reshape(dy, [n * od, oh, ow, co]);
-  const dW2 = conv2dBackpropFilterImpl(ops, foldInput(ops, x, info), dy2, [kh, kw, kd * ci, co], [info.strideHeight, info.strideWidth], pad2d);
+  const dW2 = ops.conv2dBackpropFilter(foldInput(ops, x, info), dy2, [kh, kw, kd * ci, co], [info.strideHeight, info.strideWidth], pad2d);
   const v = ops.reshape(dW2, [kh * kw, kd, ci * co]);
   const t = kd === 1 ? v : ops.transpose(v, [1, 0, 2]);
   return ops.reshape(t, filterShape);
@@ -88,7 +86,7 @@ export function conv3dBackpropInputImpl(
   const [kd, , , ci, co] = filter.shape as Shape5;
   const { batchSize: n, inDepth: d, inHeight: h, inWidth: w, outDepth: od, outHeight: oh, outWidth: ow, strideDepth: sd } = info;
   const dy2 = ops.reshape(dy, [n * od, oh, ow, co]);
-  const dX2 = conv2dBackpropInputImpl(ops, dy2, foldFilter(ops, filter), [n * od, h, w, kd * ci], [info.strideHeight, info.strideWidth], pad2d);
+  const dX2 = ops.conv2dBackpropInput(dy2, foldFilter(ops, filter), [n * od, h, w, kd * ci], [info.strideHeight, info.strideWidth], pad2d);
   const m = n * od * h * w;
   const v = ops.reshape(dX2, [m, kd, ci]);
   const byTap = kd === 1 ? ops.reshape(v, [1, m, ci]) : ops.transpose(v, [1, 0, 2]);

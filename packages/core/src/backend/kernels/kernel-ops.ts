@@ -205,6 +205,16 @@ export class KernelOps {
     );
   }
 
+  /** The filter gradient of a conv2d, through whichever kernel is registered (the project's, or the native one). */
+  conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, filterShape: [number, number, number, number], strides: [number, number], pad: 'valid' | 'same' | ExplicitPad): TensorInfo {
+    return this.run('Conv2DBackpropFilter', { x, dy }, { strides, pad, filterShape, dataFormat: 'NHWC', dimRoundingMode: undefined as unknown as string });
+  }
+
+  /** The input gradient of a conv2d, through whichever kernel is registered. */
+  conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, inputShape: [number, number, number, number], strides: [number, number], pad: 'valid' | 'same' | ExplicitPad): TensorInfo {
+    return this.run('Conv2DBackpropInput', { dy, filter }, { strides, pad, inputShape, dataFormat: 'NHWC', dimRoundingMode: undefined as unknown as string });
+  }
+
   reverse(x: TensorInfo, dims: number[]): TensorInfo {
     return this.run('Reverse', { x }, { dims });
   }
