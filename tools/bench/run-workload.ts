@@ -12,6 +12,7 @@ import {
   registerFastCpuKernels,
   registerProjectKernels,
   setupWebGpu,
+  sumOfSquares,
   webGpuStatus,
 } from '@ungreedy/core';
 import { WORKLOADS } from './models.js';
@@ -60,8 +61,8 @@ async function main(): Promise<Record<string, unknown>> {
       const stats = tf.tidy(() =>
         tf.stack(
           Object.values(w.groups).flatMap((g) => [
-            tf.addN(g.map((v) => tf.sum(tf.square(grads[v.name]!)))),
-            tf.addN(g.map((v) => tf.sum(tf.square(v)))),
+            tf.addN(g.map((v) => sumOfSquares(grads[v.name]!))),
+            tf.addN(g.map((v) => sumOfSquares(v))),
           ]),
         ),
       );

@@ -15,6 +15,7 @@
 // maxPoolGrad(dy, x, dx, geometry, firstWins): see MaxPoolGrad below.
 // adamStep / sgdStep: one pass of the optimizer over a parameter, see OptimizerStep below.
 // batchNorm / batchNormGrad: training-mode batch norm over [M, C], see BatchNorm below.
+// sumOfSquares(x): Σ x², accumulated in double (the learning-speed probe's reduction).
 // Every array's length is checked against the sizes, so a wrong call throws instead of writing out of bounds.
 #include <node_api.h>
 #include <oneapi/dnnl/dnnl.hpp>
@@ -427,6 +428,24 @@ napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value SumOfSquares(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg;
+  napi_get_cb_info(env, info, &argc, &arg, nullptr, nullptr);
+  float* x;
+  size_t n;
+  if (argc != 1) {
+    napi_throw_type_error(env, nullptr, "sumOfSquares(x: Float32Array) expected");
+    return nullptr;
+  }
+  if (!typedArg(env, arg, napi_float32_array, &x, &n)) return nullptr;
+  double sum = 0.0;
+  for (size_t i = 0; i < n; i++) sum += static_cast<double>(x[i]) * x[i];
+  napi_value out;
+  napi_create_double(env, sum, &out);
+  return out;
+}
+
 napi_value Version(napi_env env, napi_callback_info) {
   const dnnl_version_t* v = dnnl_version();
   char text[64];
@@ -445,6 +464,7 @@ NAPI_MODULE_INIT() {
                                                          {"sgdStep", SgdStep},
                                                          {"batchNorm", BatchNorm},
                                                          {"batchNormGrad", BatchNormGrad},
+                                                         {"sumOfSquares", SumOfSquares},
                                                          {"oneDnnVersion", Version}};
   for (const auto& [name, fn] : fns) {
     napi_value f;

@@ -41,6 +41,7 @@ export {
 } from './backend/kernels/index.js';
 export { ensureGradients } from './backend/kernels/register-gradients.js';
 export { batchNormTrain } from './backend/kernels/batch-norm-train.js';
+export { sumOfSquares } from './backend/kernels/sum-of-squares.js';
 export { installLeanBackprop, uninstallLeanBackprop } from './backend/kernels/lean-backprop.js';
 export type { BatchStats } from './backend/kernels/batch-norm-train.js';
 export { setupWebGpu, webGpuStatus } from './backend/webgpu/setup-webgpu.js';

@@ -13,6 +13,7 @@ import type { SplitMetrics, StepRecord } from '../run/metric-records.js';
 import type { GroupNorm, LearningSpeed, StepContext, StrategyContext } from '../strategy/balancing-strategy.js';
 import type { HookRunner } from './hook-runner.js';
 import type { Optimizer } from './optimizer.js';
+import { sumOfSquares } from '../backend/kernels/sum-of-squares.js';
 
 /** The batch's arrays as tensors (only the modalities the model reads), plus labels and one-hot labels. */
 export function batchTensors(
@@ -87,8 +88,8 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
     const packed = tf.tidy(() => {
       const parts: tf.Tensor[] = [tf.reshape(value!, [1])];
       for (const [, members] of groups) {
-        const gradSq = members.flatMap((v) => (grads[v.variable.name] ? [tf.sum(tf.square(grads[v.variable.name]!))] : []));
-        const weightSq = members.map((v) => tf.sum(tf.square(v.variable)));
+        const gradSq = members.flatMap((v) => (grads[v.variable.name] ? [sumOfSquares(grads[v.variable.name]!)] : []));
+        const weightSq = members.map((v) => sumOfSquares(v.variable));
         parts.push(tf.reshape(gradSq.length ? tf.addN(gradSq) : tf.scalar(0), [1]), tf.reshape(tf.addN(weightSq), [1]));
       }
       for (const logits of kept) parts.push(tf.cast(tf.argMax(logits, 1), 'float32'));

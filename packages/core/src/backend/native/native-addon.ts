@@ -19,6 +19,8 @@ export interface NativeAddon {
   batchNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, invstd: Float32Array, eps: number): void;
   /** Its gradient: writes dx (M·C), dγ and dβ (C). */
   batchNormGrad(dy: Float32Array, x: Float32Array, mean: Float32Array, invstd: Float32Array, gamma: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array): void;
+  /** Σ x², accumulated in double. */
+  sumOfSquares(x: Float32Array): number;
   /** oneDNN's version, e.g. "2.6.3". */
   oneDnnVersion(): string;
 }

@@ -5,6 +5,7 @@ import type { OptimizerConfig } from '../../config/experiment-config.js';
 import { createOptimizer } from '../../trainer/optimizer.js';
 import { useBackend } from '../kernels/gradient-check.js';
 import { registerNativeKernels, unregisterNativeKernels } from '../kernels/index.js';
+import { sumOfSquares } from '../kernels/sum-of-squares.js';
 import { ADAM_STEP, fusedOptimizerStep } from './fused-optimizer.js';
 import { nativeStatus } from './native-addon.js';
 
@@ -55,8 +56,22 @@ describe('fused optimizer steps (native) equal the TensorFlow.js ops bit for bit
   }
 });
 
+test('sumOfSquares (the learning-speed probe) agrees with tf.sum(tf.square(x)) to float32 rounding', { skip }, async () => {
+  await useBackend('wasm');
+  const x = tf.randomNormal([1000, 37], 0, 3, 'float32', 5);
+  const native = (await sumOfSquares(x).data())[0]!;
+  unregisterNativeKernels();
+  try {
+    const ops = (await sumOfSquares(x).data())[0]!;
+    assert.ok(Math.abs(native - ops) / ops < 1e-5, `${native} vs ${ops}`);
+  } finally {
+    registerNativeKernels();
+    x.dispose();
+  }
+});
+
 describe('the addon refuses arrays that do not match the sizes it is given', { skip }, () => {
-  test('conv2d, maxPoolGrad and the optimizer steps throw RangeError instead of writing out of bounds', () => {
+  test('every entry point throws instead of writing out of bounds', () => {
     assert.ok(status.ok);
     const { addon } = status;
     const f = (n: number) => new Float32Array(n);
@@ -72,5 +87,7 @@ describe('the addon refuses arrays that do not match the sizes it is given', { s
     assert.throws(() => addon.adamStep(f(4), f(4), f(4), f(3), f(4), f(4), f(4), f(8)), RangeError);
     assert.throws(() => addon.sgdStep(f(4), f(4), f(0), f(4), f(0), f(3)), RangeError);
     assert.throws(() => addon.conv2d(0, f(32), f(54), new Float64Array(48) as unknown as Float32Array, dims), TypeError);
+    assert.throws(() => addon.sumOfSquares(new Float64Array(3) as unknown as Float32Array), TypeError);
+    assert.throws(() => addon.batchNorm(f(10), f(3), f(3), f(10), f(3), f(3), f(3), 1e-5), RangeError);
   });
 });

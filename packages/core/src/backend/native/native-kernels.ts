@@ -2,6 +2,7 @@ import { backend_util } from '@tensorflow/tfjs-core';
 import type { Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../kernels/batch-norm-train.js';
 import { compositeKernel, multiOutputKernel } from '../kernels/kernel-ops.js';
+import { SUM_OF_SQUARES } from '../kernels/sum-of-squares.js';
 import type { KernelOps } from '../kernels/kernel-ops.js';
 import { maxPool3DGradConfig, maxPoolGradConfig } from '../kernels/max-pool-grad.js';
 import type { MaxPoolBackprop } from '../kernels/max-pool-grad.js';
@@ -65,6 +66,11 @@ export function nativeKernelConfigs(addon: NativeAddon, previous: (kernelName: s
       const [dx, dgamma, dbeta] = outs.map((t) => ops.view(t)) as [Float32Array, Float32Array, Float32Array];
       addon.batchNormGrad(ops.view(dy!), ops.view(x!), ops.view(mean!), ops.view(invstd!), ops.view(gamma!), dx, dgamma, dbeta);
       return outs;
+    }),
+    compositeKernel(SUM_OF_SQUARES, 'wasm', (ops, { x }) => {
+      const out = ops.alloc([]);
+      ops.view(out)[0] = addon.sumOfSquares(ops.view(x!));
+      return out;
     }),
     ...fusedOptimizerConfigs(addon),
   ];
