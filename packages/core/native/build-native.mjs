@@ -35,7 +35,7 @@ if (!existsSync(join(nodeHeaders, 'node_api.h'))) skip(`Node's headers are not a
 const cxx = process.env.CXX ?? 'g++';
 mkdirSync(dirname(output), { recursive: true });
 // -ffp-contract=off: the optimizer steps must round like the TensorFlow.js ops they replace (no fused multiply-add).
-const args = ['-O2', '-ffp-contract=off', '-std=c++17', '-shared', '-fPIC', `-I${nodeHeaders}`, source, '-ldnnl', '-o', output];
+const args = ['-O2', '-ffp-contract=off', '-fopenmp', '-std=c++17', '-shared', '-fPIC', `-I${nodeHeaders}`, source, '-ldnnl', '-o', output];
 const result = spawnSync(cxx, args, { encoding: 'utf8' });
 if (result.error) skip(`${cxx} could not run (${result.error.message})`);
 if (result.status !== 0) {

@@ -18,6 +18,7 @@
 // sumOfSquares(x): Σ x², accumulated in double (the learning-speed probe's reduction).
 // Every array's length is checked against the sizes, so a wrong call throws instead of writing out of bounds.
 #include <node_api.h>
+#include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <algorithm>
@@ -268,6 +269,7 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
 // (no momentum), and then so is outBuf.
 void adamStep(size_t n, const float* th, const float* gr, const float* m, const float* v, float* th2, float* m2, float* v2, const float* s) {
   const float wd = s[0], b1 = s[1], c1 = s[2], b2 = s[3], c2 = s[4], bias2 = s[5], eps = s[6], step = s[7];
+#pragma omp parallel for schedule(static)
   for (size_t i = 0; i < n; i++) {
     const float g = wd != 0.0f ? gr[i] + th[i] * wd : gr[i];
     const float mi = m[i] * b1 + g * c1;
@@ -282,6 +284,7 @@ void adamStep(size_t n, const float* th, const float* gr, const float* m, const 
 void sgdStep(size_t n, const float* th, const float* gr, const float* buf, float* th2, float* buf2, const float* s) {
   const float wd = s[0], mu = s[1], lr = s[2];
   const bool nesterov = s[3] != 0.0f;
+#pragma omp parallel for schedule(static)
   for (size_t i = 0; i < n; i++) {
     float g = wd != 0.0f ? gr[i] + th[i] * wd : gr[i];
     if (buf != nullptr) {
@@ -439,8 +442,19 @@ napi_value SumOfSquares(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   if (!typedArg(env, arg, napi_float32_array, &x, &n)) return nullptr;
+  // On every OpenMP thread, each summing its own contiguous block; the partial sums are added in thread order, so
+  // the result depends on the thread count only, not on scheduling.
+  std::vector<double> partial(static_cast<size_t>(omp_get_max_threads()), 0.0);
+#pragma omp parallel
+  {
+    const size_t t = static_cast<size_t>(omp_get_thread_num()), nt = static_cast<size_t>(omp_get_num_threads());
+    const size_t begin = n * t / nt, end = n * (t + 1) / nt;
+    double s = 0.0;
+    for (size_t i = begin; i < end; i++) s += static_cast<double>(x[i]) * x[i];
+    partial[t] = s;
+  }
   double sum = 0.0;
-  for (size_t i = 0; i < n; i++) sum += static_cast<double>(x[i]) * x[i];
+  for (double p : partial) sum += p;
   napi_value out;
   napi_create_double(env, sum, &out);
   return out;
