@@ -103,7 +103,6 @@ const torchRows: Row[] = [];
 const probeRows: Row[] = [];
 for (const w of workloads) {
   const steps = STEPS[w] ?? [1, 3];
-  let probed = false;
   for (const v of backends.flatMap(variantsOf)) {
     if (v.backend === 'cpu' && w !== 'cnn2' && !args.has('cpu-all')) continue;
     const row = runNode(w, v, v.backend === 'cpu' ? CPU_STEPS : steps, false);
@@ -113,9 +112,8 @@ for (const w of workloads) {
     }
     tfRows.push(row);
     console.log(`${w} on ${v.label}: ${fmt(row.msPerStep)} ms/step (cpu ${fmt(row.cpuMsPerStep)} ms), peak RSS ${fmt(row.peakRssMB)} MB${row.error ? `, error: ${String(row.error)}` : ''}`);
-    // The probe's overhead on the first (fastest) wasm variant that ran: the smaller the step, the larger its share.
-    if (v.backend === 'wasm' && !probed && row.error === undefined && !args.has('no-probe') && (w === 'cnn2' || w === 'mmtm')) {
-      probed = true;
+    // The probe's overhead on every wasm variant: the faster the step, the larger its share.
+    if (v.backend === 'wasm' && row.error === undefined && !args.has('no-probe') && (w === 'cnn2' || w === 'mmtm')) {
       const p = runNode(w, v, steps, true);
       probeRows.push({ ...p, plainMs: row.msPerStep, plainCpuMs: row.cpuMsPerStep });
       console.log(`${w} on ${v.label}: learning-speed probe ${fmt(p.probeMs, 1)} ms (cpu ${fmt(p.probeCpuMs, 1)} ms) per step`);
