@@ -13,7 +13,7 @@
 //   dims (Float64Array): [n, h, w, ci, ho, wo, co, kh, kw, sh, sw, dh, dw, padTop, padLeft, padBottom, padRight]
 //   (dh, dw: dilation, 1 = none). Primitive descriptors are cached per shape.
 // maxPoolGrad(dy, x, dx, geometry, firstWins): see MaxPoolGrad below.
-// adamStep / sgdStep: one pass of the optimizer over a parameter, see OptimizerStep below.
+// adamStep / sgdStep: one pass of the optimizer over a parameter (returns Σ θ'²), see OptimizerStep below.
 // batchNorm / batchNormGrad: training-mode batch norm over [M, C], see BatchNorm below.
 // sumOfSquares(x): Σ x², accumulated in double (the learning-speed probe's reduction).
 // Every array's length is checked against the sizes, so a wrong call throws instead of writing out of bounds.
@@ -267,33 +267,57 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
 // adamStep(theta, grad, m, v, outTheta, outM, outV, s) with s = [wd, b1, 1-b1, b2, 1-b2, sqrt(1-b2^t), eps, lr/(1-b1^t)]
 // sgdStep(theta, grad, buf, outTheta, outBuf, s) with s = [wd, momentum, lr, nesterov (0|1)]; buf may be empty
 // (no momentum), and then so is outBuf.
-void adamStep(size_t n, const float* th, const float* gr, const float* m, const float* v, float* th2, float* m2, float* v2, const float* s) {
-  const float wd = s[0], b1 = s[1], c1 = s[2], b2 = s[3], c2 = s[4], bias2 = s[5], eps = s[6], step = s[7];
-#pragma omp parallel for schedule(static)
-  for (size_t i = 0; i < n; i++) {
-    const float g = wd != 0.0f ? gr[i] + th[i] * wd : gr[i];
-    const float mi = m[i] * b1 + g * c1;
-    const float vi = v[i] * b2 + (g * g) * c2;
-    const float denom = std::sqrt(vi) / bias2 + eps;
-    m2[i] = mi;
-    v2[i] = vi;
-    th2[i] = th[i] - (mi / denom) * step;
+// Runs body(begin, end) on every OpenMP thread over its own contiguous block of [0, n) and returns the sum of what
+// the calls return, added in thread order: the result depends on the thread count only, not on scheduling.
+template <typename Body>
+double blockSum(size_t n, Body body) {
+  std::vector<double> partial(static_cast<size_t>(omp_get_max_threads()), 0.0);
+#pragma omp parallel
+  {
+    const size_t t = static_cast<size_t>(omp_get_thread_num()), nt = static_cast<size_t>(omp_get_num_threads());
+    partial[t] = body(n * t / nt, n * (t + 1) / nt);
   }
+  double sum = 0.0;
+  for (double p : partial) sum += p;
+  return sum;
 }
 
-void sgdStep(size_t n, const float* th, const float* gr, const float* buf, float* th2, float* buf2, const float* s) {
+// Both return Σ θ'² of the new parameter, which the learning-speed probe then need not read again.
+double adamStep(size_t n, const float* th, const float* gr, const float* m, const float* v, float* th2, float* m2, float* v2, const float* s) {
+  const float wd = s[0], b1 = s[1], c1 = s[2], b2 = s[3], c2 = s[4], bias2 = s[5], eps = s[6], step = s[7];
+  return blockSum(n, [&](size_t begin, size_t end) {
+    double sq = 0.0;
+    for (size_t i = begin; i < end; i++) {
+      const float g = wd != 0.0f ? gr[i] + th[i] * wd : gr[i];
+      const float mi = m[i] * b1 + g * c1;
+      const float vi = v[i] * b2 + (g * g) * c2;
+      const float denom = std::sqrt(vi) / bias2 + eps;
+      m2[i] = mi;
+      v2[i] = vi;
+      th2[i] = th[i] - (mi / denom) * step;
+      sq += static_cast<double>(th2[i]) * th2[i];
+    }
+    return sq;
+  });
+}
+
+double sgdStep(size_t n, const float* th, const float* gr, const float* buf, float* th2, float* buf2, const float* s) {
   const float wd = s[0], mu = s[1], lr = s[2];
   const bool nesterov = s[3] != 0.0f;
-#pragma omp parallel for schedule(static)
-  for (size_t i = 0; i < n; i++) {
-    float g = wd != 0.0f ? gr[i] + th[i] * wd : gr[i];
-    if (buf != nullptr) {
-      const float next = buf[i] * mu + g;
-      buf2[i] = next;
-      g = nesterov ? g + next * mu : next;
+  return blockSum(n, [&](size_t begin, size_t end) {
+    double sq = 0.0;
+    for (size_t i = begin; i < end; i++) {
+      float g = wd != 0.0f ? gr[i] + th[i] * wd : gr[i];
+      if (buf != nullptr) {
+        const float next = buf[i] * mu + g;
+        buf2[i] = next;
+        g = nesterov ? g + next * mu : next;
+      }
+      th2[i] = th[i] - g * lr;
+      sq += static_cast<double>(th2[i]) * th2[i];
     }
-    th2[i] = th[i] - g * lr;
-  }
+    return sq;
+  });
 }
 
 napi_value OptimizerStep(napi_env env, napi_callback_info info, bool adam) {
@@ -317,9 +341,11 @@ napi_value OptimizerStep(napi_env env, napi_callback_info info, bool adam) {
     const bool emptyBuffer = !adam && (k == 2 || k == 4) && len[2] == 0 && len[4] == 0;
     if (!emptyBuffer && !checkLength(env, "optimizer tensor", len[k], static_cast<int64_t>(n))) return nullptr;
   }
-  if (adam) adamStep(n, a[0], a[1], a[2], a[3], a[4], a[5], a[6], s);
-  else sgdStep(n, a[0], a[1], len[2] == 0 ? nullptr : a[2], a[3], len[4] == 0 ? nullptr : a[4], s);
-  return nullptr;
+  const double squaredNorm = adam ? adamStep(n, a[0], a[1], a[2], a[3], a[4], a[5], a[6], s)
+                                  : sgdStep(n, a[0], a[1], len[2] == 0 ? nullptr : a[2], a[3], len[4] == 0 ? nullptr : a[4], s);
+  napi_value out;
+  napi_create_double(env, squaredNorm, &out);
+  return out;
 }
 
 napi_value AdamStep(napi_env env, napi_callback_info info) { return OptimizerStep(env, info, true); }
@@ -442,19 +468,11 @@ napi_value SumOfSquares(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   if (!typedArg(env, arg, napi_float32_array, &x, &n)) return nullptr;
-  // On every OpenMP thread, each summing its own contiguous block; the partial sums are added in thread order, so
-  // the result depends on the thread count only, not on scheduling.
-  std::vector<double> partial(static_cast<size_t>(omp_get_max_threads()), 0.0);
-#pragma omp parallel
-  {
-    const size_t t = static_cast<size_t>(omp_get_thread_num()), nt = static_cast<size_t>(omp_get_num_threads());
-    const size_t begin = n * t / nt, end = n * (t + 1) / nt;
-    double s = 0.0;
-    for (size_t i = begin; i < end; i++) s += static_cast<double>(x[i]) * x[i];
-    partial[t] = s;
-  }
-  double sum = 0.0;
-  for (double p : partial) sum += p;
+  const double sum = blockSum(n, [&](size_t begin, size_t end) {
+    double sq = 0.0;
+    for (size_t i = begin; i < end; i++) sq += static_cast<double>(x[i]) * x[i];
+    return sq;
+  });
   napi_value out;
   napi_create_double(env, sum, &out);
   return out;

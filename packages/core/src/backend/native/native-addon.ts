@@ -11,10 +11,10 @@ export interface NativeAddon {
   conv2d(op: 0 | 1 | 2, a: Float32Array, b: Float32Array, out: Float32Array, dims: Float64Array): void;
   /** The max-pool gradient by argmax, `geometry` as in ungreedy-native.cc. */
   maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geometry: Int32Array, firstWins: boolean): void;
-  /** One Adam step: scalars [wd, β1, 1−β1, β2, 1−β2, √(1−β2^t), ε, lr/(1−β1^t)] (float32). */
-  adamStep(theta: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, outTheta: Float32Array, outM: Float32Array, outV: Float32Array, scalars: Float32Array): void;
-  /** One SGD step: scalars [wd, momentum, lr, nesterov 0|1]; `buf` and `outBuf` empty without momentum. */
-  sgdStep(theta: Float32Array, grad: Float32Array, buf: Float32Array, outTheta: Float32Array, outBuf: Float32Array, scalars: Float32Array): void;
+  /** One Adam step: scalars [wd, β1, 1−β1, β2, 1−β2, √(1−β2^t), ε, lr/(1−β1^t)] (float32); returns Σ θ'². */
+  adamStep(theta: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, outTheta: Float32Array, outM: Float32Array, outV: Float32Array, scalars: Float32Array): number;
+  /** One SGD step: scalars [wd, momentum, lr, nesterov 0|1]; `buf` and `outBuf` empty without momentum; returns Σ θ'². */
+  sgdStep(theta: Float32Array, grad: Float32Array, buf: Float32Array, outTheta: Float32Array, outBuf: Float32Array, scalars: Float32Array): number;
   /** Training-mode batch norm over x as [M, C]: writes y (M·C) and the per-channel mean, variance, 1/√(var + ε). */
   batchNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, invstd: Float32Array, eps: number): void;
   /** Its gradient: writes dx (M·C), dγ and dβ (C). */

@@ -70,6 +70,19 @@ test('sumOfSquares (the learning-speed probe) agrees with tf.sum(tf.square(x)) t
   }
 });
 
+test("after a native optimizer step, sumOfSquares reads the parameter's norm the step recorded, and it is right", { skip }, async () => {
+  await useBackend('wasm');
+  const v = tf.variable(tf.randomNormal([64, 33], 0, 1, 'float32', 9));
+  const opt = createOptimizer({ type: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0, nesterov: false }, [{ name: 'p', variable: v }]);
+  const g = tf.randomNormal([64, 33], 0, 1, 'float32', 10);
+  opt.step(new Map([['p', g]]));
+  const recorded = (await sumOfSquares(v).data())[0]!;
+  const direct = (await tf.tidy(() => tf.sum(tf.square(v))).data())[0]!;
+  assert.ok(Math.abs(recorded - direct) / direct < 1e-5, `${recorded} vs ${direct}`);
+  tf.dispose([v, g]);
+  opt.dispose();
+});
+
 describe('the addon refuses arrays that do not match the sizes it is given', { skip }, () => {
   test('every entry point throws instead of writing out of bounds', () => {
     assert.ok(status.ok);
