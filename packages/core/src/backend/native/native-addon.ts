@@ -51,7 +51,9 @@ function load(): NativeStatus {
   }
   try {
     const addon = createRequire(import.meta.url)(path) as NativeAddon;
-    return { ok: true, addon, detail: `oneDNN ${addon.oneDnnVersion()} convolutions on ${process.env.OMP_NUM_THREADS ?? 'all'} threads (OMP_NUM_THREADS)` };
+    const threads = process.env.OMP_NUM_THREADS;
+    const on = threads === undefined ? 'every core' : `${threads} thread${threads === '1' ? '' : 's'} (OMP_NUM_THREADS)`;
+    return { ok: true, addon, detail: `native kernels (oneDNN ${addon.oneDnnVersion()}) on ${on}` };
   } catch (err) {
     return { ok: false, reason: `native addon ${path} failed to load: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` };
   }
