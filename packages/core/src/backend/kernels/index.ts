@@ -58,8 +58,8 @@ export function registerProjectKernels(backend: string): void {
 const replacedByNative = new Map<string, KernelConfig | undefined>();
 
 /**
- * Puts the native kernels (backend/native: oneDNN convolutions, a C++ max-pool gradient) over the wasm ones
- * when the addon is built and loads; `registerProjectKernels('wasm')` calls it. Returns whether they are
+ * Puts the native kernels (backend/native: oneDNN convolutions; max-pool gradient, batch norm, optimizer steps and
+ * sums of squares in C++) over the wasm ones when the addon is built and loads; `registerProjectKernels('wasm')` calls it. Returns whether they are
  * active; `nativeKernelStatus()` says why not.
  */
 export function registerNativeKernels(): boolean {

@@ -10,12 +10,11 @@ import { fusedOptimizerConfigs } from './fused-optimizer.js';
 import type { NativeAddon } from './native-addon.js';
 
 /**
- * The wasm kernels the native addon provides: Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter on oneDNN,
- * MaxPoolGrad, MaxPool3DGrad and training-mode batch norm (batch-norm-train.ts) as C++ loops, all computed in place
- * on the wasm heap
- * (packages/core/native/ungreedy-native.cc), and the fused optimizer steps (fused-optimizer.ts). Convolutions
- * take NHWC float32; anything else goes to
- * `previous(kernelName)`, the kernel registered before (the project's or the stock one).
+ * The wasm kernels the native addon provides (packages/core/native/ungreedy-native.cc), all computed in place on the
+ * wasm heap: Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter on oneDNN; MaxPoolGrad, MaxPool3DGrad, training
+ * batch norm (batch-norm-train.ts) and the probe's sum of squares as C++ loops; the fused optimizer steps
+ * (fused-optimizer.ts). Convolutions take NHWC float32; anything else goes to `previous(kernelName)`, the kernel
+ * registered before (the project's or the stock one).
  */
 export function nativeKernelConfigs(addon: NativeAddon, previous: (kernelName: string) => KernelConfig | undefined): KernelConfig[] {
   const conv = (kernelName: string, body: (ops: KernelOps, inputs: Record<string, TensorInfo>, attrs: Conv2DAttrs) => TensorInfo | undefined): KernelConfig => {
