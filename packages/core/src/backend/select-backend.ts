@@ -56,12 +56,21 @@ async function activate(name: Concrete): Promise<void> {
  * `auto` tries, fastest first: `tensorflow` (only if tfjs-node(-gpu) loads), `webgpu` (only with a GPU
  * adapter and a Vulkan loader), `wasm` (only when the project's wasm training kernels are verified, `WASM_TRAINING_READY`:
  * stock wasm cannot train convolutions and has wrong gradients), then `cpu`, which always works.
- * An explicitly requested backend that fails is UNG_ERR_BACKEND_UNAVAILABLE.
+ * An explicitly requested backend that fails is UNG_ERR_BACKEND_UNAVAILABLE. Calls run one after another: two
+ * overlapping `tf.setBackend('wasm')` make the first return false while the wasm module initialises.
  *
  * @example
  * const backend = await selectBackend(config.backend, log); // { name: 'cpu', reason: 'auto: ...', tried: [...] }
  */
-export async function selectBackend(requested: BackendName, log?: Logger): Promise<BackendInfo> {
+export function selectBackend(requested: BackendName, log?: Logger): Promise<BackendInfo> {
+  const selected = pending.then(() => select(requested, log));
+  pending = selected.catch(() => undefined);
+  return selected;
+}
+
+let pending: Promise<unknown> = Promise.resolve();
+
+async function select(requested: BackendName, log?: Logger): Promise<BackendInfo> {
   const tried: { name: string; error: string }[] = [];
   if (requested !== 'auto') {
     try {

@@ -46,18 +46,8 @@ export function setupTestBackend(): Promise<BackendInfo> {
   return selectTestBackend(testBackendName());
 }
 
-let queue: Promise<unknown> = Promise.resolve();
-
-/**
- * Selects `name` (with every gradient) after any selection still in flight: two overlapping `tf.setBackend('wasm')`
- * calls make the first one return false while the wasm module initialises, and Node 20 runs a file's top-level
- * `before` hooks concurrently, so two hooks that both set up the backend would otherwise fail.
- */
-export function selectTestBackend(name: TestBackendName): Promise<BackendInfo> {
-  const selected = queue.then(async () => {
-    await ensureGradients();
-    return selectBackend(name);
-  });
-  queue = selected.catch(() => undefined);
-  return selected;
+/** Selects `name` with every gradient registered (selectBackend runs overlapping calls one after another). */
+export async function selectTestBackend(name: TestBackendName): Promise<BackendInfo> {
+  await ensureGradients();
+  return selectBackend(name);
 }
