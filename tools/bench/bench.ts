@@ -2,7 +2,7 @@
 // that loads, side by side with the same models in PyTorch (when /usr/bin/python3 has torch), printing the
 // ratios measured in this run. Not a test. Options:
 //   --quick                 small shapes and few steps (a smoke run, ~1 min)
-//   --workloads=a,b         cnn2, resnet18, video, mmtm, mmtm-core (default: all)
+//   --workloads=a,b         cnn2, resnet18, video, mmtm, mmtm-core (default), mmtm224 (the paper's 224 px, on request)
 //   --backends=a,b          wasm-native, wasm, webgpu, cpu (default: all; cpu runs only cnn2 unless --cpu-all).
 //                           wasm-native is wasm with the native kernels (packages/core/native), once per
 //                           --native-threads count of oneDNN threads (default 1,2); wasm is the pure-wasm kernels.
@@ -41,8 +41,8 @@ const outDir = args.get('out') ?? join(here, 'results');
 
 /** [warmup, timed] steps per workload: enough for a stable median, bounded for the slow ones. */
 const STEPS: Record<string, [number, number]> = quick
-  ? { cnn2: [1, 2], resnet18: [1, 2], video: [1, 2], mmtm: [1, 2], 'mmtm-core': [1, 2] }
-  : { cnn2: [2, 5], resnet18: [1, 3], video: [2, 5], mmtm: [1, 3], 'mmtm-core': [1, 3] };
+  ? { cnn2: [1, 2], resnet18: [1, 2], video: [1, 2], mmtm: [1, 2], 'mmtm-core': [1, 2], mmtm224: [1, 2] }
+  : { cnn2: [2, 5], resnet18: [1, 3], video: [2, 5], mmtm: [1, 3], 'mmtm-core': [1, 3], mmtm224: [1, 3] };
 const CPU_STEPS: [number, number] = [1, 1];
 
 type Row = Record<string, unknown> & { workload: string; msPerStep?: number; cpuMsPerStep?: number; peakRssMB?: number };

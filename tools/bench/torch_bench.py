@@ -133,8 +133,8 @@ def workload(name, quick):
         model = Video()
         x = torch.randn(*shape, generator=g)
         return model, lambda: model(x).pow(2).mean()
-    if name == 'mmtm':
-        b, hw = (4, 64) if quick else (8, 112)
+    if name in ('mmtm', 'mmtm224'):
+        b, hw = (4, 64) if quick else (8, 224 if name == 'mmtm224' else 112)
         model = MMTMNet()
         xs = [torch.randn(b, 3, hw, hw, generator=g) for _ in range(2)]
         ys = [torch.randint(0, 40, (b,), generator=g) for _ in range(2)]
