@@ -9,18 +9,36 @@ export const triple = (v: number | Triple): [number, number, number] =>
 
 /**
  * Frames `start, start + stride, …` (`count` of them) of a [N, D, H, W, C] tensor, with slice and reshape
- * only: StridedSlice has no gradient in TensorFlow.js, and gather's gradient is missing on wasm.
+ * only: StridedSlice has no gradient in TensorFlow.js, and gather's gradient is missing on wasm. Works on a
+ * rank-3 view [N, D, H·W·C]: wasm slices (and pads, for the gradient) tensors of rank 5 element by element in
+ * JavaScript, hundreds of times slower than its rank ≤ 4 kernels.
  */
 export function takeFrames(x: tf.Tensor5D, start: number, count: number, stride: number): tf.Tensor5D {
   const [n, d, h, w, c] = x.shape;
   if (start === 0 && count === d && stride === 1) return x;
-  if (stride === 1) return tf.slice(x, [0, start, 0, 0, 0], [n, count, h, w, c]);
-  const span = (count - 1) * stride + 1;
-  let y: tf.Tensor = tf.slice(x, [0, start, 0, 0, 0], [n, span, h, w, c]);
-  // Pad to count·stride frames so every kept frame heads a group of `stride`.
-  if (span < count * stride) y = tf.pad(y, [[0, 0], [0, count * stride - span], [0, 0], [0, 0], [0, 0]]);
-  const grouped = tf.reshape(y, [n, count, stride * h * w * c]);
-  return tf.reshape(tf.slice(grouped, [0, 0, 0], [n, count, h * w * c]), [n, count, h, w, c]);
+  const frame = h * w * c;
+  const v = tf.reshape(x, [n, d, frame]);
+  let y: tf.Tensor;
+  if (stride === 1) {
+    y = tf.slice(v, [0, start, 0], [n, count, frame]);
+  } else {
+    const span = (count - 1) * stride + 1;
+    y = tf.slice(v, [0, start, 0], [n, span, frame]);
+    // Pad to count·stride frames so every kept frame heads a group of `stride`.
+    if (span < count * stride) y = tf.pad(y, [[0, 0], [0, count * stride - span], [0, 0]]);
+    const grouped = tf.reshape(y, [n, count, stride * frame]);
+    y = tf.slice(grouped, [0, 0, 0], [n, count, frame]);
+  }
+  return tf.reshape(y, [n, count, h, w, c]);
+}
+
+/** Pads D, H and W of a [N, D, H, W, C] tensor through the rank-4 view [N, D, H, W·C] (see {@link takeFrames}). */
+export function padDHW(x: tf.Tensor5D, pd: readonly [number, number], ph: readonly [number, number], pw: readonly [number, number], value = 0): tf.Tensor5D {
+  const [n, d, h, w, c] = x.shape;
+  if (pd[0] + pd[1] + ph[0] + ph[1] + pw[0] + pw[1] === 0) return x;
+  const v = tf.reshape(x, [n, d, h, w * c]);
+  const padded = tf.pad(v, [[0, 0], [pd[0], pd[1]], [ph[0], ph[1]], [pw[0] * c, pw[1] * c]], value);
+  return tf.reshape(padded, [n, d + pd[0] + pd[1], h + ph[0] + ph[1], w + pw[0] + pw[1], c]);
 }
 
 /**
@@ -48,17 +66,16 @@ export function conv3d(
     const pd = padAmounts(d, kd, sd, pads[0] as Padding1D);
     const ph = padAmounts(h, kh, sh, pads[1] as Padding1D);
     const pw = padAmounts(w, kw, sw, pads[2] as Padding1D);
-    const padded =
-      pd[0] + pd[1] + ph[0] + ph[1] + pw[0] + pw[1] === 0 ? x : tf.pad(x, [[0, 0], pd, ph, pw, [0, 0]]);
+    const padded = padDHW(x, pd, ph, pw);
     const dp = d + pd[0] + pd[1];
     const hp = h + ph[0] + ph[1];
     const wp = w + pw[0] + pw[1];
     const dOut = Math.floor((dp - kd) / sd) + 1;
     if (dOut < 1) throw new RangeError(`conv3d: depth ${d} is too short for a temporal kernel of ${kd}.`);
-    const taps: tf.Tensor5D[] = [];
-    for (let j = 0; j < kd; j++) taps.push(takeFrames(padded, j, dOut, sd));
-    const stacked = taps.length === 1 ? taps[0]! : tf.concat(taps, 4);
-    const x4 = tf.reshape(stacked, [n * dOut, hp, wp, kd * c]);
+    // Each tap's frames as [N·D', H', W', C], concatenated on channels (rank 4, see takeFrames).
+    const taps: tf.Tensor4D[] = [];
+    for (let j = 0; j < kd; j++) taps.push(tf.reshape(takeFrames(padded, j, dOut, sd), [n * dOut, hp, wp, c]));
+    const x4 = taps.length === 1 ? taps[0]! : tf.concat(taps, 3);
     const f4 = tf.reshape(tf.transpose(filter, [1, 2, 0, 3, 4]), [kh, kw, kd * c, o]);
     const y = tf.conv2d(x4 as tf.Tensor4D, f4 as tf.Tensor4D, [sh, sw], 'valid');
     return tf.reshape(y, [n, dOut, y.shape[1], y.shape[2], o]);
@@ -89,7 +106,7 @@ export function maxPool3d(
     }
     if (kd === 1 && sd === 1) return y;
     const pd = padAmounts(d, kd, sd, pads[0] as Padding1D);
-    if (pd[0] + pd[1] > 0) y = tf.pad(y, [[0, 0], pd, [0, 0], [0, 0], [0, 0]], -Infinity);
+    y = padDHW(y, pd, [0, 0], [0, 0], -Infinity);
     const dOut = Math.floor((d + pd[0] + pd[1] - kd) / sd) + 1;
     let m = takeFrames(y, 0, dOut, sd);
     for (let j = 1; j < kd; j++) m = tf.maximum(m, takeFrames(y, j, dOut, sd));
