@@ -141,7 +141,12 @@ export const i3d: EncoderContribution<I3dOptions> = {
           let y = x as tf.Tensor5D;
           if (pool) y = maxPool3d(y, pool.size, pool.stride, 'same');
           const y3 = b3.apply(maxPool3d(y, 3, 1, 'same'), t);
-          return tf.concat([b0.apply(y, t), b1b.apply(b1a.apply(y, t), t), b2b.apply(b2a.apply(y, t), t), y3], 4);
+          const branches = [b0.apply(y, t), b1b.apply(b1a.apply(y, t), t), b2b.apply(b2a.apply(y, t), t), y3];
+          // Concatenated on channels through [N·D·H·W, C] views: the gradient of a rank-5 concat slices rank-5
+          // tensors, which wasm does element by element in JavaScript (see conv3d's takeFrames).
+          const [n, d, h, w] = branches[0]!.shape;
+          const joined = tf.concat(branches.map((b) => tf.reshape(b, [-1, b.shape[4]!])), 1);
+          return tf.reshape(joined, [n!, d!, h!, w!, joined.shape[1]!]);
         },
       });
     }
