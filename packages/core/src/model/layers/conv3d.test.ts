@@ -73,3 +73,15 @@ for (const c of poolCases) {
     tf.dispose([x, want, got, dy, gWant, gGot]);
   });
 }
+
+test('conv3d and maxPool3d move data through rank ≤ 4 kernels only, forward and backward (wasm does rank-5 slices in JavaScript)', async () => {
+  const x = randn([1, 6, 5, 5, 2], 3) as tf.Tensor5D;
+  const f = randn([3, 3, 3, 2, 3], 4) as tf.Tensor5D;
+  const info = await tf.profile(() => {
+    const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(maxPool3d(conv3d(a as tf.Tensor5D, b as tf.Tensor5D, [2, 1, 1], 'same'), [3, 2, 2], [2, 2, 2], 'same')));
+    return g([x, f]);
+  });
+  const rank5 = info.kernels.filter((k) => ['Slice', 'PadV2', 'Concat', 'StridedSlice', 'Pack', 'Unpack'].includes(k.name) && k.inputShapes.some((s) => s !== undefined && s.length >= 5));
+  assert.deepEqual(rank5.map((k) => `${k.name} ${JSON.stringify(k.inputShapes)}`), []);
+  tf.dispose([x, f]);
+});
