@@ -88,6 +88,11 @@ function parseLast(stdout: string, fallback: Row): Row {
   return line === undefined ? fallback : (JSON.parse(line) as Row);
 }
 
+/** The PyTorch row measured for workload `w` on `t` threads, if it ran. */
+function torchOf(w: string, t: number): Row | undefined {
+  return torchRows.find((r) => r.workload === w && r.threads === t && r.msPerStep !== undefined);
+}
+
 function torchAvailable(): boolean {
   return spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
 }
@@ -121,7 +126,7 @@ for (const w of workloads) {
   }
   if (haveTorch) {
     for (const t of torchThreads) {
-      const row = w === 'mmtm-core' ? { ...(torchOfRaw('mmtm', t) ?? runTorch('mmtm', t, steps)), workload: w } : runTorch(w, t, steps);
+      const row = w === 'mmtm-core' ? { ...(torchOf('mmtm', t) ?? runTorch('mmtm', t, steps)), workload: w } : runTorch(w, t, steps);
       torchRows.push(row);
       console.log(`${w} in PyTorch, ${t} thread(s): ${fmt(row.msPerStep)} ms/step (cpu ${fmt(row.cpuMsPerStep)} ms), peak RSS ${fmt(row.peakRssMB)} MB`);
     }
@@ -129,10 +134,6 @@ for (const w of workloads) {
 }
 const load1 = loadavg();
 
-function torchOfRaw(w: string, t: number): Row | undefined {
-  return torchRows.find((r) => r.workload === w && r.threads === t && r.msPerStep !== undefined);
-}
-const torchOf = (w: string, t: number): Row | undefined => torchRows.find((r) => r.workload === w && r.threads === t && r.msPerStep !== undefined);
 const lines: string[] = [];
 lines.push(`# ungreedy benchmark: training step, tfjs vs PyTorch`);
 lines.push('');
