@@ -1,6 +1,6 @@
-import { backend_util } from '@tensorflow/tfjs-core';
+import type { backend_util } from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropFilterAttrs, KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
-import { compositeKernel } from './kernel-ops.js';
+import { compositeKernel, conv2dInfo } from './kernel-ops.js';
 import type { ExplicitPad, KernelOps } from './kernel-ops.js';
 
 type Pad = 'valid' | 'same' | number | ExplicitPad;
@@ -21,16 +21,7 @@ export function conv2dBackpropFilterImpl(
   pad: Pad,
   dimRoundingMode?: 'floor' | 'round' | 'ceil',
 ): TensorInfo {
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = conv2dInfo(x.shape, filterShape, strides, 1, pad, dimRoundingMode);
   const { batchSize: n, outHeight: ho, outWidth: wo, inChannels: ci, outChannels: co, filterHeight: kh, filterWidth: kw } = info;
   const m = n * ho * wo;
   const cols = ops.alloc([1, kh * kw * ci, m]);

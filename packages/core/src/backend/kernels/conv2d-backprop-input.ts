@@ -1,6 +1,6 @@
-import { backend_util } from '@tensorflow/tfjs-core';
+import type { backend_util } from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropInputAttrs, KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
-import { compositeKernel } from './kernel-ops.js';
+import { compositeKernel, conv2dInfo } from './kernel-ops.js';
 import type { ExplicitPad, KernelOps } from './kernel-ops.js';
 
 type Pad = 'valid' | 'same' | number | ExplicitPad;
@@ -20,16 +20,7 @@ export function conv2dBackpropInputImpl(
   pad: Pad,
   dimRoundingMode?: 'floor' | 'round' | 'ceil',
 ): TensorInfo {
-  const info = backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = conv2dInfo(inputShape, filter.shape, strides, 1, pad, dimRoundingMode);
   const { inHeight: h, inWidth: w, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const { top, left } = info.padInfo;
   if ((sh > 1 || sw > 1) && ops.hasHostMemory) return byPhases(ops, dy, filter, info);

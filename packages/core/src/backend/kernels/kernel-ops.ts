@@ -1,8 +1,21 @@
-import { getKernel } from '@tensorflow/tfjs-core';
+import { backend_util, getKernel } from '@tensorflow/tfjs-core';
 import type { KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 
 /** Explicit padding in the NHWC order conv2d takes: [[0,0],[top,bottom],[left,right],[0,0]]. */
 export type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
+
+/** The geometry of an NHWC conv2d of x over a [kh, kw, Ci, Co] filter, as TensorFlow.js's kernels compute it. */
+export function conv2dInfo(
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  strides: [number, number] | number,
+  dilations: [number, number] | number,
+  pad: 'valid' | 'same' | number | ExplicitPad,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+): backend_util.Conv2DInfo {
+  type Shape4 = [number, number, number, number];
+  return backend_util.computeConv2DInfo(xShape as Shape4, filterShape as Shape4, strides, dilations, pad, dimRoundingMode, false, 'channelsLast');
+}
 
 /** Time spent in each inner kernel, when UNGREEDY_KERNEL_PROFILE=1 (tools/bench/profile.ts prints it). */
 export const PROFILE: Map<string, { ms: number; calls: number }> | undefined =

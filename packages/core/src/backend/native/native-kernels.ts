@@ -1,7 +1,7 @@
-import { backend_util } from '@tensorflow/tfjs-core';
+import type { backend_util } from '@tensorflow/tfjs-core';
 import type { Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../kernels/batch-norm-train.js';
-import { compositeKernel, multiOutputKernel } from '../kernels/kernel-ops.js';
+import { compositeKernel, conv2dInfo, multiOutputKernel } from '../kernels/kernel-ops.js';
 import { SUM_OF_SQUARES } from '../kernels/sum-of-squares.js';
 import type { KernelOps } from '../kernels/kernel-ops.js';
 import { maxPool3DGradConfig, maxPoolGradConfig } from '../kernels/max-pool-grad.js';
@@ -38,18 +38,18 @@ export function nativeKernelConfigs(addon: NativeAddon, previous: (kernelName: s
   return [
     conv('Conv2D', (ops, { x, filter }, a) => {
       if (a.dataFormat === 'NCHW' || !float32(x!, filter!)) return undefined;
-      const info = convInfo(x!.shape, filter!.shape, a.strides, a.dilations, a.pad, a.dimRoundingMode);
+      const info = conv2dInfo(x!.shape, filter!.shape, a.strides, a.dilations, a.pad, a.dimRoundingMode);
       return run(ops, 0, x!, filter!, [info.batchSize, info.outHeight, info.outWidth, info.outChannels], info);
     }),
     conv('Conv2DBackpropInput', (ops, { dy, filter }, attrs) => {
       const a = attrs as unknown as Conv2DBackpropInputAttrs;
       if (a.dataFormat === 'NCHW' || !float32(dy!, filter!)) return undefined;
-      return run(ops, 1, dy!, filter!, a.inputShape, convInfo(a.inputShape, filter!.shape, a.strides, 1, a.pad, a.dimRoundingMode));
+      return run(ops, 1, dy!, filter!, a.inputShape, conv2dInfo(a.inputShape, filter!.shape, a.strides, 1, a.pad, a.dimRoundingMode));
     }),
     conv('Conv2DBackpropFilter', (ops, { x, dy }, attrs) => {
       const a = attrs as unknown as Conv2DBackpropFilterAttrs;
       if (a.dataFormat === 'NCHW' || !float32(x!, dy!)) return undefined;
-      return run(ops, 2, x!, dy!, a.filterShape, convInfo(x!.shape, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode));
+      return run(ops, 2, x!, dy!, a.filterShape, conv2dInfo(x!.shape, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode));
     }),
     maxPoolGradConfig('wasm', nativeBackprop),
     maxPool3DGradConfig('wasm', nativeBackprop),
@@ -77,26 +77,6 @@ export function nativeKernelConfigs(addon: NativeAddon, previous: (kernelName: s
 
 function float32(...ts: TensorInfo[]): boolean {
   return ts.every((t) => t.dtype === 'float32');
-}
-
-function convInfo(
-  xShape: readonly number[],
-  filterShape: readonly number[],
-  strides: Conv2DAttrs['strides'],
-  dilations: Conv2DAttrs['dilations'],
-  pad: Conv2DAttrs['pad'],
-  dimRoundingMode: Conv2DAttrs['dimRoundingMode'],
-): backend_util.Conv2DInfo {
-  return backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    strides,
-    dilations,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
 }
 
 /** The 17 sizes conv2d takes, in ungreedy-native.cc's order. */
