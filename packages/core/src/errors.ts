@@ -23,8 +23,10 @@ export const ERROR_CODES = {
   UNG_ERR_PLUGIN_DUPLICATE_ID: 'Two plugins contribute a component with the same id.',
   UNG_ERR_PLUGIN_INVALID: 'A plugin module does not export a valid manifest.',
   UNG_ERR_PLUGIN_NOT_FOUND: 'A plugin named in a config could not be found.',
-  UNG_ERR_RUN_DIVERGED: 'Training produced a NaN or infinite loss.',
+  UNG_ERR_RUN_DIVERGED: 'Training produced a NaN or infinite loss, or a finite loss that blew up (train.divergence).',
   UNG_ERR_RUN_FAILED: 'A run ended without success and left no more specific error (its process was killed or crashed).',
+  UNG_ERR_RUN_INTERRUPTED: 'A run was stopped by SIGINT or SIGTERM after writing its checkpoint.',
+  UNG_ERR_RUN_LOCKED: 'Another process is writing the run folder (its lock file names the writer).',
   UNG_ERR_RUN_NOT_FOUND: 'A folder given as a run folder is not one.',
   UNG_ERR_UNKNOWN_COMPONENT: 'A config names a dataset, encoder, fusion or strategy id that no loaded plugin provides.',
 } as const;
@@ -49,6 +51,7 @@ export const INPUT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'UNG_ERR_RUN_NOT_FOUND',
   'UNG_ERR_UNKNOWN_COMPONENT',
   'UNG_ERR_CHECKPOINT_MISMATCH',
+  'UNG_ERR_RUN_LOCKED',
 ]);
 
 /**

@@ -3,4 +3,8 @@
 // hold a top-level await, or their import of core waits on it forever.
 import { main } from '../cli/main.js';
 
+// Started by compare with an IPC channel: it must not keep this process alive; its closing (compare died) stops
+// the run with a checkpoint (run/stop-signals.ts).
+process.channel?.unref();
+
 process.exitCode = await main(process.argv.slice(2));

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,19 +7,21 @@ import type { Logger } from '../log/logger.js';
 import { RUN_FILES } from '../run/file-run-store.js';
 import type { RunManifest, RunSummary } from '../run/metric-records.js';
 import { hasCheckpoint } from '../trainer/checkpoint.js';
+import { isLockedByOther, pidAlive } from '../run/run-lock.js';
 import type { MatrixCell } from './compare-config.js';
 
 /** What a cell's folder says before the matrix runs: nothing to do, continue it, or start it (again). */
-export type CellState = 'completed' | 'resumable' | 'fresh' | 'stale';
+export type CellState = 'completed' | 'resumable' | 'fresh' | 'stale' | 'busy';
 
 /**
  * Decides what to do with a cell's folder: `completed` (summary.json says so: never redone), `resumable`
  * (a manifest says running or interrupted and a `last` checkpoint exists: `ungreedy run --resume`), `fresh`
  * (no folder), `stale` (a failed run, or one killed before its first checkpoint: moved aside, then started
- * again).
+ * again), `busy` (a live process holds the folder's lock: another compare or run is writing it; wait for it).
  */
 export function cellState(dir: string): CellState {
   if (!existsSync(dir)) return 'fresh';
+  if (isLockedByOther(dir) !== null) return 'busy';
   const summary = readJsonOrNull<RunSummary>(join(dir, RUN_FILES.summary));
   if (summary?.status === 'completed') return 'completed';
   const manifest = readJsonOrNull<RunManifest>(join(dir, RUN_FILES.manifest));
@@ -101,6 +103,7 @@ function absoluteSpecifier(specifier: string): string {
  */
 export async function runMatrix(options: RunMatrixOptions): Promise<CellOutcome[]> {
   const { cells, jobs, signal } = options;
+  sweepCellConfigs(options.experimentDir);
   const outcomes: CellOutcome[] = [];
   const total = cells.length;
   const queue: MatrixCell[] = [];
@@ -145,15 +148,51 @@ export async function runMatrix(options: RunMatrixOptions): Promise<CellOutcome[
   return outcomes;
 }
 
+/**
+ * One cell: waits while another process holds its folder's lock (a second compare on the same folder, a
+ * `run --resume` by hand), then skips it if that writer completed it, resumes it, or starts it. The child
+ * creates the folder itself with `--exact`, so of two compares racing for a fresh cell one trains it and the
+ * other sees UNG_ERR_RUN_LOCKED, waits, and finds it completed.
+ */
 async function runCell(
   cell: MatrixCell,
   options: RunMatrixOptions,
   children: Set<ChildProcess>,
 ): Promise<CellOutcome> {
   const started = Date.now();
+  for (;;) {
+    const state = cellState(cell.dir);
+    if (state === 'busy') {
+      options.log.info({ cell: cell.id, lock: isLockedByOther(cell.dir) }, 'cell folder is being written by another process, waiting');
+      if (!(await waitWhileBusy(cell.dir, options.signal))) {
+        return { cell, status: 'interrupted', started: null, exitCode: null, error: null, seconds: (Date.now() - started) / 1000 };
+      }
+      continue;
+    }
+    if (state === 'completed') return { cell, status: 'skipped', started: null, exitCode: null, error: null, seconds: 0 };
+    const attempt = await spawnCell(cell, options, children, state, started);
+    if (attempt !== 'locked') return attempt;
+  }
+}
+
+/** Polls until no live process holds the folder's lock; false if `signal` aborted first. */
+async function waitWhileBusy(dir: string, signal: AbortSignal | undefined): Promise<boolean> {
+  while (isLockedByOther(dir) !== null) {
+    if (signal?.aborted) return false;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return !signal?.aborted;
+}
+
+async function spawnCell(
+  cell: MatrixCell,
+  options: RunMatrixOptions,
+  children: Set<ChildProcess>,
+  state: Exclude<CellState, 'busy' | 'completed'>,
+  started: number,
+): Promise<CellOutcome | 'locked'> {
   const childEnv = options.env ?? process.env;
   const threadsPerJob = Math.max(1, Math.floor(availableParallelism() / Math.max(1, options.jobs)));
-  const state = cellState(cell.dir);
   const parent = dirname(cell.dir);
   mkdirSync(parent, { recursive: true });
   if (state === 'stale') moveAside(cell.dir);
@@ -166,46 +205,49 @@ async function runCell(
     // The cell config must sit in the base config's folder: its plugin names and relative paths resolve there.
     configFile = join(options.experimentDir, `.ungreedy-cell-${process.pid}-${cell.id.replace(/[^A-Za-z0-9._-]+/g, '_')}.json`);
     writeFileSync(configFile, `${JSON.stringify(cell.experiment, null, 2)}\n`);
-    args = ['run', configFile, '--out', parent];
+    args = ['run', configFile, '--out', parent, '--exact'];
   }
   options.onCellStart?.(cell, how);
   options.log.debug({ cell: cell.id, how }, 'cell start');
   const entry = cellEntry();
-  const consoleLog = createWriteStream(join(parent, `${basename(cell.dir)}.console.log`), { flags: 'a' });
-  let stderrTail = '';
+  // The child writes straight into its console log (not through pipes to this process), so it can still log,
+  // checkpoint and exit cleanly after compare itself died.
+  const consoleFile = join(parent, `${basename(cell.dir)}.console.log`);
+  const consoleFd = openSync(consoleFile, 'a');
+  const logStart = fstatSync(consoleFd).size;
+  let spawnError = '';
   const exitCode = await new Promise<number | null>((resolvePromise) => {
     const child = spawn(process.execPath, [...entry.execArgv, entry.file, ...args], {
       cwd: options.experimentDir,
       env: { ...childEnv, OMP_NUM_THREADS: childEnv.OMP_NUM_THREADS ?? String(threadsPerJob) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The IPC channel is the child's lifeline: when compare dies (even by SIGKILL) it closes, and the child
+      // checkpoints and stops as after SIGTERM (run/stop-signals.ts), so no cell outlives its compare.
+      stdio: ['ignore', consoleFd, consoleFd, 'ipc'],
       // Its own process group: a terminal's Ctrl-C reaches only compare, which forwards exactly one SIGINT (a
       // second one would make the run quit without its checkpoint).
       detached: true,
     });
     children.add(child);
-    child.stdout.on('data', (chunk: Buffer) => {
-      consoleLog.write(chunk);
-      // The run has read its config once it prints its folder; the temporary cell config can go.
-      if (configFile !== null && chunk.toString('utf8').includes('Run folder:')) rmSync(configFile, { force: true });
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      consoleLog.write(chunk);
-      stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4000);
-    });
     child.on('error', (err) => {
-      stderrTail += `\n${err.message}`;
+      spawnError += `\n${err.message}`;
+      children.delete(child);
+      resolvePromise(null);
     });
-    child.on('close', (code) => {
+    // 'exit', not 'close': the IPC channel would keep 'close' from firing after a disconnect.
+    child.on('exit', (code) => {
       children.delete(child);
       resolvePromise(code);
     });
   });
-  await new Promise<void>((r) => consoleLog.end(r));
+  closeSync(consoleFd);
   if (configFile !== null) rmSync(configFile, { force: true });
+  const stderrTail = readTail(consoleFile, logStart) + spawnError;
   const seconds = (Date.now() - started) / 1000;
+  // Another writer holds (or just created) the folder: wait for it and decide again.
+  if (exitCode === 2 && /^UNG_ERR_RUN_LOCKED: /m.test(stderrTail) && !options.signal?.aborted) return 'locked';
   // The summary decides: a run can complete and then be killed by a late interrupt on its way out.
   if (exitCode === 0 || cellState(cell.dir) === 'completed') return { cell, status: 'completed', started: how, exitCode, error: null, seconds };
-  if (exitCode === 130 || options.signal?.aborted) {
+  if (exitCode === 130 || exitCode === 143 || options.signal?.aborted) {
     return { cell, status: 'interrupted', started: how, exitCode, error: null, seconds };
   }
   return { cell, status: 'failed', started: how, exitCode, error: failureOf(cell.dir, stderrTail, exitCode), seconds };
@@ -230,6 +272,29 @@ function moveAside(dir: string): void {
       renameSync(dir, target);
       return;
     }
+  }
+}
+
+/** Removes the temporary cell configs (`.ungreedy-cell-<pid>-*.json`) of compares that died before removing them. */
+function sweepCellConfigs(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^\.ungreedy-cell-(\d+)-.*\.json$/.exec(name);
+    if (m && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]))) rmSync(join(dir, name), { force: true });
+  }
+}
+
+/** The last 4000 characters a child wrote to its console log in this attempt. */
+function readTail(file: string, from: number): string {
+  try {
+    return readFileSync(file).subarray(from).toString('utf8').slice(-4000);
+  } catch {
+    return '';
   }
 }
 

@@ -86,6 +86,8 @@ export interface ExperimentConfig {
     readonly keepBest: boolean;
     /** Reproduce the reference's accuracy quirk for label tensors of length 2 (spec §2.3); off by default. */
     readonly legacyLength2AccuracyQuirk: boolean;
+    /** Finite blow-up guard: the step loss above `factor` × the first step's for `patience` steps in a row fails the run. */
+    readonly divergence: { readonly enabled: boolean; readonly factor: number; readonly patience: number };
   };
   readonly metrics: {
     /** Log base of the conditional learning speed; the guided threshold is in these units. */

@@ -48,6 +48,7 @@ test('a valid config resolves with core and component defaults applied', () => {
       checkpointEverySteps: 0,
       keepBest: true,
       legacyLength2AccuracyQuirk: false,
+      divergence: { enabled: true, factor: 1000, patience: 20 },
     },
     metrics: { speedLogBase: 10, utilizationDenominator: 'branch', utilization: true, evaluateCheckpoint: 'best', recordWithAugmentation: true },
     output: { dir: 'runs', runName: null },

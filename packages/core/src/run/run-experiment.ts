@@ -8,8 +8,11 @@ import { isUngreedyError } from '../errors.js';
 import type { CreateLoggerOptions } from '../log/create-logger.js';
 import type { Logger } from '../log/logger.js';
 import { trainExperiment } from '../trainer/train-experiment.js';
+import { hasCheckpoint } from '../trainer/checkpoint.js';
+import { refuseChangedConfig } from '../trainer/config-fingerprint.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { createRunFolder } from './create-run-folder.js';
+import { createLockedRunFolder } from './create-run-folder.js';
+import { acquireRunLock, type RunLock } from './run-lock.js';
 import { FileRunStore, RUN_FILES } from './file-run-store.js';
 import type { RunSummary } from './metric-records.js';
 import { createRunManifest } from './run-manifest.js';
@@ -20,9 +23,10 @@ export interface RunExperimentOptions {
   /**
    * Where the run goes: `{ parent }` creates a new folder `<parent>/<output.runName ?? name-seed<seed>>`
    * (default parent: the config's `output.dir`, relative to the config file); `{ resume }` continues the
-   * run in that folder from its last checkpoint.
+   * run in that folder from its last checkpoint. `exact` (compare cells): use `<parent>/<runName>` or fail with
+   * UNG_ERR_RUN_LOCKED, never `<runName>-2`. Either way the run holds the folder's lock (`.lock`) until it ends.
    */
-  readonly target?: { readonly parent: string } | { readonly resume: string };
+  readonly target?: { readonly parent: string; readonly exact?: boolean } | { readonly resume: string };
   /** Process-wide logger (the run gets its own child logger writing `<run>/log.jsonl`). */
   readonly log: Logger;
   /** An already selected backend; by default the config's `backend` is selected here. */
@@ -60,13 +64,40 @@ export interface RunOutcome {
  */
 export async function runExperiment(options: RunExperimentOptions): Promise<RunOutcome> {
   const { experiment, log } = options;
-  const { config, registry, configDir, file } = experiment;
+  const { config, configDir } = experiment;
   const clock = options.clock ?? systemClock;
   const target = options.target ?? { parent: resolve(configDir, config.output.dir) };
   const resume = 'resume' in target ? FileRunStore.open(target.resume) : undefined;
   const backend = options.backend ?? (await selectBackend(config.backend, log));
-  const runDir = resume?.dir ??
-    createRunFolder((target as { parent: string }).parent, config.output.runName ?? `${config.name}-seed${config.seed}`);
+  let runDir: string;
+  let lock: RunLock;
+  if (resume !== undefined) {
+    runDir = resume.dir;
+    lock = acquireRunLock(runDir);
+    const last = join(runDir, RUN_FILES.checkpoints, 'last');
+    try {
+      if (hasCheckpoint(last)) refuseChangedConfig(last, experiment.config);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  } else {
+    const parent = target as { parent: string; exact?: boolean };
+    ({ dir: runDir, lock } = createLockedRunFolder(parent.parent, config.output.runName ?? `${config.name}-seed${config.seed}`, {
+      exact: parent.exact === true,
+    }));
+  }
+  try {
+    return await runLocked(options, runDir, resume !== undefined, backend, clock);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(options: RunExperimentOptions, runDir: string, resuming: boolean, backend: BackendInfo, clock: Clock): Promise<RunOutcome> {
+  const { experiment, log } = options;
+  const { config, registry, file, configDir } = experiment;
+  const resume = resuming ? true : undefined;
   const root = createRootContainer({ log, registry, backend, clock });
   const scope = createRunContainer(root, {
     config,

@@ -103,7 +103,7 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
       throw new UngreedyError(
         'UNG_ERR_RUN_DIVERGED',
         `training loss should be finite, but got ${loss} at epoch ${ctx.epoch}, step ${ctx.step}. ` +
-          'Lower the learning rate; the last checkpoint before this step is kept.',
+          'Lower the learning rate (the run folder keeps its checkpoints, if any were written).',
         { epoch: ctx.epoch, step: ctx.step, loss: String(loss) },
       );
     }
@@ -184,6 +184,8 @@ export interface EvaluateOptions {
   readonly recordSqueezes?: (position: number, squeezes: readonly tf.Tensor2D[], batch: Batch) => void;
   /** Recording passes may use training augmentation; the stream it draws from. */
   readonly augment?: { readonly rng: Rng };
+  /** Stops the pass within one batch (rejects with the signal's reason) when aborted. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -216,6 +218,11 @@ export async function evaluatePass(o: EvaluateOptions): Promise<SplitMetrics> {
     const fused = values.subarray(1, 1 + b);
     const heads = Array.from({ length: o.model.numModalities }, (_, k) => values.subarray(1 + (k + 1) * b, 1 + (k + 2) * b));
     acc.add(values[0]!, fused, heads, batch.labels, o.legacyLength2AccuracyQuirk);
+    if (o.signal) {
+      // Let a pending SIGINT/SIGTERM handler run (the awaits above settle as microtasks), then honour it.
+      await new Promise((resolve) => setImmediate(resolve));
+      o.signal.throwIfAborted();
+    }
   }
   return acc.result();
 }

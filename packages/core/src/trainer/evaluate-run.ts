@@ -11,6 +11,7 @@ import { RngStreams } from '../rng/rng.js';
 import { FileRunStore } from '../run/file-run-store.js';
 import type { UtilizationRecord } from '../run/metric-records.js';
 import type { RunStore } from '../run/run-store.js';
+import { acquireRunLock } from '../run/run-lock.js';
 import { completedEpoch, hasCheckpoint, loadCheckpoint, readCheckpointState } from './checkpoint.js';
 import { createDataset, resolveModalities } from './train-experiment.js';
 
@@ -36,8 +37,18 @@ export interface EvaluateRunOptions {
  * record.dUtil;
  */
 export async function evaluateRun(options: EvaluateRunOptions): Promise<UtilizationRecord> {
-  const { registry, log } = options;
   const store = options.store ?? FileRunStore.open(options.runDir);
+  // It appends to metrics.jsonl: one writer per run folder (UNG_ERR_RUN_LOCKED while a run or another evaluate holds it).
+  const lock = acquireRunLock(store.dir);
+  try {
+    return await evaluateLocked(options, store);
+  } finally {
+    lock.release();
+  }
+}
+
+async function evaluateLocked(options: EvaluateRunOptions, store: RunStore): Promise<UtilizationRecord> {
+  const { registry, log } = options;
   const configPath = join(store.dir, 'config.resolved.json');
   if (!existsSync(configPath)) {
     throw new UngreedyError(

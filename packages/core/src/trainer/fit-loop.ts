@@ -13,7 +13,7 @@ import type { RunStore } from '../run/run-store.js';
 import type { BalancingStrategy, StrategyContext } from '../strategy/balancing-strategy.js';
 import type { Clock } from '../util/clock.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { CompletedStopping } from './completed-stopping.js';
 import { evaluatePass, trainStep } from './epoch-loop.js';
 import { modeKey } from '../model/fusion-block.js';
@@ -21,6 +21,11 @@ import type { HookRunner } from './hook-runner.js';
 import type { LrScheduler } from './lr-scheduler.js';
 import type { Optimizer } from './optimizer.js';
 import type { ProgressReporter } from './progress.js';
+
+/** Resolves after one macrotask, so pending signal handlers (SIGINT, SIGTERM) run between training steps. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 /** Everything the fit loop drives; assembled by `trainExperiment` (or a test). */
 export interface FitDeps {
@@ -68,6 +73,8 @@ interface FitProgress {
   stepsByMode: Record<string, number>;
   /** Seconds spent in the epoch in progress before the last checkpoint. */
   epochSeconds: number;
+  /** Divergence guard: the run's first step loss and the blown-up steps in a row (absent in older checkpoints). */
+  divergence?: { startLoss: number; over: number };
 }
 
 export interface FitResult {
@@ -179,6 +186,27 @@ export class FitLoop {
     };
   }
 
+  /**
+   * A finite blow-up fails the run like a NaN does (UNG_ERR_RUN_DIVERGED): the step loss above
+   * `train.divergence.factor` × the run's first step loss for `patience` steps in a row.
+   */
+  private guardDivergence(loss: number): void {
+    const g = this.d.config.train.divergence;
+    const p = this.progress;
+    if (g === undefined || !g.enabled) return;
+    p.divergence ??= { startLoss: loss, over: 0 };
+    p.divergence.over = loss > g.factor * p.divergence.startLoss ? p.divergence.over + 1 : 0;
+    if (p.divergence.over < g.patience) return;
+    const kept = hasCheckpoint(this.d.store.checkpointDir('last'));
+    throw new UngreedyError(
+      'UNG_ERR_RUN_DIVERGED',
+      `training loss should stay below ${g.factor} × its first value (${p.divergence.startLoss}), but it was above for ` +
+        `${p.divergence.over} steps in a row, up to ${loss} at epoch ${p.epoch}, step ${p.step + 1}. Lower the learning rate` +
+        `${kept ? '; the last checkpoint before the blow-up is kept' : ''} (train.divergence sets the guard).`,
+      { epoch: p.epoch, step: p.step + 1, loss: String(loss), startLoss: p.divergence.startLoss, steps: p.divergence.over },
+    );
+  }
+
   /** Throws the signal's reason after saving `last`, when the run was asked to stop. */
   private async checkAbort(alreadySaved: boolean): Promise<void> {
     const signal = this.d.signal;
@@ -252,6 +280,7 @@ export class FitLoop {
       skipBatches: p.stepInEpoch,
     })) {
       const result = await trainStep(deps, batch, this.context());
+      this.guardDivergence(result.loss);
       this.d.store.appendMetric(result.record);
       this.accumulator.add(result.loss, result.fused, result.heads, batch.labels, t.legacyLength2AccuracyQuirk);
       const key = modeKey(result.mode);
@@ -269,9 +298,14 @@ export class FitLoop {
       });
       const scheduled = t.checkpointEverySteps > 0 && p.step % t.checkpointEverySteps === 0;
       if (scheduled) await this.save('last');
+      // A step's awaits settle as microtasks, so signal handlers would never run: give the event loop one turn.
+      await yieldToEventLoop();
       await this.checkAbort(scheduled);
     }
     this.d.progress.epochTrained();
+    // The state at this step boundary: an interrupt during the evaluation passes below checkpoints it, so the
+    // resume replays onEpochEnd and the evaluations exactly (they change no weights).
+    const boundary = this.d.signal ? structuredClone(this.stateDict()) : null;
     await hooks.onEpochEnd(this.context());
 
     const evalMode = this.d.strategy.evaluationMode === 'as-training' ? p.lastMode : REGULAR;
@@ -287,10 +321,21 @@ export class FitLoop {
             batchSize: t.evalBatchSize,
             mode: evalMode,
             legacyLength2AccuracyQuirk: t.legacyLength2AccuracyQuirk,
+            ...(this.d.signal ? { signal: this.d.signal } : {}),
           });
     const train = this.accumulator.result();
-    const val = await evaluate('val');
-    const test = await evaluate('test');
+    let val: SplitMetrics | null;
+    let test: SplitMetrics | null;
+    try {
+      val = await evaluate('val');
+      test = await evaluate('test');
+    } catch (err) {
+      if (boundary !== null && this.d.signal?.aborted && err === this.d.signal.reason) {
+        await saveCheckpoint(this.d.store.checkpointDir('last'), this.d.model, this.d.optimizer, boundary);
+        log.info({ epoch: p.epoch, step: p.step }, 'run interrupted, checkpoint written');
+      }
+      throw err;
+    }
     const record: EpochRecord = {
       type: 'epoch',
       epoch: p.epoch,

@@ -14,6 +14,7 @@ import type { RunManifest, RunSummary, SplitMetrics, UtilizationRecord } from '.
 import type { RunStore } from '../run/run-store.js';
 import type { Clock } from '../util/clock.js';
 import type { JsonObject } from '../util/json.js';
+import { configFingerprint } from './config-fingerprint.js';
 import { CORE_API_VERSION } from '../version.js';
 import { completedEpoch, hasCheckpoint, loadCheckpoint, readCheckpointState } from './checkpoint.js';
 import { evaluatePass } from './epoch-loop.js';
@@ -142,6 +143,9 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
     );
   }
 
+  // Kept in every checkpoint, so `run --resume` can refuse an edited config.resolved.json (refuseChangedConfig).
+  const fingerprint = configFingerprint(config);
+
   const strategyFound = registry.find('strategies', config.strategy.use);
   if (!strategyFound) throw unknownComponent('strategies', config.strategy.use, registry, '/strategy/use');
   const dataset = await createDataset(config, registry, rng, log, options.configDir);
@@ -208,7 +212,12 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
       clock,
       progress: createProgress(options.progress, log, clock),
       ...(options.signal ? { signal: options.signal } : {}),
-      context: { configDir: options.configDir, modalities: JSON.parse(modalitySignature(specs)) as JsonObject[] },
+      context: {
+        configDir: options.configDir,
+        modalities: JSON.parse(modalitySignature(specs)) as JsonObject[],
+        configHash: fingerprint.hash,
+        config: fingerprint.canonical,
+      },
     });
 
     if (options.resume) {

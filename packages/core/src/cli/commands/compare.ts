@@ -7,6 +7,7 @@ import { RESULT_FILES, writeMatrixResults } from '../../compare/write-results.js
 import { displayPath } from '../../config/format-issues.js';
 import { UngreedyError } from '../../errors.js';
 import { writeJsonAtomic } from '../../util/atomic-write.js';
+import { onStopSignals } from '../../run/stop-signals.js';
 import type { CliCommand, CliContext } from '../cli-command.js';
 import { integerOption, parseCliArgs, requirePositional } from '../parse-cli-args.js';
 
@@ -24,7 +25,7 @@ checkpoint, failed ones start again (the failed folder is kept as seed<k>.failed
   --jobs <n>   cells run at once, each in its own single-threaded process (default 1)
   --out <dir>  folder of the matrix (default: the config's output.dir, relative to the config file)
 
-Exit code: 0 every run completed, 1 a run failed (the others still ran), 2 bad input, 130 interrupted.`,
+Exit code: 0 every run completed, 1 a run failed (the others still ran), 2 bad input, 130 interrupted (143 by SIGTERM).`,
   async run(args, ctx) {
     const { values, positionals } = parseCliArgs('compare', args, { jobs: { type: 'string' }, out: { type: 'string' } }, 1);
     const path = requirePositional('compare', positionals, 'a compare config file');
@@ -40,13 +41,10 @@ export async function runComparePlan(plan: ComparePlan, options: { jobs: number 
   ctx.out(`Comparing ${plan.config.strategies.map((s) => s.label).join(', ')}${plan.config.unimodal ? ' and the uni-modal baselines' : ''} on ${plan.datasets.join(', ')} over seeds ${plan.config.seeds.join(', ')}: ${total} runs, ${options.jobs} at a time.`);
   ctx.out(`Matrix folder: ${displayPath(plan.outDir)}`);
   writeIndex(plan, []);
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    if (controller.signal.aborted) process.exit(130);
-    ctx.err('Interrupted: the running cells checkpoint and stop (Ctrl-C again to quit now). Run the same command again to continue.');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
+  // The first SIGINT/SIGTERM is forwarded to the running cells, which checkpoint and stop; compare waits for them.
+  const stop = onStopSignals((name) => {
+    ctx.err(`Interrupted (${name}): the running cells checkpoint and stop (send it again to quit now). Run the same command again to continue.`);
+  });
   const startedAt = Date.now();
   const running = new Set<string>();
   const bar = ctx.isTTY ? new ProgressBar(total) : null;
@@ -58,7 +56,7 @@ export async function runComparePlan(plan: ComparePlan, options: { jobs: number 
       experimentDir: plan.experimentDir,
       jobs: options.jobs,
       log: ctx.log,
-      signal: controller.signal,
+      signal: stop.signal,
       onCellStart: (cell) => {
         running.add(cell.id);
         bar?.draw(done, running.size, startedAt);
@@ -73,7 +71,7 @@ export async function runComparePlan(plan: ComparePlan, options: { jobs: number 
     });
   } finally {
     bar?.stop();
-    process.off('SIGINT', onSigint);
+    stop.dispose();
   }
   const failures = outcomes.filter((o) => o.status === 'failed');
   writeIndex(plan, failures);
@@ -85,9 +83,9 @@ export async function runComparePlan(plan: ComparePlan, options: { jobs: number 
   ctx.out(`Report: ${displayPath(join(plan.outDir, RESULT_FILES.report))} (open it in a browser)`);
   ctx.out(`TensorBoard: tensorboard --logdir ${displayPath(plan.outDir)}`);
   ctx.out(`Took ${formatDuration((Date.now() - startedAt) / 1000)}.`);
-  if (controller.signal.aborted) {
+  if (stop.signal.aborted) {
     ctx.out(`Interrupted with ${outcomes.filter((o) => o.status !== 'interrupted').length}/${total} runs done; run the same command again to finish the matrix.`);
-    return 130;
+    return stop.exitCode();
   }
   if (failures.length > 0) {
     const err = new UngreedyError(

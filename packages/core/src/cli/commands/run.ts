@@ -7,6 +7,7 @@ import type { BackendName } from '../../config/experiment-config.js';
 import { FileRunStore, RUN_FILES } from '../../run/file-run-store.js';
 import type { RunSummary } from '../../run/metric-records.js';
 import { runExperiment } from '../../run/run-experiment.js';
+import { onStopSignals } from '../../run/stop-signals.js';
 import { logLevelFromEnv } from '../../log/create-logger.js';
 import { integerOption, parseCliArgs, requirePositional } from '../parse-cli-args.js';
 
@@ -23,22 +24,27 @@ trains, evaluates and writes metrics.jsonl, summary.json and checkpoints there.
   --seed <n>        overrides the config's seed
   --out <dir>       parent folder of the run folder (relative to the working folder)
   --resume <runDir> continue a run from its last checkpoint, with its own resolved config
+  --exact           use <out>/<runName> itself: if it exists, fail with UNG_ERR_RUN_LOCKED instead of
+                    creating <runName>-2 (compare's cells use it)
 
-Ctrl-C stops at the next step boundary after writing a checkpoint (exit 130); resume it with --resume.
-Exit code: 0 completed, 1 failed, 2 bad input, 130 interrupted.`,
+Ctrl-C (SIGINT) or SIGTERM stops the run within one training step (or evaluation batch) after writing a
+checkpoint; resume it with --resume. A second signal quits at once. Only one process may write a run
+folder at a time (its .lock file): a second one gets UNG_ERR_RUN_LOCKED.
+Exit code: 0 completed, 1 failed, 2 bad input, 130 interrupted by SIGINT, 143 by SIGTERM.`,
   async run(args, ctx) {
     const { values, positionals } = parseCliArgs('run', args, {
       backend: { type: 'string' },
       seed: { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'string' },
+      exact: { type: 'boolean' },
     }, 1);
     const backend = values.backend as BackendName | undefined;
     const overrides = backend === undefined ? {} : { backend };
     let experiment: LoadedExperiment;
-    let target: { parent: string } | { resume: string };
+    let target: { parent: string; exact: boolean } | { resume: string };
     if (values.resume !== undefined) {
-      if (positionals.length > 0 || values.seed !== undefined || values.out !== undefined) {
+      if (positionals.length > 0 || values.seed !== undefined || values.out !== undefined || values.exact === true) {
         throw new UngreedyError('UNG_ERR_CLI_USAGE', 'ungreedy run --resume takes only a run folder (and --backend), but got a config, --seed or --out as well. The run keeps its own config.', {
           command: 'run',
           argument: 'resume',
@@ -56,18 +62,15 @@ Exit code: 0 completed, 1 failed, 2 bad input, 130 interrupted.`,
       const path = requirePositional('run', positionals, 'a config file');
       const seed = integerOption('run', 'seed', values.seed);
       experiment = await loadExperiment(path, { cwd: ctx.cwd, overrides: { ...overrides, ...(seed === undefined ? {} : { seed }) }, log: ctx.log });
-      target = { parent: values.out !== undefined ? resolve(ctx.cwd, values.out) : resolve(experiment.configDir, experiment.config.output.dir) };
+      target = {
+        parent: values.out !== undefined ? resolve(ctx.cwd, values.out) : resolve(experiment.configDir, experiment.config.output.dir),
+        exact: values.exact === true,
+      };
     }
 
-    const controller = new AbortController();
-    let interrupts = 0;
-    const onSigint = (): void => {
-      interrupts++;
-      if (interrupts > 1) process.exit(130);
-      ctx.err('Interrupted: stopping at the next step boundary after a checkpoint (Ctrl-C again to quit now).');
-      controller.abort(new UngreedyError('UNG_ERR_CLI_USAGE', 'run interrupted by SIGINT.', { command: 'run' }));
-    };
-    process.on('SIGINT', onSigint);
+    const stop = onStopSignals((name) => {
+      ctx.err(`Interrupted (${name}): stopping at the next step after writing a checkpoint (send it again to quit now).`);
+    });
     try {
       const outcome = await runExperiment({
         experiment,
@@ -76,7 +79,7 @@ Exit code: 0 completed, 1 failed, 2 bad input, 130 interrupted.`,
         progress: ctx.isTTY ? 'bar' : 'lines',
         console: ctx.isTTY ? 'auto' : 'json',
         level: logLevelFromEnv(ctx.env),
-        signal: controller.signal,
+        signal: stop.signal,
         onStart({ runDir, backend: info }) {
           ctx.out(`${'resume' in target ? 'Resuming' : 'Validated'} ${displayPath(experiment.file)}: plugins ${experiment.registry.plugins.map((p) => p.manifest.meta.name).join(', ')}.`);
           ctx.out(`Backend: ${info.name} (${info.reason}).`);
@@ -85,7 +88,7 @@ Exit code: 0 completed, 1 failed, 2 bad input, 130 interrupted.`,
       });
       if (outcome.status === 'interrupted') {
         ctx.out(`Run interrupted; continue it with: ungreedy run --resume ${displayPath(outcome.runDir)}`);
-        return 130;
+        return stop.exitCode();
       }
       if (outcome.summary !== null) printSummary(ctx, outcome.summary, outcome.runDir);
       if (outcome.error !== null) {
@@ -94,7 +97,7 @@ Exit code: 0 completed, 1 failed, 2 bad input, 130 interrupted.`,
       }
       return outcome.status === 'completed' ? 0 : 1;
     } finally {
-      process.off('SIGINT', onSigint);
+      stop.dispose();
     }
   },
 };
