@@ -13,6 +13,7 @@ import { refuseChangedConfig } from '../trainer/config-fingerprint.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { createLockedRunFolder } from './create-run-folder.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
+import { sweepRunTemps } from './sweep-run-temps.js';
 import { FileRunStore, RUN_FILES } from './file-run-store.js';
 import type { RunSummary } from './metric-records.js';
 import { createRunManifest } from './run-manifest.js';
@@ -77,6 +78,8 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
     const last = join(runDir, RUN_FILES.checkpoints, 'last');
     try {
       if (hasCheckpoint(last)) refuseChangedConfig(last, experiment.config);
+      const swept = sweepRunTemps(runDir);
+      if (swept.length > 0) log.info({ runDir, swept }, 'removed temps of an earlier, killed writer');
     } catch (err) {
       lock.release();
       throw err;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isUngreedyError } from '../errors.js';
@@ -11,6 +11,7 @@ import { createPluginRegistry } from '../plugin/plugin-registry.js';
 import { silentLogger } from '../testing/silent-logger.js';
 import { createLockedRunFolder } from './create-run-folder.js';
 import { acquireRunLock, isLockedByOther, LOCK_FILE, readRunLock } from './run-lock.js';
+import { sweepRunTemps } from './sweep-run-temps.js';
 
 /** The pid of a process that has already exited. */
 function deadPid(): number {
@@ -83,4 +84,19 @@ test('evaluate respects the lock of a run that is being written', async () => {
   writeFileSync(join(dir, 'config.resolved.json'), '{}');
   writeLock(dir, process.ppid);
   await assert.rejects(evaluateRun({ runDir: dir, registry: createPluginRegistry(), log: silentLogger(), checkpoint: 'last' }), lockedCode({ pid: process.ppid }));
+});
+
+test('the sweep removes temps of dead writers only (atomic-write temps and checkpoint temps)', () => {
+  const dir = tempDir('sweep');
+  const dead = deadPid();
+  mkdirSync(join(dir, 'checkpoints', `last.tmp-${dead}`), { recursive: true });
+  writeFileSync(join(dir, 'checkpoints', `last.tmp-${dead}`, 'index.json'), '');
+  mkdirSync(join(dir, 'checkpoints', `last.tmp-${process.ppid}`));
+  mkdirSync(join(dir, 'checkpoints', 'last'));
+  for (const name of [`.manifest.json.${dead}.0a1b2c3d.tmp`, `.summary.json.${dead}.ffee0011.tmp`, `.manifest.json.${process.ppid}.00000000.tmp`, 'manifest.json']) {
+    writeFileSync(join(dir, name), '{}');
+  }
+  assert.deepEqual(sweepRunTemps(dir).sort(), [`.manifest.json.${dead}.0a1b2c3d.tmp`, `.summary.json.${dead}.ffee0011.tmp`, `checkpoints/last.tmp-${dead}`].sort());
+  assert.deepEqual(readdirSync(dir).sort(), [`.manifest.json.${process.ppid}.00000000.tmp`, 'checkpoints', 'manifest.json']);
+  assert.deepEqual(readdirSync(join(dir, 'checkpoints')).sort(), ['last', `last.tmp-${process.ppid}`]);
 });

@@ -1,19 +1,19 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { isUngreedyError } from '../errors.js';
 import { Rng } from '../rng/rng.js';
 import { setupTestBackend } from '../testing/test-backend.js';
-import { hasCheckpoint, loadCheckpoint, readCheckpointFiles, saveCheckpoint, writeCheckpointFiles } from './checkpoint.js';
+import { hasCheckpoint, loadCheckpoint, nodeCheckpointFs, readCheckpointFiles, saveCheckpoint, writeCheckpointFiles, type CheckpointFs } from './checkpoint.js';
+import { tempDir } from '../testing/temp-dir.js';
 import { tinyModel } from './fixtures/tiny-model.js';
 import { createOptimizer } from './optimizer.js';
 
 before(setupTestBackend);
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'ungreedy-ckpt-'));
+const tmp = (): string => tempDir('ckpt');
 
 test('tensors (float32 and int32) and JSON state round-trip bit-exactly', async () => {
   const dir = join(tmp(), 'last');
@@ -79,4 +79,76 @@ test('model variables, model state and optimizer slots restore; a different mode
   for (const x of [m1, m2, other]) x.dispose();
   o1.dispose();
   o2.dispose();
+});
+
+class Crash extends Error {}
+
+/** The real file system, cut (a thrown Crash) before its `cut`-th call; counts the calls of an uncut save. */
+function crashingFs(cut: number): CheckpointFs & { calls: number } {
+  const fs = { calls: 0 } as CheckpointFs & { calls: number };
+  for (const key of Object.keys(nodeCheckpointFs) as (keyof CheckpointFs)[]) {
+    (fs as unknown as Record<string, unknown>)[key] = (...args: unknown[]): unknown => {
+      if (key !== 'exists' && key !== 'list') {
+        if (fs.calls === cut) throw new Crash(`crash before call ${cut} (${key})`);
+        fs.calls += 1;
+      }
+      return (nodeCheckpointFs[key] as (...a: unknown[]) => unknown)(...args);
+    };
+  }
+  return fs;
+}
+
+test('a save cut by a crash between any two file-system calls, and a resumed save cut again anywhere, always leaves a loadable checkpoint', async () => {
+  const t = tf.scalar(1);
+  const save = async (dir: string, v: number, cut = Infinity): Promise<boolean> => {
+    try {
+      await writeCheckpointFiles(dir, new Map([['t', t]]), { v }, crashingFs(cut));
+      return true;
+    } catch (err) {
+      if (err instanceof Crash) return false;
+      throw err;
+    }
+  };
+  const probe = crashingFs(Infinity);
+  const seed = join(tmp(), 'last');
+  await save(seed, 1);
+  await writeCheckpointFiles(seed, new Map([['t', t]]), { v: 2 }, probe);
+  const calls = probe.calls;
+  assert.ok(calls >= 8, `a save makes ${calls} cut points`);
+  const root = tmp();
+  let cases = 0;
+  for (let first = 0; first <= calls; first++) {
+    for (let second = 0; second <= calls + 4; second++) {
+      const dir = join(root, `c${first}-${second}`, 'last');
+      mkdirSync(join(dir, '..'), { recursive: true });
+      await save(dir, 1);
+      const firstDone = await save(dir, 2, first);
+      const afterFirst = readCheckpointFiles(dir).state['v'];
+      assert.ok(firstDone ? afterFirst === 2 : afterFirst === 1 || afterFirst === 2, `cut ${first}: v ${String(afterFirst)}`);
+      // The resumed process saves again (the recovery and sweep add calls of their own) and is cut again.
+      const secondDone = await save(dir, 3, second);
+      const v = readCheckpointFiles(dir).state['v'];
+      assert.ok(secondDone ? v === 3 : [afterFirst, 3].includes(v as number), `cuts ${first}/${second}: v ${String(v)}`);
+      // And a third, uncut save always succeeds and cleans up after both.
+      assert.ok(await save(dir, 4));
+      assert.equal(readCheckpointFiles(dir).state['v'], 4);
+      assert.deepEqual(readdirSync(join(dir, '..')), ['last']);
+      rmSync(join(dir, '..'), { recursive: true, force: true });
+      cases += 1;
+    }
+  }
+  assert.equal(cases, (calls + 1) * (calls + 5));
+  t.dispose();
+});
+
+test('a save sweeps the checkpoint temps of dead processes and keeps those of live ones', async () => {
+  const parent = tmp();
+  const dir = join(parent, 'last');
+  const t = tf.scalar(1);
+  await writeCheckpointFiles(dir, new Map([['t', t]]), { v: 1 });
+  cpSync(dir, join(parent, 'last.tmp-999999999'), { recursive: true });
+  cpSync(dir, join(parent, `last.tmp-${process.ppid}`), { recursive: true });
+  await writeCheckpointFiles(dir, new Map([['t', t]]), { v: 2 });
+  assert.deepEqual(readdirSync(parent).sort(), ['last', `last.tmp-${process.ppid}`]);
+  t.dispose();
 });

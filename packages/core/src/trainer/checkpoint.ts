@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { pidAlive } from '../run/run-lock.js';
 import { UngreedyError } from '../errors.js';
 import type { MultiModalModel } from '../model/multimodal-model.js';
 import type { JsonObject } from '../util/json.js';
@@ -45,7 +46,12 @@ export interface StoredTensor {
  * beside the target, fsynced, and swapped in by rename, so a crash leaves either the old or the new checkpoint
  * (`readCheckpointFiles` falls back to `<dir>.old` if the crash hit between the two renames).
  */
-export async function writeCheckpointFiles(dir: string, tensors: ReadonlyMap<string, tf.Tensor>, state: JsonObject): Promise<void> {
+export async function writeCheckpointFiles(
+  dir: string,
+  tensors: ReadonlyMap<string, tf.Tensor>,
+  state: JsonObject,
+  fs: CheckpointFs = nodeCheckpointFs,
+): Promise<void> {
   const entries: TensorEntry[] = [];
   const chunks: Buffer[] = [];
   let offset = 0;
@@ -70,16 +76,68 @@ export async function writeCheckpointFiles(dir: string, tensors: ReadonlyMap<str
   };
   const tmp = `${dir}.tmp-${process.pid}`;
   const old = `${dir}.old`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  writeFileSynced(join(tmp, BIN), bin);
-  writeFileSynced(join(tmp, INDEX), Buffer.from(JSON.stringify(index)));
-  fsyncFolder(tmp);
-  rmSync(old, { recursive: true, force: true });
-  if (existsSync(dir)) renameSync(dir, old);
-  renameSync(tmp, dir);
-  fsyncFolder(dirname(dir));
-  rmSync(old, { recursive: true, force: true });
+  recoverInterruptedSwap(dir, fs);
+  sweepStaleTemps(dir, fs);
+  fs.rm(tmp);
+  fs.mkdir(tmp);
+  fs.writeFile(join(tmp, BIN), bin);
+  fs.writeFile(join(tmp, INDEX), Buffer.from(JSON.stringify(index)));
+  fs.fsyncDir(tmp);
+  // From here one complete checkpoint is always loadable: `dir` (complete, see recoverInterruptedSwap), or
+  // `old` between the two renames (the loader falls back to it), then the new `dir`.
+  fs.rm(old);
+  if (fs.exists(dir)) fs.rename(dir, old);
+  fs.rename(tmp, dir);
+  fs.fsyncDir(dirname(dir));
+  fs.rm(old);
+}
+
+/**
+ * The file-system calls of a checkpoint save, injectable so a test can cut the save after any of them (a crash);
+ * see checkpoint.test.ts.
+ */
+export interface CheckpointFs {
+  rm(path: string): void;
+  mkdir(path: string): void;
+  writeFile(path: string, data: Uint8Array): void;
+  fsyncDir(path: string): void;
+  rename(from: string, to: string): void;
+  exists(path: string): boolean;
+  list(dir: string): string[];
+}
+
+export const nodeCheckpointFs: CheckpointFs = {
+  rm: (path) => rmSync(path, { recursive: true, force: true }),
+  mkdir: (path) => mkdirSync(path, { recursive: true }),
+  writeFile: writeFileSynced,
+  fsyncDir: fsyncFolder,
+  rename: renameSync,
+  exists: existsSync,
+  list: (dir) => (existsSync(dir) ? readdirSync(dir) : []),
+};
+
+/**
+ * A crash between the two renames of a save leaves no `dir` (or one without its index) and a complete `old`.
+ * Put `old` back before anything else: the save below removes `old` first, which would otherwise leave
+ * nothing loadable if it crashed again before its own rename.
+ */
+function recoverInterruptedSwap(dir: string, fs: CheckpointFs): void {
+  const old = `${dir}.old`;
+  if (!fs.exists(join(dir, INDEX)) && fs.exists(join(old, INDEX))) {
+    fs.rm(dir);
+    fs.rename(old, dir);
+    fs.fsyncDir(dirname(dir));
+  }
+}
+
+/** Removes `<dir>.tmp-<pid>` folders left by saves of processes that are gone (a killed run). */
+function sweepStaleTemps(dir: string, fs: CheckpointFs): void {
+  const prefix = `${basename(dir)}.tmp-`;
+  for (const name of fs.list(dirname(dir))) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length));
+    if (pid !== process.pid && !pidAlive(pid)) fs.rm(join(dirname(dir), name));
+  }
 }
 
 /** Whether `dir` (or its `.old` twin left by an interrupted swap) holds a checkpoint. */
