@@ -5,6 +5,7 @@ import { isPlainObject } from '../util/deep-merge.js';
 import type { BackendName, ExperimentConfig } from './experiment-config.js';
 import { configInvalidError } from './format-issues.js';
 import { loadConfigFile } from './load-config-file.js';
+import { outputPathIssues } from '../run/output-path-issues.js';
 import { checkComponents, checkCoreConfig } from './validate-config.js';
 
 /** Command-line values that replace the file's (`--backend`, `--seed`). */
@@ -60,6 +61,7 @@ export async function resolveExperiment(raw: unknown, options: ResolveExperiment
     ...(options.log === undefined ? {} : { log: options.log }),
   });
   issues.push(...checkComponents(config, registry));
+  issues.push(...outputPathIssues(config, options.configDir));
   if (issues.length > 0) throw configInvalidError(options.file, issues);
   return { config: config as unknown as ExperimentConfig, file: options.file, configDir: options.configDir, registry };
 }

@@ -14,6 +14,8 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { createLockedRunFolder } from './create-run-folder.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import { sweepRunTemps } from './sweep-run-temps.js';
+import { outputDirIssue } from './output-path-issues.js';
+import { configInvalidError } from '../config/format-issues.js';
 import { FileRunStore, RUN_FILES } from './file-run-store.js';
 import type { RunSummary } from './metric-records.js';
 import { createRunManifest } from './run-manifest.js';
@@ -86,6 +88,8 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
     }
   } else {
     const parent = target as { parent: string; exact?: boolean };
+    const rootIssue = outputDirIssue(resolve(parent.parent), '/output/dir', parent.parent);
+    if (rootIssue) throw configInvalidError(experiment.file, [rootIssue]);
     ({ dir: runDir, lock } = createLockedRunFolder(parent.parent, config.output.runName ?? `${config.name}-seed${config.seed}`, {
       exact: parent.exact === true,
     }));
