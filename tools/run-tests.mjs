@@ -2,7 +2,8 @@
 // Runs every *.test.ts under a folder with Node's own test runner, on TypeScript sources:
 // tsx transpiles, and the "development" export condition makes workspace packages resolve to
 // their src/ so tests never depend on a stale build. Node 20's --test takes no globs, so we list.
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -29,6 +30,10 @@ if (backend !== 'cpu' && backend !== 'wasm') {
   process.exit(2);
 }
 console.log(`run-tests: ${files.length} files under ${relative(process.cwd(), root) || '.'} (backend ${backend})`);
+// Every temp folder the tests make (os.tmpdir() follows TMPDIR) lands in one folder of this invocation, removed
+// at the end, so a test run leaves nothing in the system temp folder even when a test forgets to clean up or
+// is killed. UNGREEDY_KEEP_TEMP=1 keeps it for inspection.
+const testTmp = mkdtempSync(join(tmpdir(), 'ungreedy-test-run-'));
 const result = spawnSync(
   process.execPath,
   ['--conditions=development', '--import', 'tsx', '--test', '--test-concurrency=1', ...files],
@@ -36,7 +41,9 @@ const result = spawnSync(
     stdio: 'inherit',
     // One oneDNN thread per test process (the native kernels, packages/core/native): Nx runs several packages'
     // tests at once, and spinning OpenMP threads on shared cores slow every one of them down.
-    env: { ...process.env, UNGREEDY_LOG_LEVEL: process.env.UNGREEDY_LOG_LEVEL ?? 'silent', OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? '1' },
+    env: { ...process.env, TMPDIR: testTmp, UNGREEDY_LOG_LEVEL: process.env.UNGREEDY_LOG_LEVEL ?? 'silent', OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? '1' },
   },
 );
+if (process.env.UNGREEDY_KEEP_TEMP === '1') console.log(`run-tests: temp folders kept in ${testTmp}`);
+else rmSync(testTmp, { recursive: true, force: true });
 process.exit(result.status ?? 1);

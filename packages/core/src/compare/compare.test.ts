@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../testing/temp-dir.js';
 import { join, relative } from 'node:path';
 import { isUngreedyError } from '../errors.js';
 import type { CliIo } from '../cli/cli-command.js';
@@ -22,7 +22,7 @@ const fixturePlugin = join(import.meta.dirname, 'test-fixtures', 'compare-plugin
 
 /** A folder with a compare config over the tiny dataset (base inline), loading the fixture plugin by path. */
 function workspace(compare: Record<string, unknown>): { dir: string; file: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'ungreedy-compare-'));
+  const dir = tempDir('compare');
   const file = join(dir, 'compare.json');
   const plugin = relative(dir, fixturePlugin);
   const base = { ...TINY_EXPERIMENT, plugins: [plugin.startsWith('.') ? plugin : `./${plugin}`], train: { ...(TINY_EXPERIMENT['train'] as object), epochs: 3 } };
@@ -132,7 +132,7 @@ test('a failing run is reported with its error code, the others finish, and comp
 });
 
 test('table statistics on hand-made run folders: mean, sample std, paired t against vanilla, best uni-modal row first', () => {
-  const out = mkdtempSync(join(tmpdir(), 'ungreedy-table-'));
+  const out = tempDir('table');
   const acc: Record<string, number[]> = { vanilla: [10, 20, 30], guided: [14, 25, 33], rubi: [11, 19, 30] };
   const dUtil: Record<string, number[]> = { vanilla: [0.5, 0.7, 0.9], guided: [0.1, 0.2, 0.3], rubi: [0.4, 0.4, 0.4] };
   const uni: Record<string, number[]> = { 'unimodal-m0': [40, 42, 44], 'unimodal-m1': [12, 13, 14] };

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { builtinPlugin } from '../builtins.js';
 import type { ExperimentConfig } from '../config/experiment-config.js';
 import { validateConfig } from '../config/validate-config.js';
@@ -17,6 +14,7 @@ import { deepMerge } from '../util/deep-merge.js';
 import { systemClock } from '../util/clock.js';
 import type { JsonObject } from '../util/json.js';
 import { silentLogger } from './silent-logger.js';
+import { tempDir } from './temp-dir.js';
 import { setupTestBackend, testBackendName } from './test-backend.js';
 import { tinyDatasetContribution } from './tiny-dataset.js';
 
@@ -98,7 +96,7 @@ export async function trainTiny(options: TrainTinyOptions = {}): Promise<TinyRun
   }
   const raw = deepMerge(TINY_EXPERIMENT, options.config ?? {});
   const config = validateConfig(raw, { registry, file: '<trainTiny>' });
-  const store = new FileRunStore(options.dir ?? mkdtempSync(join(tmpdir(), 'ungreedy-tiny-')));
+  const store = new FileRunStore(options.dir ?? tempDir('tiny'));
   const summary = await trainExperiment({
     config,
     configDir: store.dir,

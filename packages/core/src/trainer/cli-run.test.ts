@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../testing/temp-dir.js';
 import { join, relative } from 'node:path';
 import { main } from '../cli/main.js';
 import type { CliIo } from '../cli/cli-command.js';
@@ -18,7 +18,7 @@ async function cli(argv: string[], cwd: string): Promise<{ code: number; out: st
 }
 
 test('`ungreedy run` trains a two-modality MMTM model on the tiny dataset; `evaluate` re-measures utilization', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ungreedy-cli-run-'));
+  const dir = tempDir('cli-run');
   writeFileSync(
     join(dir, 'exp.json'),
     JSON.stringify({
