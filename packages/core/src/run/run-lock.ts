@@ -2,6 +2,9 @@ import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeS
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UngreedyError } from '../errors.js';
+import { pidAlive } from '../util/pid-alive.js';
+
+export { pidAlive };
 
 /** The lock file of a run folder: one writer at a time (docs/errors.md, UNG_ERR_RUN_LOCKED). */
 export const LOCK_FILE = '.lock';
@@ -18,17 +21,6 @@ export interface RunLock {
   readonly dir: string;
   readonly info: RunLockInfo;
   release(): void;
-}
-
-/** Whether process `pid` exists on this host (EPERM: it exists but belongs to another user). */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The lock file's content, or null when there is none (or it is torn: a writer died mid-write). */

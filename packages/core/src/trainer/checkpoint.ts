@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { pidAlive } from '../run/run-lock.js';
+import { pidAlive } from '../util/pid-alive.js';
 import { UngreedyError } from '../errors.js';
 import type { MultiModalModel } from '../model/multimodal-model.js';
 import type { JsonObject } from '../util/json.js';
