@@ -20,7 +20,7 @@ import { modeKey } from '../model/fusion-block.js';
 import type { HookRunner } from './hook-runner.js';
 import type { LrScheduler } from './lr-scheduler.js';
 import type { Optimizer } from './optimizer.js';
-import type { ProgressReporter } from './progress.js';
+import { roundSignificant, roundTo, type ProgressReporter } from './progress.js';
 
 /** Everything the fit loop drives; assembled by `trainExperiment` (or a test). */
 export interface FitDeps {
@@ -304,7 +304,15 @@ export class FitLoop {
     };
     this.d.store.appendMetric(record);
     log.info(
-      { epoch: p.epoch, loss: train.loss, acc: train.acc, valAcc: val?.acc ?? null, testAcc: test?.acc ?? null, lr: lrThisEpoch },
+      // Rounded for reading; metrics.jsonl keeps full precision.
+      {
+        epoch: p.epoch,
+        loss: roundSignificant(train.loss, 4),
+        acc: roundTo(train.acc, 4),
+        valAcc: val ? roundTo(val.acc, 4) : null,
+        testAcc: test ? roundTo(test.acc, 4) : null,
+        lr: roundSignificant(lrThisEpoch, 4),
+      },
       'epoch end',
     );
     const completed = new CompletedStopping(t.completedStopping, p.completedEpochs);
