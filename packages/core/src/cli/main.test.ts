@@ -146,6 +146,17 @@ test('init writes a starter config once (JSON or YAML) and refuses to overwrite'
   assert.deepEqual(yaml, rest);
 });
 
+test("init's starter config runs at the scale of one quickstart run (whose time is measured) and says how long it takes", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ungreedy-init-'));
+  const r = await cli(['init'], dir);
+  assert.match(r.out.join('\n'), /The run takes about \d+ s on an idle 2-core machine/);
+  const starter = JSON.parse(readFileSync(join(dir, 'ungreedy.config.json'), 'utf8')) as Record<string, unknown>;
+  const recipe = parseYaml(readFileSync(join(import.meta.dirname, '..', '..', '..', '..', 'recipes', 'quickstart.yaml'), 'utf8')) as {
+    base: Record<string, unknown>;
+  };
+  for (const key of ['dataset', 'model', 'train'] as const) assert.deepEqual(starter[key], recipe.base[key], `starter ${key} differs from recipes/quickstart.yaml's base`);
+});
+
 test('run validates, creates the run folder with the resolved config and manifest, and reports a failed run with exit 1', async () => {
   const { dir } = workspace();
   const r = await cli(['run', 'exp.json', '--out', 'out', '--seed', '5'], dir);
