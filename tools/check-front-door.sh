@@ -2,7 +2,8 @@
 # The front door, tried as a new user tries it: `npm start` (the README's main command) under a pseudo-terminal
 # that nobody answers. It must finish without asking anything (no Nx analytics question, no daemon, no cloud),
 # print the results table and where the report is, print no Vulkan/Dawn probing noise, and leave the working tree
-# as it found it (`git status --porcelain` unchanged: a run's manifest records `-dirty` otherwise).
+# as it found it (`git status --porcelain` unchanged: a run's manifest records `-dirty` otherwise), and its table must
+# be the README's for the kernels it ran on (tools/check-quickstart-table.mjs).
 # Called by .ci/run after the tests; runs the real command, so it trains the quickstart (minutes on 2 cores,
 # seconds when runs/quickstart already holds the finished runs).
 #
@@ -42,6 +43,9 @@ echo "$clean" | grep -q '^|  | seeds | test acc' || fail "npm start printed no r
 echo "$clean" | grep -q 'report\.html' || fail "npm start did not say where report.html is"
 noise=$(echo "$clean" | grep -i 'vulkan\|dawn\|XDG_RUNTIME_DIR' || true)
 [ -z "$noise" ] || fail "npm start printed backend probing noise: $noise"
+# The table it printed is the README's, for the kernels it ran on (native oneDNN or pure wasm).
+table=$(node tools/check-quickstart-table.mjs runs/quickstart 2>&1) || fail "$table"
+echo "$table"
 after=$(git status --porcelain)
 [ "$after" = "$before" ] || fail "npm start changed the working tree: $(diff <(echo "$before") <(echo "$after") || true)"
 echo "front door: npm start finished in ${took}s under an unanswered terminal, printed the table, tree unchanged"
