@@ -31,11 +31,11 @@ for (const kind of ['strategy', 'dataset'] as const) {
     assert.deepEqual(pkg['peerDependencies'], { '@ungreedy/core': '^1.0.0' });
     assert.ok((pkg['keywords'] as string[]).includes('ungreedy-plugin'));
     // Typecheck against core's sources (no build needed), as a third party would against its types.
-    const check = spawnSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json'), '--noEmit', '--customConditions', 'development'], { encoding: 'utf8' });
+    const check = spawnSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json'), '--noEmit', '--customConditions', 'ungreedy-development'], { encoding: 'utf8' });
     assert.equal(check.status, 0, check.stdout + check.stderr);
     // Without NODE_TEST_CONTEXT the child reports as a top-level run (TAP on stdout), not to this runner.
     const { NODE_TEST_CONTEXT: _, ...env } = process.env;
-    const run = spawnSync(process.execPath, ['--conditions=development', '--import', 'tsx', '--test', '--test-reporter=tap', 'src/demo-one.test.ts'], { cwd: dir, encoding: 'utf8', env });
+    const run = spawnSync(process.execPath, ['--conditions=ungreedy-development', '--import', 'tsx', '--test', '--test-reporter=tap', 'src/demo-one.test.ts'], { cwd: dir, encoding: 'utf8', env });
     assert.equal(run.status, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /# pass [1-9]/);
     assert.match(run.stdout, /# fail 0/);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under a folder with Node's own test runner, on TypeScript sources:
-// tsx transpiles, and the "development" export condition makes workspace packages resolve to
+// tsx transpiles, and the "ungreedy-development" export condition makes workspace packages resolve to
 // their src/ so tests never depend on a stale build. Node 20's --test takes no globs, so we list.
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,7 +36,7 @@ console.log(`run-tests: ${files.length} files under ${relative(process.cwd(), ro
 const testTmp = mkdtempSync(join(tmpdir(), 'ungreedy-test-run-'));
 const result = spawnSync(
   process.execPath,
-  ['--conditions=development', '--import', 'tsx', '--test', '--test-concurrency=1', ...files],
+  ['--conditions=ungreedy-development', '--import', 'tsx', '--test', '--test-concurrency=1', ...files],
   {
     stdio: 'inherit',
     // One oneDNN thread per test process (the native kernels, packages/core/native): Nx runs several packages'

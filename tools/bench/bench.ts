@@ -61,7 +61,7 @@ function variantsOf(backend: string): Variant[] {
   return [{ backend, label: backend, env: backend === 'wasm' ? { UNGREEDY_NATIVE: 'off' } : {} }];
 }
 
-const workloadCommand = compiled ? [join(here, 'run-workload.js')] : ['--conditions=development', '--import', 'tsx', join(here, 'run-workload.ts')];
+const workloadCommand = compiled ? [join(here, 'run-workload.js')] : ['--conditions=ungreedy-development', '--import', 'tsx', join(here, 'run-workload.ts')];
 
 function runNode(workload: string, v: Variant, steps: [number, number], probe: boolean): Row {
   const flags = [quick ? 'quick' : '', probe ? 'probe' : ''].filter(Boolean);

@@ -1,5 +1,5 @@
 // Kernel-level profile of one training step (not part of `npm run bench`):
-// node --conditions=development --import tsx bench/profile.ts <workload> <backend> [quick]
+// node --conditions=ungreedy-development --import tsx bench/profile.ts <workload> <backend> [quick]
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';

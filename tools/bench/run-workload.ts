@@ -1,5 +1,5 @@
 // One benchmark measurement in its own process (so that peak RSS belongs to one backend and one model):
-// node --conditions=development --import tsx bench/run-workload.ts <workload> <backend> <warmup> <steps> [quick] [probe]
+// node --conditions=ungreedy-development --import tsx bench/run-workload.ts <workload> <backend> <warmup> <steps> [quick] [probe]
 // Prints one JSON line on stdout.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';

@@ -1,7 +1,7 @@
 // Writes a colored-mnist instance as raw little-endian arrays for scripts/greedy_check.py:
 // <out>/<split>_gray.bin (float32 [N,S,S,1]), <split>_color.bin (float32 [N,S,S,3]), <split>_labels.bin (int32 [N]).
 // Usage (from packages/dataset-colored-mnist):
-//   node --conditions=development --import tsx scripts/export-bin.ts <seed> <trainColorStd> <imageSize> <train> <val> <test> <outDir>
+//   node --conditions=ungreedy-development --import tsx scripts/export-bin.ts <seed> <trainColorStd> <imageSize> <train> <val> <test> <outDir>
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Rng } from '@ungreedy/core';
 import { silentLogger } from '@ungreedy/core/testing';

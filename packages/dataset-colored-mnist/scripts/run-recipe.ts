@@ -1,6 +1,6 @@
 // Runs a recipe for several strategies and seeds through core's runExperiment (what `ungreedy run` does per
 // run) and prints one JSON line per run with its summary:
-//   node --conditions=development --import tsx scripts/run-recipe.ts ../../recipes/colored-mnist-quick.yaml \
+//   node --conditions=ungreedy-development --import tsx scripts/run-recipe.ts ../../recipes/colored-mnist-quick.yaml \
 //     [--strategies vanilla,guided] [--seeds 1,2,3] [--epochs N] [--backend cpu]
 // Run folders: <recipe dir>/<output.dir>/<name>-<strategy>-seed<seed>.
 import { rmSync } from 'node:fs';

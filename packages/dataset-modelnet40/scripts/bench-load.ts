@@ -1,6 +1,6 @@
 // Measures the modelnet40 loading path: PNG decoding into the view cache (first load) against loading
 // from the cache (later runs), in images per second, plus one epoch of batches with and without prefetch.
-//   node --conditions=development --import tsx scripts/bench-load.ts [--size 224] [--per-class 20] [--classes 10]
+//   node --conditions=ungreedy-development --import tsx scripts/bench-load.ts [--size 224] [--per-class 20] [--classes 10]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

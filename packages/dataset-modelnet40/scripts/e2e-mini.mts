@@ -3,7 +3,7 @@
 //   ungreedy run <out>/modelnet40-mini.yaml --backend cpu
 // where the config is recipes/modelnet40-mini.yaml with the data root, the sizes and the epochs shrunk.
 // Prints {"code", "runDir", "summary"} as JSON on the last line.
-//   node --conditions=development --import tsx scripts/e2e-mini.mts [--out DIR] [--epochs 8] [--size 16] [--per-class 6] [--layout mvcnn|off]
+//   node --conditions=ungreedy-development --import tsx scripts/e2e-mini.mts [--out DIR] [--epochs 8] [--size 16] [--per-class 6] [--layout mvcnn|off]
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';

@@ -1,6 +1,6 @@
 // Validates the ModelNet40 recipes with `ungreedy validate` (core schema, plugins, every component's options).
 // Prints {"file": exitCode, ...} as JSON on the last line.
-//   node --conditions=development --import tsx scripts/validate-recipes.mts
+//   node --conditions=ungreedy-development --import tsx scripts/validate-recipes.mts
 import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -16,7 +16,7 @@ after(() => removeDir(work));
 
 test('ungreedy datasets make modelnet40-mini, then ungreedy run on recipes/modelnet40-mini.yaml (shrunk), trains end to end on cpu', () => {
   // 3 classes × (10 train + 5 test) at 16 px, small CNN branches + MMTM, 8 epochs: about 20 s on one core.
-  const run = spawnSync(process.execPath, ['--conditions=development', '--import', 'tsx', script, '--out', work, '--epochs', '8', '--per-class', '10'], {
+  const run = spawnSync(process.execPath, ['--conditions=ungreedy-development', '--import', 'tsx', script, '--out', work, '--epochs', '8', '--per-class', '10'], {
     encoding: 'utf8',
     env: { ...process.env, UNGREEDY_LOG_LEVEL: 'silent' },
   });
@@ -34,7 +34,7 @@ test('ungreedy datasets make modelnet40-mini, then ungreedy run on recipes/model
 });
 
 test('recipes/modelnet40-paper.yaml and modelnet40-mini.yaml pass ungreedy validate (plugins, every component schema)', () => {
-  const run = spawnSync(process.execPath, ['--conditions=development', '--import', 'tsx', join(scripts, 'validate-recipes.mts')], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--conditions=ungreedy-development', '--import', 'tsx', join(scripts, 'validate-recipes.mts')], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   assert.deepEqual(JSON.parse(run.stdout.trim().split('\n').at(-1)!), { 'modelnet40-mini.yaml': 0, 'modelnet40-paper.yaml': 0 });
 });

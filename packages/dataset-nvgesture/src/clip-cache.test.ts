@@ -126,7 +126,7 @@ describe('clip cache', () => {
     const out = join(dir, 'killed');
     const child = spawn(
       process.execPath,
-      ['--conditions=development', '--import', 'tsx', fileURLToPath(new URL('./test-fixtures/prepare-child.ts', import.meta.url)), root, out],
+      ['--conditions=ungreedy-development', '--import', 'tsx', fileURLToPath(new URL('./test-fixtures/prepare-child.ts', import.meta.url)), root, out],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let clips = 0;

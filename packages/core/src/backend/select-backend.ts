@@ -9,7 +9,7 @@ import { webGpuStatus } from './webgpu/setup-webgpu.js';
 type Concrete = BackendInfo['name'];
 
 /** How each backend is loaded; each throws (with the reason) when it cannot be used here. */
-const LOADERS: Readonly<Record<Concrete, () => Promise<string>>> = {
+const LOADERS: Readonly<Record<Concrete, (log?: Logger) => Promise<string>>> = {
   async tensorflow() {
     // Optional dependencies whose install downloads libtensorflow: absent or broken on most machines
     // (shared/reference/backends.md §1), so both a failed import and a failed native load are expected.
@@ -25,8 +25,10 @@ const LOADERS: Readonly<Record<Concrete, () => Promise<string>>> = {
     }
     throw new Error(errors.join('; '));
   },
-  async webgpu() {
+  async webgpu(log) {
     const status = await webGpuStatus();
+    // Dawn's and the driver's own words stay off the terminal (the probe runs in a child): debug level only.
+    if (status.diagnostics !== undefined) log?.debug({ backend: 'webgpu', diagnostics: status.diagnostics }, 'webgpu probe output');
     if (!status.ok) throw new Error(status.reason ?? 'no WebGPU adapter');
     await import('@tensorflow/tfjs-backend-webgpu');
     await activate('webgpu');
@@ -74,7 +76,7 @@ async function select(requested: BackendName, log?: Logger): Promise<BackendInfo
   const tried: { name: string; error: string }[] = [];
   if (requested !== 'auto') {
     try {
-      const loaded = await LOADERS[requested]();
+      const loaded = await LOADERS[requested](log);
       const info: BackendInfo = { name: requested, reason: `requested in the config or on the command line (${loaded})`, tried };
       log?.info({ backend: info.name, reason: info.reason }, 'backend selected');
       return info;
@@ -95,7 +97,7 @@ async function select(requested: BackendName, log?: Logger): Promise<BackendInfo
       continue;
     }
     try {
-      const loaded = await LOADERS[name]();
+      const loaded = await LOADERS[name](log);
       const skipped = tried.map((t) => `${t.name}: ${t.error}`).join('; ');
       const info: BackendInfo = {
         name,

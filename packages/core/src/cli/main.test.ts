@@ -146,6 +146,17 @@ test('init writes a starter config once (JSON or YAML) and refuses to overwrite'
   assert.deepEqual(yaml, rest);
 });
 
+test("init's starter config runs at the scale of one quickstart run (whose time is measured) and says how long it takes", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ungreedy-init-'));
+  const r = await cli(['init'], dir);
+  assert.match(r.out.join('\n'), /The run takes about \d+ s on an idle 2-core machine/);
+  const starter = JSON.parse(readFileSync(join(dir, 'ungreedy.config.json'), 'utf8')) as Record<string, unknown>;
+  const recipe = parseYaml(readFileSync(join(import.meta.dirname, '..', '..', '..', '..', 'recipes', 'quickstart.yaml'), 'utf8')) as {
+    base: Record<string, unknown>;
+  };
+  for (const key of ['dataset', 'model', 'train'] as const) assert.deepEqual(starter[key], recipe.base[key], `starter ${key} differs from recipes/quickstart.yaml's base`);
+});
+
 test('run validates, creates the run folder with the resolved config and manifest, and reports a failed run with exit 1', async () => {
   const { dir } = workspace();
   const r = await cli(['run', 'exp.json', '--out', 'out', '--seed', '5'], dir);
@@ -193,6 +204,33 @@ test('prepare and datasets make dispatch to plugin commands; unknown names sugge
   const list = await cli(['datasets', '--plugin', toyPlugin], dir);
   assert.equal(list.code, 0);
   assert.ok(list.out.some((l) => l.startsWith('toy-digits  (toy-plugin)')), list.out.join('\n'));
+  // The listing says how to get the data: each of the plugin's commands as a user types it.
+  const text = list.out.join('\n');
+  assert.match(text, /toy-digits {2}\(toy-plugin\)\n.*\n {4}prepare: ungreedy prepare toy \[--src dir\]\n {8}Pretends to convert raw files\.\n {4}make: ungreedy datasets make toy \[--n count\]/);
+  // Installed first-party datasets show theirs too (make/modelnet40-mini makes modelnet40 data).
+  assert.match(text, /modelnet40 {2}\(@ungreedy\/dataset-modelnet40\)[^]*?make: ungreedy datasets make modelnet40-mini --out <dir>/);
+});
+
+test('plugins without --config lists every installed plugin: each package with the ungreedy-plugin keyword', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ungreedy-plugins-'));
+  const r = await cli(['plugins', '--json'], dir);
+  assert.equal(r.code, 0, r.err.join('\n'));
+  const listed = (JSON.parse(r.out.join('\n')) as { plugins: { name: string; components: { kind: string; id: string }[] }[] }).plugins;
+  // What this repository ships: every workspace package that declares the keyword (strategies and datasets alike).
+  const packagesDir = join(import.meta.dirname, '..', '..', '..');
+  const shipped = readdirSync(packagesDir)
+    .map((d) => join(packagesDir, d, 'package.json'))
+    .filter((f) => existsSync(f))
+    .map((f) => JSON.parse(readFileSync(f, 'utf8')) as { name: string; keywords?: string[] })
+    .filter((p) => p.keywords?.includes('ungreedy-plugin') === true)
+    .map((p) => p.name);
+  assert.ok(shipped.includes('@ungreedy/strategy-guided') && shipped.includes('@ungreedy/dataset-colored-mnist'), shipped.join(', '));
+  const names = listed.map((p) => p.name);
+  for (const name of shipped) assert.ok(names.includes(name), `${name} missing from: ${names.join(', ')}`);
+  const ids = listed.flatMap((p) => p.components.map((c) => `${c.kind}/${c.id}`));
+  for (const id of ['strategies/guided', 'strategies/random', 'strategies/rubi', 'datasets/colored-mnist', 'encoders/cnn', 'fusions/mmtm']) {
+    assert.ok(ids.includes(id), `${id} missing from: ${ids.join(', ')}`);
+  }
 });
 
 test('validate recognises a compare config and checks every cell as compare would', async () => {

@@ -70,7 +70,7 @@ export interface RunMatrixOptions {
 export function cellEntry(): { file: string; execArgv: string[] } {
   const self = fileURLToPath(import.meta.url);
   const ext = self.endsWith('.ts') ? '.ts' : '.js';
-  // Under tsx the parent's loader flags (--import tsx, --conditions=development) must reach the child.
+  // Under tsx the parent's loader flags (--import tsx, --conditions=ungreedy-development) must reach the child.
   // Loader specifiers are made absolute, since the child runs in the experiment's folder.
   const execArgv: string[] = [];
   if (ext === '.ts') {

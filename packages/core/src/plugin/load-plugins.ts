@@ -171,7 +171,7 @@ function pickCondition(target: unknown, conditions: ReadonlySet<string>): string
   return undefined;
 }
 
-/** `import`, `node`, `default`, plus any `--conditions` the process runs with (tests use `development`). */
+/** `import`, `node`, `default`, plus any `--conditions` the process runs with (tests use `ungreedy-development`). */
 function activeConditions(): ReadonlySet<string> {
   const out = new Set(['import', 'node', 'default', 'module-sync']);
   const args = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)];

@@ -21,7 +21,7 @@ const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;'
 /**
  * `report.html`: one self-contained page (inline SVG and CSS, no scripts, no external assets). Per dataset:
  * test accuracy per epoch per strategy (mean over seeds, min–max band), each head's test accuracy per epoch,
- * d_speed over steps per strategy (mean over seeds, min–max band; re-balancing steps shaded by the share of
+ * d_speed over steps per strategy (mean over seeds, min–max band; re-balancing shaded by the share of
  * seeds in a re-balancing step), u and d_util per strategy (mean ± std bars), and the results table.
  */
 export function renderReport(table: ResultsTable, runs: readonly RunRecords[]): string {
@@ -95,8 +95,9 @@ function datasetSection(ds: DatasetResults, runs: readonly RunRecords[]): string
       yLabel: 'd_speed',
       series: [{ ...series, name: `${row.label} d_speed (mean, min–max over seeds)`, color: colorOf.get(row.label)! }],
       shaded,
-      shadedLabel: 're-balancing step (share of seeds)',
+      shadedLabel: 're-balancing (share of steps, all seeds)',
       refY: 0,
+      refLabel: 'd_speed = 0 (both modalities learn alike)',
       height: 240,
     }));
   }
@@ -109,7 +110,7 @@ function datasetSection(ds: DatasetResults, runs: readonly RunRecords[]): string
   charts.push(barChart({
     id: `${slug}-utilization`,
     title: `${ds.dataset}: conditional utilization rates and d_util (mean ± std)`,
-    yLabel: 'utilization rate',
+    yLabel: 'u(a|b) and d_util',
     series: [...uSeries, { name: 'd_util', color: '#333333' }],
     groups: multi.map((row) => ({ name: row.label, values: [...names.map((_, k) => bar(row.u[k] ?? null)), bar(row.dUtil)] })),
   }));
@@ -158,21 +159,34 @@ function stepSeries(runs: readonly RunRecords[]): { series: Omit<LineSeries, 'na
     const s0 = Math.floor(b * size);
     const s1 = Math.floor((b + 1) * size);
     const perRun: number[] = [];
-    let rebalance = 0;
-    let total = 0;
     for (const r of runs) {
       const inBucket = r.steps.filter((s) => s.step >= s0 && s.step < s1);
       const d = inBucket.map((s) => s.dSpeed).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
       if (d.length > 0) perRun.push(mean(d));
-      rebalance += inBucket.filter((s) => s.mode.kind === 'rebalance').length;
-      total += inBucket.length;
     }
-    if (total > 0 && rebalance > 0) shaded.push({ x0: s0, x1: s1, weight: rebalance / total });
     if (perRun.length === 0) continue;
     x.push((s0 + s1 - 1) / 2);
     y.push(mean(perRun));
     lo.push(Math.min(...perRun));
     hi.push(Math.max(...perRun));
+  }
+  // Re-balancing as spans, not one stripe per step: guided alternates Q re-balancing steps with one regular step
+  // (packages/strategy-guided/docs/guided.md), so the share of re-balancing steps is taken over spans of ~1/80 of the run, rounded to tenths,
+  // and equal neighbours merge into one rectangle.
+  const span = Math.max(1, Math.ceil((maxStep + 1) / 80));
+  for (let s0 = 0; s0 <= maxStep; s0 += span) {
+    const s1 = Math.min(maxStep + 1, s0 + span);
+    let rebalance = 0;
+    let total = 0;
+    for (const r of runs) {
+      for (const st of r.steps) {
+        if (st.step < s0 || st.step >= s1) continue;
+        total++;
+        if (st.mode.kind === 'rebalance') rebalance++;
+      }
+    }
+    const weight = total > 0 ? Math.round((10 * rebalance) / total) / 10 : 0;
+    if (weight > 0) shaded.push({ x0: s0, x1: s1, weight });
   }
   return { series: { x, y, lo, hi }, shaded: mergeShaded(shaded) };
 }

@@ -32,6 +32,10 @@ export interface LineChartOptions {
   readonly series: readonly LineSeries[];
   readonly shaded?: readonly ShadedRange[];
   readonly shadedLabel?: string;
+  /** What the dashed reference line at `refY` is, written at its right end (e.g. `d_speed = 0`). */
+  readonly refLabel?: string;
+  /** Written in the plot when no series has a point (e.g. a partial report). */
+  readonly noDataNote?: string;
   readonly width?: number;
   readonly height?: number;
   /** Draw a horizontal reference line (e.g. y = 0). */
@@ -142,7 +146,13 @@ export function lineChart(o: LineChartOptions): string {
     const x1 = Math.max(ax.sx(s.x1), x0 + 0.5);
     body.push(`<rect x="${r2(x0)}" y="${top}" width="${r2(x1 - x0)}" height="${h - top - frame.bottom}" fill="#f2a900" fill-opacity="${r2(0.35 * s.weight)}"/>`);
   }
-  if (o.refY !== undefined) body.push(`<line x1="${frame.left}" x2="${w - frame.right}" y1="${r2(ax.sy(o.refY))}" y2="${r2(ax.sy(o.refY))}" stroke="#888" stroke-dasharray="3 3"/>`);
+  if (o.refY !== undefined) {
+    body.push(`<line x1="${frame.left}" x2="${w - frame.right}" y1="${r2(ax.sy(o.refY))}" y2="${r2(ax.sy(o.refY))}" stroke="#888" stroke-dasharray="3 3"/>`);
+    if (o.refLabel !== undefined) {
+      body.push(`<text x="${w - frame.right - 4}" y="${r2(ax.sy(o.refY) - 4)}" text-anchor="end" font-size="11" fill="#555">${esc(o.refLabel)}</text>`);
+    }
+  }
+  if (!o.series.some((s) => s.y.some(Number.isFinite))) body.push(noData(frame, o.noDataNote));
   for (const s of o.series) {
     if (s.lo && s.hi && s.x.length > 0) {
       const upper = s.x.map((x, i) => `${r2(ax.sx(x))},${r2(ax.sy(s.hi![i]!))}`);
@@ -202,10 +212,18 @@ export function barChart(o: { id: string; title: string; yLabel: string; series:
       }
     });
   });
+  if (!o.groups.some((g) => g.values.some((v) => v !== null && Number.isFinite(v.mean)))) body.push(noData(frame));
   return svgDoc(o.id, w, h, o.title, ax.svg + body.join('') + leg.svg);
 }
 
 function svgDoc(id: string, w: number, h: number, title: string, inner: string): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" id="${esc(id)}" class="chart" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="Helvetica, Arial, sans-serif" role="img" aria-label="${esc(title)}">` +
     `<rect width="${w}" height="${h}" fill="#fafafa"/><text x="${w / 2}" y="22" text-anchor="middle" font-size="14" font-weight="bold" fill="#111">${esc(title)}</text>${inner}</svg>`;
+}
+
+/** A note in the middle of an empty plot, so an empty chart does not read as a chart of zeros. */
+function noData(frame: Frame, note = 'no data: no run has finished this yet'): string {
+  const x = (frame.left + frame.w - frame.right) / 2;
+  const y = (frame.top + frame.h - frame.bottom) / 2;
+  return `<text x="${r2(x)}" y="${r2(y)}" text-anchor="middle" font-size="13" fill="#777">${esc(note)}</text>`;
 }

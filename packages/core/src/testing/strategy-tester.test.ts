@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 /** Runs a file of `StrategyTester.run` calls in a child process; returns the failed checks of each strategy. */
 function failures(file: string): Map<string, string[]> {
-  const result = spawnSync(process.execPath, ['--conditions=development', '--import', 'tsx', '--test', '--test-reporter=tap', file], {
+  const result = spawnSync(process.execPath, ['--conditions=ungreedy-development', '--import', 'tsx', '--test', '--test-reporter=tap', file], {
     encoding: 'utf8',
     env: { ...process.env, NODE_TEST_CONTEXT: undefined },
   });

@@ -20,7 +20,7 @@ import { modeKey } from '../model/fusion-block.js';
 import type { HookRunner } from './hook-runner.js';
 import type { LrScheduler } from './lr-scheduler.js';
 import type { Optimizer } from './optimizer.js';
-import type { ProgressReporter } from './progress.js';
+import { roundSignificant, roundTo, type ProgressReporter } from './progress.js';
 
 /** Resolves after one macrotask, so pending signal handlers (SIGINT, SIGTERM) run between training steps. */
 export function yieldToEventLoop(): Promise<void> {
@@ -349,7 +349,15 @@ export class FitLoop {
     };
     this.d.store.appendMetric(record);
     log.info(
-      { epoch: p.epoch, loss: train.loss, acc: train.acc, valAcc: val?.acc ?? null, testAcc: test?.acc ?? null, lr: lrThisEpoch },
+      // Rounded for reading; metrics.jsonl keeps full precision.
+      {
+        epoch: p.epoch,
+        loss: roundSignificant(train.loss, 4),
+        acc: roundTo(train.acc, 4),
+        valAcc: val ? roundTo(val.acc, 4) : null,
+        testAcc: test ? roundTo(test.acc, 4) : null,
+        lr: roundSignificant(lrThisEpoch, 4),
+      },
       'epoch end',
     );
     const completed = new CompletedStopping(t.completedStopping, p.completedEpochs);

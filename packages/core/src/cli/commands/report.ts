@@ -28,7 +28,13 @@ metrics.jsonl, and writes <dir>/results.md, results.csv, results.json, results.t
     }
     for (const line of written.markdown.trimEnd().split('\n')) ctx.out(line);
     ctx.out('');
-    ctx.out(`Report: ${displayPath(join(dir, RESULT_FILES.report))}; tables: results.md, .csv, .json, .tex (${written.runs.length} run folders read)`);
+    // Run folders that hold a run (its manifest or summary), not every cell folder or file of the matrix.
+    const folders = written.runs.filter((r) => existsSync(r.dir) && (r.manifest !== null || r.summary !== null)).length;
+    const pending = written.runs.length - folders;
+    ctx.out(
+      `Report: ${displayPath(join(dir, RESULT_FILES.report))}; tables: results.md, .csv, .json, .tex ` +
+        `(${folders} run folder${folders === 1 ? '' : 's'} read${pending > 0 ? `; ${pending} of the matrix's ${written.runs.length} runs not started` : ''})`,
+    );
     return 0;
   },
 };
