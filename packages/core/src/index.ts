@@ -13,6 +13,7 @@ export * from './plugin/define-plugin.js';
 export type * from './plugin/registry.js';
 export type * from './config/experiment-config.js';
 export type * from './data/dataset.js';
+export * from './data/batch-iterator.js';
 export type * from './model/module.js';
 export type * from './model/encoder.js';
 export * from './model/fusion-block.js';
