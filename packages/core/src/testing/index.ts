@@ -1,5 +1,7 @@
 // The conformance kit and test helpers, published as `@ungreedy/core/testing` (STYLE.md H13).
 export { checkPlugin } from './check-plugin.js';
+export { DatasetTester } from './dataset-tester.js';
+export type { DatasetCases, DatasetTesterOptions, InvalidDatasetCase } from './dataset-tester.js';
 export { driveStrategy } from './drive-strategy.js';
 export type { DriveOptions, StepTrace } from './drive-strategy.js';
 export { HookRecorder } from './hook-recorder.js';
