@@ -4,6 +4,8 @@ export { DatasetTester } from './dataset-tester.js';
 export type { DatasetCases, DatasetTesterOptions, InvalidDatasetCase } from './dataset-tester.js';
 export { driveStrategy } from './drive-strategy.js';
 export type { DriveOptions, StepTrace } from './drive-strategy.js';
+export { FusionTester } from './fusion-tester.js';
+export type { FeatureLayout, FusionCases, FusionTesterOptions, InvalidFusionCase } from './fusion-tester.js';
 export { HookRecorder } from './hook-recorder.js';
 export type { HookCall } from './hook-recorder.js';
 export { LossFixture } from './loss-fixture.js';
