@@ -4,6 +4,8 @@ export { DatasetTester } from './dataset-tester.js';
 export type { DatasetCases, DatasetTesterOptions, InvalidDatasetCase } from './dataset-tester.js';
 export { driveStrategy } from './drive-strategy.js';
 export type { DriveOptions, StepTrace } from './drive-strategy.js';
+export { EncoderTester } from './encoder-tester.js';
+export type { EncoderCase, EncoderCases, EncoderTesterOptions, InvalidEncoderCase } from './encoder-tester.js';
 export { FusionTester } from './fusion-tester.js';
 export type { FeatureLayout, FusionCases, FusionTesterOptions, InvalidFusionCase } from './fusion-tester.js';
 export { HookRecorder } from './hook-recorder.js';
