@@ -11,12 +11,15 @@ test('the fusion kit fails each broken block on exactly the broken rule, and pas
   assert.deepEqual(Object.fromEntries(got), {
     sound: [],
     // The gradient checks weight each output by a tensor of its input's shape, so they fail on it too.
-    'drops-channel': [shapes, flow, 'valid {}: partner ablation makes each output depend on its own modality only'],
+    'drops-channel': [shapes, flow, 'valid {}: partner ablation (when declared) makes each output depend on its own modality only'],
     'no-group': [params],
     'dead-parameter': [flow],
     leaky: ['valid {}: no tensor leaks (create, apply in every mode, dispose)'],
     unseeded: [params],
-    'ablation-ignored': ['valid {}: partner ablation makes each output depend on its own modality only'],
+    'ablation-ignored': ['valid {}: partner ablation (when declared) makes each output depend on its own modality only'],
+    'declared-modes': [],
+    // Declares its modes but runs an undeclared one as regular instead of refusing it.
+    'runs-undeclared-mode': [shapes],
     'not-cross-modal': ['valid {}: gradients reach every branch (own modality only) and every trainable variable'],
   });
 });

@@ -1,6 +1,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
+import { isUngreedyError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import { REGULAR } from '../model/fusion-block.js';
 import type { ForwardMode, FusionBlock, FusionContext, FusionForwardContext } from '../model/fusion-block.js';
@@ -109,9 +110,10 @@ export class FusionTester {
         test(`valid ${label}: outputs keep their inputs' shapes in training and inference, in regular and every declared mode`, async () => {
           for (const layout of this.layouts) {
             await this.withBlock(id, contribution, options, layout, (block) => {
-              for (const mode of modesOf(cases.modes ?? [])) {
+              for (const mode of modesOf(block, layout.length, cases)) {
                 for (const training of [true, false]) withMode(layout, mode, (extra) => this.checkShapes(block, layout, { training, mode, ...extra }));
               }
+              checkUnsupportedMode(block, this.inputs(layout));
             });
           }
         });
@@ -125,16 +127,18 @@ export class FusionTester {
           }
         });
 
-        if ((cases.modes ?? []).some((m) => m.kind === 'ablate-partner')) {
-          test(`valid ${label}: partner ablation makes each output depend on its own modality only`, async () => {
-            for (const layout of this.layouts) {
-              await this.withBlock(id, contribution, options, layout, (block) => {
-                const mode: ForwardMode = { kind: 'ablate-partner' };
-                for (const training of [true, false]) withMode(layout, mode, (extra) => this.checkFlow(block, layout, { training, mode, ...extra }, 'own'));
-              });
-            }
-          });
-        }
+        test(`valid ${label}: partner ablation (when declared) makes each output depend on its own modality only`, async (t) => {
+          for (const layout of this.layouts) {
+            await this.withBlock(id, contribution, options, layout, (block) => {
+              if (!hasPartnerAblation(block, cases)) {
+                t.skip('the block declares no partner-ablation capability');
+                return;
+              }
+              const mode: ForwardMode = { kind: 'ablate-partner' };
+              for (const training of [true, false]) withMode(layout, mode, (extra) => this.checkFlow(block, layout, { training, mode, ...extra }, 'own'));
+            });
+          }
+        });
 
         test(`valid ${label}: parameter groups and names, seeded init, stateDict round trip`, async () => {
           for (const layout of this.layouts) {
@@ -165,7 +169,7 @@ export class FusionTester {
           for (const layout of this.layouts) {
             const before = tf.memory().numTensors;
             await this.withBlock(id, contribution, options, layout, (block) => {
-              for (const mode of modesOf(cases.modes ?? [])) {
+              for (const mode of modesOf(block, layout.length, cases)) {
                 for (const training of [true, false]) {
                   const inputs = this.inputs(layout);
                   withMode(layout, mode, (extra) => tf.dispose(tf.tidy(() => block.apply(inputs, { training, mode, ...extra }))));
@@ -313,9 +317,59 @@ function groupProblem(v: NamedVariable, n: number): string | null {
   return null;
 }
 
-/** The forward modes to check, `regular` first. */
-function modesOf(declared: readonly ForwardMode[]): ForwardMode[] {
-  return [REGULAR, ...declared.filter((m) => m.kind !== 'regular')];
+/**
+ * What a block declares about forward modes (`FusionBlock.modes`, `FusionBlock.partnerAblation`), read structurally so
+ * the kit also checks blocks written against the earlier interface, whose modes come from the cases alone.
+ */
+interface ModeDeclaration {
+  readonly modes?: readonly string[];
+  readonly partnerAblation?: boolean;
+}
+
+/**
+ * The forward modes to check, `regular` first. With `block.modes`: every declared kind (`rebalance` once per
+ * modality; another kind as the cases give it, else bare `{ kind }`), and a mode in the cases that the block does not
+ * declare is a mistake in the test. Without it: the cases' modes (rebalance only of existing modalities).
+ */
+function modesOf(block: FusionBlock, n: number, cases: FusionCases): ForwardMode[] {
+  const listed = (cases.modes ?? []).filter((m) => m.kind !== 'regular');
+  const declared = (block as ModeDeclaration).modes;
+  if (!declared) return [REGULAR, ...listed.filter((m) => m.kind !== 'rebalance' || rebalanced(m) < n)];
+  for (const m of listed) assert.ok(declared.includes(m.kind), `the cases list mode "${m.kind}", which the block does not declare in modes [${declared.join(', ')}]`);
+  const out: ForwardMode[] = [REGULAR];
+  for (const kind of declared) {
+    if (kind === 'regular') continue;
+    if (kind === 'rebalance') for (let k = 0; k < n; k++) out.push({ kind: 'rebalance', modality: k } as ForwardMode);
+    else {
+      const given = listed.filter((m) => m.kind === kind);
+      out.push(...(given.length > 0 ? given : [{ kind } as unknown as ForwardMode]));
+    }
+  }
+  return out;
+}
+
+function rebalanced(mode: ForwardMode): number {
+  return Number((mode as { modality?: unknown }).modality);
+}
+
+/** Partner ablation: declared by the block (`partnerAblation`) or, for blocks without the flag, by the cases. */
+function hasPartnerAblation(block: FusionBlock, cases: FusionCases): boolean {
+  return (block as ModeDeclaration).partnerAblation === true || (cases.modes ?? []).some((m) => m.kind === 'ablate-partner');
+}
+
+/** A block that declares its modes must refuse a mode it does not declare with a coded error (and not run it as regular). */
+function checkUnsupportedMode(block: FusionBlock, inputs: tf.Tensor[]): void {
+  try {
+    if (!(block as ModeDeclaration).modes) return;
+    const mode = { kind: 'kit-unsupported-mode' } as unknown as ForwardMode;
+    assert.throws(
+      () => tf.tidy(() => void block.apply(inputs, { training: false, mode })),
+      (err: unknown) => isUngreedyError(err),
+      'a forward in a mode the block does not declare must fail with an UngreedyError naming block and mode',
+    );
+  } finally {
+    tf.dispose(inputs);
+  }
 }
 
 /**

@@ -5,6 +5,7 @@ import type { FusionBlock, FusionContext, FusionForwardContext } from '../../mod
 import type { NamedVariable } from '../../model/module.js';
 import type { ParamGroupId } from '../../model/param-group.js';
 import type { FusionContribution } from '../../plugin/manifest.js';
+import { UngreedyError } from '../../errors.js';
 import { Rng } from '../../rng/rng.js';
 import { FusionTester } from '../fusion-tester.js';
 
@@ -15,6 +16,8 @@ interface Faults {
   readonly leaks?: boolean;
   readonly unseeded?: boolean;
   readonly ablationIgnored?: boolean;
+  /** Declare `modes` and `partnerAblation` (FusionBlock v2); `refuses` says whether an undeclared mode is refused. */
+  readonly declares?: { readonly refuses: boolean };
 }
 
 /** out_k = x_k ⊙ w_k + mix · Σ_{j≠k} mean(x_j) (partners replaced by 0 under ablate-partner). */
@@ -22,6 +25,8 @@ class ToyBlock implements FusionBlock {
   private readonly vars: NamedVariable[] = [];
   private readonly scales: tf.Variable[];
   private readonly mix: tf.Variable;
+  readonly modes?: readonly string[];
+  readonly partnerAblation?: boolean;
 
   constructor(
     ctx: FusionContext,
@@ -37,9 +42,16 @@ class ToyBlock implements FusionBlock {
     this.scales = ctx.channels.map((c, k) => add(`scale.${k}`, [c], `fusion/${k}`));
     this.mix = add('mix', [], 'fusion/shared');
     if (faults.deadParameter) add('unused', [2], 'fusion/shared');
+    if (faults.declares) {
+      this.modes = ['rebalance', 'ablate-partner'];
+      this.partnerAblation = true;
+    }
   }
 
   apply(features: readonly tf.Tensor[], ctx: FusionForwardContext): tf.Tensor[] {
+    if (this.faults.declares?.refuses && ctx.mode.kind !== 'regular' && !this.modes!.includes(ctx.mode.kind)) {
+      throw new UngreedyError('UNG_ERR_MODEL_MISMATCH', `toy block: mode ${ctx.mode.kind} is not supported`, { mode: ctx.mode.kind });
+    }
     const ablate = ctx.mode.kind === 'ablate-partner' && !this.faults.ablationIgnored;
     const means = features.map((x) => tf.mean(tf.reshape(x, [x.shape[0]!, -1]), 1));
     if (this.faults.leaks) tf.keep(tf.clone(means[0]!));
@@ -80,4 +92,6 @@ tester.run('dead-parameter', toy({ deadParameter: true }), { modes });
 tester.run('leaky', toy({ leaks: true }), { modes });
 tester.run('unseeded', toy({ unseeded: true }), { modes });
 tester.run('ablation-ignored', toy({ ablationIgnored: true }), { modes });
+tester.run('declared-modes', toy({ declares: { refuses: true } }));
+tester.run('runs-undeclared-mode', toy({ declares: { refuses: false } }));
 tester.run('not-cross-modal', { ...toy(), create: (_o, ctx) => new ToyBlock({ ...ctx, channels: ctx.channels }, {}) }, { modes, crossModal: false });
