@@ -1,3 +1,4 @@
+export * as tf from '@tensorflow/tfjs-core';
 import 'reflect-metadata';
 
 export * from './errors.js';
@@ -13,6 +14,7 @@ export * from './plugin/define-plugin.js';
 export type * from './plugin/registry.js';
 export type * from './config/experiment-config.js';
 export type * from './data/dataset.js';
+export * from './data/batch-iterator.js';
 export type * from './model/module.js';
 export type * from './model/encoder.js';
 export * from './model/fusion-block.js';

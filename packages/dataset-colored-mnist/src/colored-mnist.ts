@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Batch, BatchRequest, Dataset, DatasetContext, DatasetContribution, ModalitySpec, Rng, SplitName } from '@ungreedy/core';
-import { UngreedyError } from '@ungreedy/core';
+import { BatchOrder, streamBatches, UngreedyError } from '@ungreedy/core';
 import { AreaResizer } from './area-resize.js';
 import schema from './colored-mnist.schema.json' with { type: 'json' };
 import { loadDigits, type DigitSource } from './digit-source.js';
@@ -110,22 +110,10 @@ export class ColoredMnistDataset implements Dataset {
    */
   batches(split: SplitName, request: BatchRequest): AsyncIterable<Batch> {
     const data = this.split(split);
-    if (!Number.isInteger(request.batchSize) || request.batchSize < 1) {
-      throw new UngreedyError(
-        'UNG_ERR_CONFIG_INVALID',
-        `colored-mnist batch size should be a positive integer, but got ${request.batchSize}. Fix: set train.batchSize / train.evalBatchSize.`,
-        { batchSize: request.batchSize },
-      );
-    }
-    const order = request.shuffle ? Int32Array.from(request.rng.permutation(data.size)) : identity(data.size);
-    const start = (request.skipBatches ?? 0) * request.batchSize;
-    const make = (from: number, to: number): Batch => this.makeBatch(data, order.subarray(from, to));
-    const batchSize = request.batchSize;
-    return {
-      async *[Symbol.asyncIterator]() {
-        for (let from = start; from < order.length; from += batchSize) yield make(from, Math.min(order.length, from + batchSize));
-      },
-    };
+    const order = BatchOrder.draw(data.size, request, { dataset: 'colored-mnist' });
+    return streamBatches(order, (positions) => this.makeBatch(data, positions), {
+      check: { dataset: 'colored-mnist', numClasses: this.numClasses, modalities: this.modalities },
+    });
   }
 
   describe(): Record<string, unknown> {
@@ -389,10 +377,6 @@ function standardize(x: Float32Array, { mean, std }: Standardizer): void {
     const c = i % channels;
     x[i] = (x[i]! - mean[c]!) / std[c]!;
   }
-}
-
-function identity(n: number): Int32Array {
-  return Int32Array.from({ length: n }, (_, i) => i);
 }
 
 /** The `colored-mnist` dataset contribution. */

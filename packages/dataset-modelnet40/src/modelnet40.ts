@@ -3,6 +3,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import {
+  BatchOrder,
+  streamBatches,
   UngreedyError,
   type Batch,
   type BatchRequest,
@@ -263,37 +265,21 @@ export class ModelNet40Dataset implements Dataset {
    * `skipBatches` sees the same epoch.
    */
   async *batches(split: SplitName, request: BatchRequest): AsyncIterable<Batch> {
-    if (!Number.isInteger(request.batchSize) || request.batchSize < 1) {
-      throw new RangeError(`ModelNet40Dataset.batches: batchSize must be a positive integer, but got ${request.batchSize}.`);
-    }
-    const order = Array.from(this.splits[split]);
-    if (request.shuffle) request.rng.shuffle(order);
+    const ids = this.splits[split];
+    const order = BatchOrder.draw(ids.length, request, { dataset: 'modelnet40' });
     const nViews = this.options.views.length;
-    const flips = new Uint8Array(order.length * nViews);
+    const flips = new Uint8Array(ids.length * nViews);
     const augmentRng = request.augmentRng ?? request.rng;
     if (request.augment && this.options.flip) for (let i = 0; i < flips.length; i++) flips[i] = augmentRng.next() < 0.5 ? 1 : 0;
-    const bs = request.batchSize;
-    const starts: number[] = [];
-    for (let s = (request.skipBatches ?? 0) * bs; s < order.length; s += bs) starts.push(s);
     const source: SourceSplit = split === 'test' ? 'test' : 'train';
-    const queue: Array<Promise<Batch>> = [];
-    let next = 0;
-    const load = () => {
-      const s = starts[next++]!;
-      const p = this.loadBatch(source, order.slice(s, s + bs), flips.subarray(s * nViews, (s + bs) * nViews));
-      p.catch(() => undefined); // surfaced when awaited; a consumer that stops early must not leave a rejection unhandled
-      queue.push(p);
-    };
-    for (;;) {
-      if (queue.length === 0) {
-        if (next >= starts.length) return;
-        load();
-      }
-      const batch = await queue.shift()!;
-      // Decode the next batches while the consumer trains on this one.
-      while (next < starts.length && queue.length < this.options.prefetch) load();
-      yield batch;
-    }
+    const bs = order.batchSize;
+    // Flip coins are numbered by epoch position (i-th sample of the epoch, view v), as before the shared iterator.
+    const load = (positions: Int32Array, b: number): Promise<Batch> =>
+      this.loadBatch(source, Array.from(positions, (p) => ids[p]!), flips.subarray(b * bs * nViews, (b + 1) * bs * nViews));
+    yield* streamBatches(order, load, {
+      prefetch: this.options.prefetch,
+      check: { dataset: 'modelnet40', numClasses: this.numClasses, modalities: this.modalities },
+    });
   }
 
   private async loadBatch(source: SourceSplit, positions: number[], flips: Uint8Array): Promise<Batch> {

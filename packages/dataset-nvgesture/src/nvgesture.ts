@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { defineContribution, UngreedyError } from '@ungreedy/core';
+import { BatchOrder, defineContribution, streamBatches, UngreedyError } from '@ungreedy/core';
 import type { Batch, BatchRequest, Dataset, DatasetContext, ModalitySpec, Rng, SplitName } from '@ungreedy/core';
 import { cacheFolder, clipFile, missingClips, prepareCache, readManifest, SENSOR_CHANNELS } from './clip-cache.js';
 import type { CacheGeometry, CacheManifest, CachedClip } from './clip-cache.js';
@@ -148,33 +148,20 @@ export class NvGestureDataset implements Dataset {
    * draw; evaluation requests take the centred window and crop. Batches are loaded `prefetch` ahead.
    */
   async *batches(split: SplitName, request: BatchRequest): AsyncIterable<Batch> {
-    const order = Array.from(this.split[split]);
-    if (request.shuffle) request.rng.shuffle(order);
+    const ids = this.split[split];
+    const order = BatchOrder.draw(ids.length, request, { dataset: 'nvgesture' });
     const augment = request.augment ? (request.augmentRng ?? request.rng).fork('nvgesture/augment') : undefined;
     const clips = split === 'test' ? this.manifest.splits.test : this.manifest.splits.train;
-    const count = Math.ceil(order.length / request.batchSize);
-    const plan = (b: number): Plan => {
-      const ids = order.slice(b * request.batchSize, (b + 1) * request.batchSize);
-      return { ids, windows: ids.map(() => sampleWindow(this.geometry, this.shape, augment)) };
+    const plan = (positions: Int32Array): Plan => {
+      const batchIds = Array.from(positions, (p) => ids[p]!);
+      return { ids: batchIds, windows: batchIds.map(() => sampleWindow(this.geometry, this.shape, augment)) };
     };
-    let b = 0;
-    // Skipped batches still draw their windows, so a resumed epoch continues with the same draws.
-    for (; b < Math.min(count, request.skipBatches ?? 0); b++) plan(b);
-    const queue: Array<Promise<Batch>> = [];
-    const fill = (): void => {
-      while (queue.length <= this.options.prefetch && b < count) {
-        const p = this.load(clips, plan(b++));
-        // Handled when awaited; this only keeps an abandoned iteration from raising an unhandled rejection.
-        p.catch(() => undefined);
-        queue.push(p);
-      }
-    };
-    fill();
-    while (queue.length > 0) {
-      const batch = await queue.shift()!;
-      fill();
-      yield batch;
-    }
+    yield* streamBatches(order, (positions) => this.load(clips, plan(positions)), {
+      prefetch: this.options.prefetch,
+      // Skipped batches still draw their windows, so a resumed epoch continues with the same draws.
+      skipped: (positions) => void plan(positions),
+      check: { dataset: 'nvgesture', numClasses: this.numClasses, modalities: this.modalities },
+    });
   }
 
   private async load(clips: readonly CachedClip[], plan: Plan): Promise<Batch> {

@@ -1,7 +1,13 @@
 // The conformance kit and test helpers, published as `@ungreedy/core/testing` (STYLE.md H13).
 export { checkPlugin } from './check-plugin.js';
+export { DatasetTester } from './dataset-tester.js';
+export type { DatasetCases, DatasetTesterOptions, InvalidDatasetCase } from './dataset-tester.js';
 export { driveStrategy } from './drive-strategy.js';
 export type { DriveOptions, StepTrace } from './drive-strategy.js';
+export { EncoderTester } from './encoder-tester.js';
+export type { EncoderCase, EncoderCases, EncoderTesterOptions, InvalidEncoderCase } from './encoder-tester.js';
+export { FusionTester } from './fusion-tester.js';
+export type { FeatureLayout, FusionCases, FusionTesterOptions, InvalidFusionCase } from './fusion-tester.js';
 export { HookRecorder } from './hook-recorder.js';
 export type { HookCall } from './hook-recorder.js';
 export { LossFixture } from './loss-fixture.js';
@@ -12,7 +18,16 @@ export { scriptedRng } from './scripted-rng.js';
 export { setupCpu } from './setup-cpu.js';
 export { silentLogger } from './silent-logger.js';
 export { SpeedScript } from './speed-script.js';
-export { learningSpeed, learningSpeedWithD, modeKey, stepContext, strategyContext } from './strategy-context.js';
+export {
+  emptyDataAccess,
+  epochContext,
+  learningSpeed,
+  learningSpeedWithD,
+  modeKey,
+  RecordedMetrics,
+  stepContext,
+  strategyContext,
+} from './strategy-context.js';
 export { StrategyTester } from './strategy-tester.js';
 export type { InvalidStrategyCase, StrategyCases, StrategyTesterOptions } from './strategy-tester.js';
 export { TINY_EXPERIMENT, tinyDatasetPlugin, trainTiny } from './train-tiny.js';

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../rng/rng.js';
 import type { Batch } from '../data/dataset.js';
+import { DatasetTester } from './dataset-tester.js';
 import { tinyDataset } from './tiny-dataset.js';
 
 const options = {
@@ -65,3 +66,5 @@ test('a strong modality separates the classes by nearest prototype far better th
   assert.ok(accuracy(1) > 0.95, `strong: ${accuracy(1)}`);
   assert.ok(accuracy(0) < 0.8, `weak: ${accuracy(0)}`);
 });
+
+new DatasetTester({ batchSize: 7 }).run('tiny', { create: () => tinyDataset({ ...options, augmentNoise: 0.3 }), sizes: options.sizes });

@@ -1,4 +1,5 @@
 import { Rng } from '../rng/rng.js';
+import { BatchOrder, streamBatches } from '../data/batch-iterator.js';
 import type { Batch, BatchRequest, Dataset, DatasetContext, ModalitySpec, SplitName } from '../data/dataset.js';
 import type { DatasetContribution } from '../plugin/manifest.js';
 
@@ -82,14 +83,11 @@ class TinyDataset implements Dataset {
 
   async *batches(split: SplitName, request: BatchRequest): AsyncIterable<Batch> {
     const data = this.splits[split];
-    const n = data.labels.length;
-    const order = request.shuffle ? request.rng.permutation(n) : Array.from({ length: n }, (_, i) => i);
+    const order = BatchOrder.draw(data.labels.length, request, { dataset: 'tiny' });
     const augmentNoise = this.options.augmentNoise ?? 0;
     // One seed per epoch, one derived stream per batch: skipped batches need no draws to stay aligned.
     const augmentSeed = request.augment && augmentNoise > 0 ? request.rng.nextUint32() : null;
-    const skip = request.skipBatches ?? 0;
-    for (let b = skip, start = skip * request.batchSize; start < n; b++, start += request.batchSize) {
-      const rows = order.slice(start, start + request.batchSize);
+    const load = (rows: Int32Array, b: number): Batch => {
       const size = rows.length;
       const augment = augmentSeed !== null ? Rng.fromSeed(augmentSeed + b, 'tiny-augment') : null;
       const inputs = data.inputs.map((src, k) => {
@@ -99,13 +97,14 @@ class TinyDataset implements Dataset {
         if (augment) for (let i = 0; i < out.length; i++) out[i]! += augmentNoise * augment.normal();
         return out;
       });
-      yield {
+      return {
         indices: Int32Array.from(rows, (r) => data.indices[r]!),
         labels: Int32Array.from(rows, (r) => data.labels[r]!),
         inputs,
         size,
       };
-    }
+    };
+    yield* streamBatches(order, load, { check: { dataset: 'tiny', numClasses: this.numClasses, modalities: this.modalities } });
   }
 
   describe(): Record<string, unknown> {

@@ -1,16 +1,28 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UngreedyError } from '../errors.js';
 import type { Batch, Dataset, SplitName } from '../data/dataset.js';
-import type { ForwardMode } from '../model/fusion-block.js';
+import { REGULAR, type ForwardMode } from '../model/fusion-block.js';
 import type { NamedVariable } from '../model/module.js';
-import type { MultiModalModel } from '../model/multimodal-model.js';
+import type { ModelOutput, MultiModalModel } from '../model/multimodal-model.js';
 import type { ParamGroupId } from '../model/param-group.js';
 import { SplitAccumulator } from '../metrics/accuracy.js';
 import type { LearningSpeedProbe } from '../metrics/learning-speed.js';
-import { sumOfHeadLosses } from '../metrics/loss.js';
+import { crossEntropy, sumOfHeadLosses } from '../metrics/loss.js';
 import { Rng } from '../rng/rng.js';
 import type { SplitMetrics, StepRecord } from '../run/metric-records.js';
-import type { GroupNorm, LearningSpeed, StepContext, StrategyContext } from '../strategy/balancing-strategy.js';
+import type {
+  GradientsByGroup,
+  GroupNorm,
+  LearningSpeed,
+  LossInput,
+  MaskedForward,
+  ModalityMask,
+  ParamGradient,
+  SplitSummary,
+  StepContext,
+  StrategyContext,
+  StrategyDataAccess,
+} from '../strategy/balancing-strategy.js';
 import type { HookRunner } from './hook-runner.js';
 import type { Optimizer } from './optimizer.js';
 import { sumOfSquares } from '../backend/kernels/sum-of-squares.js';
@@ -40,6 +52,8 @@ export interface StepDeps {
   readonly probe: LearningSpeedProbe;
   readonly modalities: readonly number[];
   readonly shapes: readonly (readonly number[])[];
+  /** The training split's mean inputs, for `forwardMasked` with `train-mean` (computed once per run by the caller). */
+  readonly trainMeans?: () => readonly tf.Tensor[];
 }
 
 export interface StepResult {
@@ -47,15 +61,19 @@ export interface StepResult {
   readonly loss: number;
   readonly fused: Int32Array;
   readonly heads: Int32Array[];
+  /** Batch-mean CE of the fused output and of each head. */
+  readonly losses: { readonly fused: number; readonly heads: readonly number[] };
   readonly speed: LearningSpeed;
   readonly record: StepRecord;
 }
 
 /**
- * One training step (the order of BalancingStrategyHooks): chooseForwardMode → forward and loss (wrapLoss) inside
- * `tf.variableGrads` → one reduction per parameter group (Σ||g||², Σ||θ||²), downloaded with the loss and the
- * predictions in a single read → divergence check → learning-speed probe → onAfterBackward → updateMask →
- * optimizer step. Every tensor it makes is freed before it returns.
+ * One training step (the order of BalancingStrategyHooks, docs/hooks.md): chooseForwardMode → forward and loss
+ * (wrapLoss) inside `tf.variableGrads` → one reduction per parameter group (Σ||g||², Σ||θ||²), downloaded with
+ * the loss, the predictions and the heads' softmax in a single read → divergence check → learning-speed probe
+ * (on the unmodified gradients) → onAfterBackward → transformGradients → updateMask → optimizer step. Without
+ * transformGradients the optimizer gets the very gradient tensors of the backward pass. Every tensor it makes is
+ * freed before it returns.
  */
 export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyContext): Promise<StepResult> {
   const { model, trainable, hooks, optimizer, probe } = deps;
@@ -65,25 +83,58 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
   let kept: tf.Tensor2D[] = [];
   let value: tf.Scalar | undefined;
   let grads: tf.NamedTensorMap = {};
+  let made: tf.Tensor[] = [];
+  const extraGrads: tf.NamedTensorMap[] = [];
+  const gradientSets = new Map<string, GradientsByGroup>();
   try {
+    const lossInput = (out: ModelOutput): LossInput => {
+      const frozenForward = (xs: readonly tf.Tensor[]): MaskedForward => withFrozenState(model, () => model.forward(xs, { training: true, mode }));
+      return {
+        fused: out.fused,
+        heads: out.heads,
+        features: out.features,
+        labels,
+        oneHot,
+        baseLoss: sumOfHeadLosses(out.heads, oneHot),
+        applyHead: (k, f) => model.applyHead(k, f),
+        crossEntropy: (logits) => crossEntropy(logits, oneHot),
+        forwardMasked: (mask) => frozenForward(maskedInputs(inputs, mask, model.numModalities, ctx, deps.trainMeans)),
+      };
+    };
     ({ value, grads } = tf.variableGrads(() => {
       const out = model.forward(inputs, { training: true, mode });
-      const baseLoss = sumOfHeadLosses(out.heads, oneHot);
-      const loss = hooks.wrapLoss(
-        {
-          fused: out.fused,
-          heads: out.heads,
-          features: out.features,
-          labels,
-          oneHot,
-          baseLoss,
-          applyHead: (k, f) => model.applyHead(k, f),
-        },
-        { ...ctx, mode },
-      );
+      const loss = hooks.wrapLoss(lossInput(out), { ...ctx, mode });
       kept = [out.fused, ...out.heads].map((t) => tf.keep(t));
       return loss;
     }, trainable.map((v) => v.variable)));
+    if (hooks.has('lossTerms')) {
+      // One forward + backward per term (docs/hooks.md "Several gradient sets"), each without updating batch-norm
+      // statistics or fusion running means; lossTerms is asked once per pass and must name the same terms.
+      let names: string[] | undefined;
+      for (let j = 0; names === undefined || j < names.length; j++) {
+        const pass = tf.variableGrads(() => {
+          const out = withFrozenState(model, () => model.forward(inputs, { training: true, mode }));
+          const terms = hooks.lossTerms(lossInput(out), { ...ctx, mode });
+          const got = Object.keys(terms).sort();
+          if (names === undefined) names = got;
+          else if (got.join('\u0000') !== names.join('\u0000')) {
+            throw new UngreedyError(
+              'UNG_ERR_HOOK_FAILED',
+              `hook "lossTerms" should name the same terms in every pass of a step, but got [${got.join(', ')}] after [${names.join(', ')}] at step ${ctx.step}. Return the same keys every time.`,
+              { plugin: 'strategy', hook: 'lossTerms', epoch: ctx.epoch, step: ctx.step },
+            );
+          }
+          return names.length === 0 ? tf.scalar(0) : terms[names[j]!]!;
+        }, trainable.map((v) => v.variable));
+        pass.value.dispose();
+        if (names!.length === 0) {
+          tf.dispose(Object.values(pass.grads));
+          break;
+        }
+        extraGrads.push(pass.grads);
+        gradientSets.set(names![j]!, gradientsByGroup(pass.grads, trainable, byTfName));
+      }
+    }
 
     const packed = tf.tidy(() => {
       const parts: tf.Tensor[] = [tf.reshape(value!, [1])];
@@ -93,6 +144,9 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
         parts.push(tf.reshape(gradSq.length ? tf.addN(gradSq) : tf.scalar(0), [1]), tf.reshape(tf.addN(weightSq), [1]));
       }
       for (const logits of kept) parts.push(tf.cast(tf.argMax(logits, 1), 'float32'));
+      for (const logits of kept.slice(1)) parts.push(tf.reshape(tf.softmax(logits), [-1]));
+      // CE of the fused output and of each head, for the epoch's SplitSummary (onValidationEnd).
+      for (const logits of kept) parts.push(tf.reshape(crossEntropy(logits, oneHot), [1]));
       return tf.concat(parts);
     });
     const values = await packed.data();
@@ -115,21 +169,37 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
     const heads = Array.from({ length: model.numModalities }, (_, k) =>
       Int32Array.from(values.subarray(predStart + (k + 1) * b, predStart + (k + 2) * b)),
     );
+    const c = model.numClasses;
+    const probStart = predStart + (model.numModalities + 1) * b;
+    const headProbs = Array.from({ length: model.numModalities }, (_, k) =>
+      Float32Array.from(values.subarray(probStart + k * b * c, probStart + (k + 1) * b * c)),
+    );
+    const lossStart = probStart + model.numModalities * b * c;
+    const losses = { fused: values[lossStart]!, heads: Array.from(values.subarray(lossStart + 1, lossStart + 1 + model.numModalities)) };
 
     const speed = probe.update(norms, mode.kind === 'regular');
-    const stepCtx: StepContext = { ...ctx, mode, speed, groupNorms: norms };
-    const byGroup = new Map<ParamGroupId, tf.Tensor[]>();
-    for (const [name, g] of Object.entries(grads)) {
-      const group = byTfName.get(name)?.group;
-      if (!group) continue;
-      const list = byGroup.get(group) ?? [];
-      list.push(g);
-      byGroup.set(group, list);
-    }
+    const byGroup = gradientsByGroup(grads, trainable, byTfName);
+    const stepCtx: StepContext = {
+      ...ctx,
+      mode,
+      speed,
+      groupNorms: norms,
+      gradientSets,
+      batch: { labels: batch.labels, headProbs, numClasses: c },
+    };
     await hooks.onAfterBackward(byGroup, stepCtx);
-    const mask = hooks.updateMask(stepCtx, new Set(trainable.flatMap((v) => (v.group ? [v.group] : []))));
     const gradsByName = new Map<string, tf.Tensor>();
-    for (const [name, g] of Object.entries(grads)) gradsByName.set(byTfName.get(name)!.name, g);
+    if (hooks.has('transformGradients')) {
+      const used = hooks.transformGradients(byGroup, stepCtx);
+      for (const list of used.values()) for (const p of list) gradsByName.set(p.name, p.grad);
+      // Freed with the step: the tensors the hook made (never a parameter, never a backward gradient twice).
+      const own = new Set([grads, ...extraGrads].flatMap((g) => Object.values(g)));
+      const weights = new Set(trainable.map((v) => v.variable.id));
+      made = [...gradsByName.values()].filter((t) => !own.has(t) && !weights.has(t.id));
+    } else {
+      for (const [name, g] of Object.entries(grads)) gradsByName.set(byTfName.get(name)!.name, g);
+    }
+    const mask = hooks.updateMask(stepCtx, new Set(trainable.flatMap((v) => (v.group ? [v.group] : []))));
     const only = mask ? new Set(trainable.filter((v) => v.group !== undefined && mask.has(v.group)).map((v) => v.name)) : undefined;
     optimizer.step(gradsByName, only);
 
@@ -144,13 +214,105 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
       dSpeed: finite(speed.dSpeed),
       mu: { main: speed.step.main, bypass: speed.step.bypass },
     };
-    return { mode, loss, fused, heads, speed, record };
+    return { mode, loss, fused, heads, losses, speed, record };
   } finally {
     value?.dispose();
+    tf.dispose(made);
     tf.dispose(Object.values(grads));
+    for (const g of extraGrads) tf.dispose(Object.values(g));
     tf.dispose(kept);
     tf.dispose([...inputs, labels, oneHot]);
   }
+}
+
+/**
+ * Runs `fn` (a training-mode forward) and then puts back every non-trainable variable (batch-norm running
+ * statistics, fusion running means) and the model's non-variable state, so an extra forward pass of a step
+ * (forwardMasked, lossTerms) leaves the statistics exactly as the step's main forward left them.
+ */
+function withFrozenState<T>(model: MultiModalModel, fn: () => T): T {
+  const buffers = model.variables().filter((v) => !v.trainable);
+  const saved = buffers.map((b) => tf.clone(b.variable));
+  const state = model.stateDict();
+  try {
+    return fn();
+  } finally {
+    buffers.forEach((b, i) => b.variable.assign(saved[i]!));
+    tf.dispose(saved);
+    model.loadStateDict(state);
+  }
+}
+
+/**
+ * The step's inputs with `mask.modalities` replaced (docs/hooks.md "Masked forward passes"): zeros, the training
+ * split's mean input, or the batch's rows in a permutation drawn from the strategy stream `ctx.rng`.
+ */
+function maskedInputs(
+  inputs: readonly tf.Tensor[],
+  mask: ModalityMask,
+  numModalities: number,
+  ctx: StrategyContext,
+  trainMeans: (() => readonly tf.Tensor[]) | undefined,
+): tf.Tensor[] {
+  const bad = (why: string): never => {
+    throw new UngreedyError(
+      'UNG_ERR_HOOK_FAILED',
+      `forwardMasked ${why}. Pass { modalities: model modality indices in [0, ${numModalities - 1}], fill: 'zeros' | 'train-mean' | 'permute' }.`,
+      { plugin: 'strategy', hook: 'forwardMasked', epoch: ctx.epoch, step: ctx.step },
+    );
+  };
+  if (!mask || !Array.isArray(mask.modalities)) bad('needs a mask with a modalities array');
+  for (const m of mask.modalities) if (!Number.isInteger(m) || m < 0 || m >= numModalities) bad(`got modality ${String(m)}`);
+  if (!['zeros', 'train-mean', 'permute'].includes(mask.fill)) bad(`got fill ${JSON.stringify(mask.fill)}`);
+  const means = mask.fill === 'train-mean' ? trainMeans?.() : undefined;
+  if (mask.fill === 'train-mean' && !means) bad('with train-mean needs the training split means, which this run did not compute');
+  const perm = mask.fill === 'permute' ? tf.tensor1d(ctx.rng.permutation(inputs[0]!.shape[0]!), 'int32') : undefined;
+  return inputs.map((x, k) => {
+    if (!mask.modalities.includes(k)) return x;
+    if (mask.fill === 'zeros') return tf.zerosLike(x);
+    if (mask.fill === 'train-mean') return tf.broadcastTo(means![k]!, x.shape);
+    return tf.gather(x, perm!);
+  });
+}
+
+/**
+ * Per-modality mean input over the training split ([1, ...shape] each), for `forwardMasked` with `train-mean`:
+ * one pass in dataset order without augmentation (draws from no run stream).
+ */
+export async function trainSplitMeans(
+  dataset: Dataset,
+  modalities: readonly number[],
+  shapes: readonly (readonly number[])[],
+  batchSize: number,
+): Promise<tf.Tensor[]> {
+  const sums = shapes.map((s) => new Float64Array(s.reduce((a, n) => a * n, 1)));
+  let n = 0;
+  for await (const batch of dataset.batches('train', { batchSize, shuffle: false, augment: false, rng: Rng.fromSeed(0, 'train-means') })) {
+    modalities.forEach((m, i) => {
+      const x = batch.inputs[m]!;
+      const sum = sums[i]!;
+      for (let j = 0; j < x.length; j++) sum[j % sum.length]! += x[j]!;
+    });
+    n += batch.size;
+  }
+  return sums.map((sum, i) => tf.tensor(Float32Array.from(sum, (v) => v / Math.max(n, 1)), [1, ...shapes[i]!]));
+}
+
+/** The backward pass's gradients as {@link GradientsByGroup}: each parameter in model order, with name and value. */
+function gradientsByGroup(
+  grads: tf.NamedTensorMap,
+  trainable: readonly NamedVariable[],
+  byTfName: ReadonlyMap<string, NamedVariable>,
+): GradientsByGroup {
+  const byGroup = new Map<ParamGroupId, ParamGradient[]>();
+  for (const v of trainable) {
+    const g = grads[v.variable.name];
+    if (!g || v.group === undefined || !byTfName.has(v.variable.name)) continue;
+    const list = byGroup.get(v.group) ?? [];
+    list.push({ name: v.name, shape: v.variable.shape, grad: g, weight: v.variable });
+    byGroup.set(v.group, list);
+  }
+  return byGroup;
 }
 
 const variableIndex = new WeakMap<readonly NamedVariable[], { byTfName: Map<string, NamedVariable>; groups: Map<ParamGroupId, NamedVariable[]> }>();
@@ -193,6 +355,14 @@ export interface EvaluateOptions {
  * (Σ_k CE of the heads) and accuracies of the fused output and every head.
  */
 export async function evaluatePass(o: EvaluateOptions): Promise<SplitMetrics> {
+  return (await evaluateSplit(o)).metrics;
+}
+
+/**
+ * {@link evaluatePass} plus the strategy's view of the split: CE loss and accuracy of the fused output and of
+ * each head (batch-size weighted), for onValidationEnd.
+ */
+export async function evaluateSplit(o: EvaluateOptions): Promise<{ metrics: SplitMetrics; summary: SplitSummary }> {
   const acc = new SplitAccumulator(o.model.numModalities);
   const rng = o.augment?.rng ?? Rng.fromSeed(0, 'evaluation');
   for await (const batch of o.dataset.batches(o.split, {
@@ -210,19 +380,74 @@ export async function evaluatePass(o: EvaluateOptions): Promise<SplitMetrics> {
         ...(o.recordSqueezes ? { recordSqueezes: (p: number, s: readonly tf.Tensor2D[]) => o.recordSqueezes!(p, s, batch) } : {}),
       });
       const loss = sumOfHeadLosses(out.heads, oneHot);
-      return tf.concat([tf.reshape(loss, [1]), ...[out.fused, ...out.heads].map((l) => tf.cast(tf.argMax(l, 1), 'float32'))]);
+      const outputs = [out.fused, ...out.heads];
+      return tf.concat([
+        tf.reshape(loss, [1]),
+        ...outputs.map((l) => tf.cast(tf.argMax(l, 1), 'float32')),
+        ...outputs.map((l) => tf.reshape(crossEntropy(l, oneHot), [1])),
+      ]);
     });
     const values = await packed.data();
     packed.dispose();
     const b = batch.size;
+    const n = o.model.numModalities;
     const fused = values.subarray(1, 1 + b);
-    const heads = Array.from({ length: o.model.numModalities }, (_, k) => values.subarray(1 + (k + 1) * b, 1 + (k + 2) * b));
-    acc.add(values[0]!, fused, heads, batch.labels, o.legacyLength2AccuracyQuirk);
+    const heads = Array.from({ length: n }, (_, k) => values.subarray(1 + (k + 1) * b, 1 + (k + 2) * b));
+    const ce = 1 + (n + 1) * b;
+    const losses = { fused: values[ce]!, heads: Array.from(values.subarray(ce + 1, ce + 1 + n)) };
+    acc.add(values[0]!, fused, heads, batch.labels, o.legacyLength2AccuracyQuirk, losses);
     if (o.signal) {
       // Let a pending SIGINT/SIGTERM handler run (the awaits above settle as microtasks), then honour it.
       await new Promise((resolve) => setImmediate(resolve));
       o.signal.throwIfAborted();
     }
   }
-  return acc.result();
+  return { metrics: acc.result(), summary: acc.summary() };
+}
+
+/** What a strategy's extra data pass needs from the run. */
+export interface DataAccessDeps {
+  readonly model: MultiModalModel;
+  readonly dataset: Dataset;
+  readonly modalities: readonly number[];
+  readonly shapes: readonly (readonly number[])[];
+  /** Default batch size of a pass (the run's evaluation batch size). */
+  readonly batchSize: number;
+}
+
+/**
+ * {@link StrategyDataAccess} over the run's model and dataset: inference mode, no augmentation, dataset order
+ * (no stream is drawn from, so an extra pass never changes the run's randomness); every tensor of a batch is
+ * freed after `fn` returns.
+ */
+export function strategyDataAccess(d: DataAccessDeps): StrategyDataAccess {
+  return {
+    numClasses: d.model.numClasses,
+    size: (split) => d.dataset.size(split),
+    async forEachBatch(split, fn, options = {}) {
+      const batchSize = options.batchSize ?? d.batchSize;
+      if (!Number.isInteger(batchSize) || batchSize < 1) {
+        throw new Error(`data.forEachBatch needs a positive integer batchSize, but got ${String(batchSize)}`);
+      }
+      if (d.dataset.size(split) === 0) return;
+      const mode = options.mode ?? REGULAR;
+      for await (const batch of d.dataset.batches(split, {
+        batchSize,
+        shuffle: false,
+        augment: false,
+        rng: Rng.fromSeed(0, 'strategy-data'),
+      })) {
+        const out = tf.tidy(() => {
+          const { inputs } = batchTensors(batch, d.modalities, d.shapes, d.model.numClasses);
+          const o = d.model.forward(inputs, { training: false, mode });
+          return { features: [...o.features], heads: [...o.heads], fused: o.fused };
+        });
+        try {
+          await fn({ ...out, labels: batch.labels, indices: batch.indices });
+        } finally {
+          tf.dispose([...out.features, ...out.heads, out.fused]);
+        }
+      }
+    },
+  };
 }

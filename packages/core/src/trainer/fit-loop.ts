@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { UngreedyError } from '../errors.js';
 import type { ExperimentConfig } from '../config/experiment-config.js';
 import type { Dataset } from '../data/dataset.js';
@@ -10,12 +11,19 @@ import type { LearningSpeedProbe } from '../metrics/learning-speed.js';
 import { Rng, type RngState, type RngStreams } from '../rng/rng.js';
 import type { EpochRecord, SplitMetrics } from '../run/metric-records.js';
 import type { RunStore } from '../run/run-store.js';
-import type { BalancingStrategy, StrategyContext } from '../strategy/balancing-strategy.js';
+import type {
+  BalancingStrategy,
+  EpochContext,
+  SplitSummary,
+  StrategyContext,
+  StrategyDataAccess,
+} from '../strategy/balancing-strategy.js';
+import { StrategyMetricsCollector } from '../strategy/strategy-metrics.js';
 import type { Clock } from '../util/clock.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { CompletedStopping } from './completed-stopping.js';
-import { evaluatePass, trainStep } from './epoch-loop.js';
+import { evaluateSplit, strategyDataAccess, trainSplitMeans, trainStep } from './epoch-loop.js';
 import { modeKey } from '../model/fusion-block.js';
 import type { HookRunner } from './hook-runner.js';
 import type { LrScheduler } from './lr-scheduler.js';
@@ -75,6 +83,8 @@ interface FitProgress {
   epochSeconds: number;
   /** Divergence guard: the run's first step loss and the blown-up steps in a row (absent in older checkpoints). */
   divergence?: { startLoss: number; over: number };
+  /** Strategy metrics recorded by the epoch's onEpochBegin, for its EpochRecord (absent in older checkpoints). */
+  epochStrategy?: Record<string, number>;
 }
 
 export interface FitResult {
@@ -108,10 +118,22 @@ export class FitLoop {
   private readonly shapes: (readonly number[])[];
   private accumulator: SplitAccumulator;
   private lastEpochRecord: EpochRecord | null = null;
+  private readonly metrics: StrategyMetricsCollector;
+  private readonly data: StrategyDataAccess;
+  /** The training split's mean inputs (forwardMasked `train-mean`), computed once when a strategy can use them. */
+  private trainMeans: tf.Tensor[] | undefined;
 
   constructor(private readonly d: FitDeps) {
     this.trainable = d.model.variables().filter((v) => v.trainable);
     this.shapes = d.modalities.map((m) => d.dataset.modalities[m]!.shape);
+    this.metrics = new StrategyMetricsCollector(d.strategyKey);
+    this.data = strategyDataAccess({
+      model: d.model,
+      dataset: d.dataset,
+      modalities: d.modalities,
+      shapes: this.shapes,
+      batchSize: d.config.train.evalBatchSize,
+    });
     this.accumulator = new SplitAccumulator(d.model.numModalities);
   }
 
@@ -183,6 +205,7 @@ export class FitLoop {
       numModalities: this.d.model.numModalities,
       rng: this.d.rng.get('strategy'),
       log: this.d.strategyLog ?? this.d.log,
+      metrics: this.metrics,
     };
   }
 
@@ -207,6 +230,10 @@ export class FitLoop {
     );
   }
 
+  private epochContext(): EpochContext {
+    return { ...this.context(), data: this.data };
+  }
+
   /** Throws the signal's reason after saving `last`, when the run was asked to stop. */
   private async checkAbort(alreadySaved: boolean): Promise<void> {
     const signal = this.d.signal;
@@ -221,12 +248,17 @@ export class FitLoop {
     const t = config.train;
     const done = (): boolean => new CompletedStopping(t.completedStopping, this.progress.completedEpochs).shouldStop();
     let stoppedBecause: FitResult['stoppedBecause'] = done() ? 'completed-stopping' : 'max-epochs';
-    while (stoppedBecause === 'max-epochs' && this.progress.epoch <= t.epochs) {
-      const record = await this.runEpoch();
-      this.lastEpochRecord = record;
-      if (done()) stoppedBecause = 'completed-stopping';
-      await this.save('last');
-      await this.checkAbort(true);
+    try {
+      while (stoppedBecause === 'max-epochs' && this.progress.epoch <= t.epochs) {
+        const record = await this.runEpoch();
+        this.lastEpochRecord = record;
+        if (done()) stoppedBecause = 'completed-stopping';
+        await this.save('last');
+        await this.checkAbort(true);
+      }
+    } finally {
+      if (this.trainMeans) tf.dispose(this.trainMeans);
+      this.trainMeans = undefined;
     }
     log.info({ epochs: this.progress.epoch - 1, stoppedBecause, bestEpoch: this.progress.bestEpoch }, 'training finished');
     return {
@@ -259,10 +291,19 @@ export class FitLoop {
       p.stepsByMode = {};
       p.epochSeconds = 0;
       this.accumulator = new SplitAccumulator(this.d.model.numModalities);
-      await hooks.onEpochBegin(this.context());
+      this.metrics.take();
+      await hooks.onEpochBegin(this.epochContext());
+      const begun = this.metrics.take();
+      if (begun) p.epochStrategy = begun;
+      else delete p.epochStrategy;
     }
     const lrThisEpoch = this.d.optimizer.lr;
+    if (!this.trainMeans && (hooks.has('wrapLoss') || hooks.has('lossTerms'))) {
+      this.trainMeans = await trainSplitMeans(dataset, this.d.modalities, this.shapes, t.evalBatchSize);
+    }
+    const means = this.trainMeans;
     const deps = {
+      ...(means ? { trainMeans: () => means } : {}),
       model: this.d.model,
       trainable: this.trainable,
       hooks,
@@ -281,8 +322,9 @@ export class FitLoop {
     })) {
       const result = await trainStep(deps, batch, this.context());
       this.guardDivergence(result.loss);
-      this.d.store.appendMetric(result.record);
-      this.accumulator.add(result.loss, result.fused, result.heads, batch.labels, t.legacyLength2AccuracyQuirk);
+      const stepMetrics = this.metrics.take();
+      this.d.store.appendMetric(stepMetrics ? { ...result.record, strategy: stepMetrics } : result.record);
+      this.accumulator.add(result.loss, result.fused, result.heads, batch.labels, t.legacyLength2AccuracyQuirk, result.losses);
       const key = modeKey(result.mode);
       p.stepsByMode[key] = (p.stepsByMode[key] ?? 0) + 1;
       p.lastMode = result.mode;
@@ -306,13 +348,13 @@ export class FitLoop {
     // The state at this step boundary: an interrupt during the evaluation passes below checkpoints it, so the
     // resume replays onEpochEnd and the evaluations exactly (they change no weights).
     const boundary = this.d.signal ? structuredClone(this.stateDict()) : null;
-    await hooks.onEpochEnd(this.context());
+    await hooks.onEpochEnd(this.epochContext());
 
     const evalMode = this.d.strategy.evaluationMode === 'as-training' ? p.lastMode : REGULAR;
-    const evaluate = async (split: 'val' | 'test'): Promise<SplitMetrics | null> =>
+    const evaluate = async (split: 'val' | 'test'): Promise<{ metrics: SplitMetrics; summary: SplitSummary } | null> =>
       dataset.size(split) === 0
         ? null
-        : evaluatePass({
+        : evaluateSplit({
             model: this.d.model,
             dataset,
             split,
@@ -324,11 +366,11 @@ export class FitLoop {
             ...(this.d.signal ? { signal: this.d.signal } : {}),
           });
     const train = this.accumulator.result();
-    let val: SplitMetrics | null;
+    let valPass: Awaited<ReturnType<typeof evaluate>>;
     let test: SplitMetrics | null;
     try {
-      val = await evaluate('val');
-      test = await evaluate('test');
+      valPass = await evaluate('val');
+      test = (await evaluate('test'))?.metrics ?? null;
     } catch (err) {
       if (boundary !== null && this.d.signal?.aborted && err === this.d.signal.reason) {
         await saveCheckpoint(this.d.store.checkpointDir('last'), this.d.model, this.d.optimizer, boundary);
@@ -336,7 +378,9 @@ export class FitLoop {
       }
       throw err;
     }
-    const record: EpochRecord = {
+    const val = valPass?.metrics ?? null;
+    await hooks.onValidationEnd({ epoch: p.epoch, train: this.accumulator.summary(), val: valPass?.summary ?? null }, this.context());
+    let record: EpochRecord = {
       type: 'epoch',
       epoch: p.epoch,
       lr: lrThisEpoch,
@@ -347,6 +391,9 @@ export class FitLoop {
       stepsByMode: { ...p.stepsByMode },
       seconds: (clock.now() - started) / 1000,
     };
+    const epochMetrics = { ...p.epochStrategy, ...this.metrics.take() };
+    if (Object.keys(epochMetrics).length > 0) record = { ...record, strategy: sortedRecord(epochMetrics) };
+    delete p.epochStrategy;
     this.d.store.appendMetric(record);
     log.info(
       // Rounded for reading; metrics.jsonl keeps full precision.
@@ -381,4 +428,8 @@ export class FitLoop {
     p.epochSeconds = 0;
     return record;
   }
+}
+
+function sortedRecord(r: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -5,6 +5,7 @@ import { definePlugin } from '../plugin/define-plugin.js';
 import type { StrategyContribution } from '../plugin/manifest.js';
 import { HOOKS, type HookName } from '../strategy/hooks.js';
 import { vanilla } from '../strategy/vanilla.js';
+import type { BalancingStrategy } from '../strategy/balancing-strategy.js';
 import { HookRecorder } from '../testing/hook-recorder.js';
 import { setupTestBackend } from '../testing/test-backend.js';
 import { tempStore, testRegistry, tinyConfig, tinyPlugin, tinyRun } from './fixtures/experiment.js';
@@ -16,24 +17,46 @@ before(setupTestBackend);
 const EPOCHS = 2;
 const BATCHES = 2;
 
-/** The complete expected call list, derived from the HOOKS table (Lightning's test_hooks.py, STYLE.md H13). */
-function expectedCalls(): { hook: HookName; epoch: number; step: number }[] {
+/**
+ * The complete expected call list, derived from the HOOKS table (Lightning's test_hooks.py, STYLE.md H13).
+ * `lossTerms` is expected only when the strategy has it (the recorder wraps it only then: its presence adds
+ * gradient passes); `fuseLogits` (phase `predict`) is counted apart from the step order.
+ */
+function expectedCalls(withLossTerms = false): { hook: HookName; epoch: number; step: number }[] {
   const names = (Object.keys(HOOKS) as HookName[]).sort((a, b) => HOOKS[a].order - HOOKS[b].order);
   const epochHooks = names.filter((h) => HOOKS[h].phase === 'epoch');
-  const stepHooks = names.filter((h) => HOOKS[h].phase === 'step');
-  const [begin, end] = epochHooks as [HookName, HookName];
+  const stepHooks = names.filter((h) => HOOKS[h].phase === 'step' && (withLossTerms || h !== 'lossTerms'));
+  const [begin, ...after] = epochHooks as [HookName, ...HookName[]];
   const out: { hook: HookName; epoch: number; step: number }[] = [];
   for (let epoch = 1; epoch <= EPOCHS; epoch++) {
     out.push({ hook: begin, epoch, step: (epoch - 1) * BATCHES });
     for (let b = 0; b < BATCHES; b++) {
       for (const hook of stepHooks) out.push({ hook, epoch, step: (epoch - 1) * BATCHES + b });
     }
-    out.push({ hook: end, epoch, step: epoch * BATCHES });
+    for (const hook of after) out.push({ hook, epoch, step: epoch * BATCHES });
   }
   return out;
 }
 
-function recorded(recorder: HookRecorder) {
+test('the HOOKS table lists every hook of the v2 API with its kind', () => {
+  assert.deepEqual(
+    Object.fromEntries(Object.entries(HOOKS).map(([h, s]) => [h, s.kind])),
+    {
+      onEpochBegin: 'observe',
+      chooseForwardMode: 'decide',
+      wrapLoss: 'reduce',
+      lossTerms: 'decide',
+      onAfterBackward: 'observe',
+      transformGradients: 'reduce',
+      updateMask: 'decide',
+      onEpochEnd: 'observe',
+      onValidationEnd: 'observe',
+      fuseLogits: 'decide',
+    },
+  );
+});
+
+function recorded(recorder: HookRecorder, extra: Partial<BalancingStrategy> = {}) {
   const registry = testRegistry(
     builtinPlugin,
     tinyPlugin,
@@ -42,7 +65,7 @@ function recorded(recorder: HookRecorder) {
       strategies: {
         recorded: {
           meta: vanilla.meta,
-          create: async (o, c) => recorder.wrap(await vanilla.create(o, c)),
+          create: async (o, c) => recorder.wrap({ ...(await vanilla.create(o, c)), ...extra }),
         } satisfies StrategyContribution,
       },
     }),
@@ -62,6 +85,17 @@ test('every hook is called in HOOKS order over 2 epochs × 2 batches', async () 
   assert.deepEqual(
     recorder.calls.map(({ hook, epoch, step }) => ({ hook, epoch, step })),
     expectedCalls(),
+  );
+  assert.deepEqual(recorder.orderProblems(), []);
+});
+
+test('with lossTerms (one term) every step hook of HOOKS is called, in order, once per step', async () => {
+  const recorder = new HookRecorder();
+  const { registry, config } = recorded(recorder, { lossTerms: (input) => ({ fused: input.crossEntropy(input.fused) }) });
+  await trainExperiment(tinyRun(config, { registry }));
+  assert.deepEqual(
+    recorder.calls.map(({ hook, epoch, step }) => ({ hook, epoch, step })),
+    expectedCalls(true),
   );
   assert.deepEqual(recorder.orderProblems(), []);
 });
@@ -97,6 +131,7 @@ test('observers run before (pre) and after (post) the strategy on every observe 
     onEpochBegin: () => void order.push(`${name}:onEpochBegin`),
     onAfterBackward: () => void order.push(`${name}:onAfterBackward`),
     onEpochEnd: () => void order.push(`${name}:onEpochEnd`),
+    onValidationEnd: () => void order.push(`${name}:onValidationEnd`),
   });
   const recorder = new HookRecorder();
   const { registry, config } = recorded(recorder);
@@ -112,5 +147,5 @@ test('observers run before (pre) and after (post) the strategy on every observe 
   assert.deepEqual(order.slice(0, 4), ['pre1:onEpochBegin', 'post1:onEpochBegin', 'pre1:onAfterBackward', 'post1:onAfterBackward']);
   // A pre observer runs before the strategy's onAfterBackward: only onEpochBegin, chooseForwardMode and wrapLoss are recorded.
   assert.equal(strategyHooks[0], '3');
-  assert.equal(order.at(-1), 'post1:onEpochEnd');
+  assert.deepEqual(order.slice(-4), ['pre1:onEpochEnd', 'post1:onEpochEnd', 'pre1:onValidationEnd', 'post1:onValidationEnd']);
 });
