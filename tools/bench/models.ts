@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { batchNormTrain, buildModel, builtinPlugin, createPluginRegistry, Rng } from '@ungreedy/core';
+import { Rng } from '@ungreedy/core';
+import { batchNormTrain, buildModel, builtinPlugin, createPluginRegistry } from '@ungreedy/core/engine';
 import { silentLogger } from '@ungreedy/core/testing';
 
 /**

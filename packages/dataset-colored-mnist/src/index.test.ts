@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ConfigIssue } from '@ungreedy/core';
+import type { ConfigIssue } from '@ungreedy/core/engine';
 import { checkPlugin, resolveOptions, strictSchemaProblem } from '@ungreedy/core/testing';
 import pkg from '../package.json' with { type: 'json' };
 import plugin, { DEFAULT_OPTIONS } from './index.js';
