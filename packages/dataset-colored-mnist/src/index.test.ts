@@ -9,7 +9,7 @@ import { makeContext } from './test-fixtures/fixtures.js';
 const contribution = plugin.datasets['colored-mnist'];
 
 test('the manifest passes the conformance check and names the package', () => {
-  assert.deepEqual(checkPlugin(plugin), []);
+  assert.deepEqual(checkPlugin(plugin, { packageJson: pkg }), []);
   assert.equal(plugin.meta.name, pkg.name);
   assert.equal(plugin.meta.version, pkg.version);
   assert.equal(plugin.meta.namespace, 'colored-mnist');

@@ -1,5 +1,6 @@
 // The conformance kit and test helpers, published as `@ungreedy/core/testing` (STYLE.md H13).
 export { checkPlugin } from './check-plugin.js';
+export type { CheckPluginOptions, PluginPackageJson } from './check-plugin.js';
 export { driveStrategy } from './drive-strategy.js';
 export type { DriveOptions, StepTrace } from './drive-strategy.js';
 export { HookRecorder } from './hook-recorder.js';
