@@ -3,7 +3,7 @@ import type { Rng } from '../rng/rng.js';
 import type { ForwardContext, Module } from './module.js';
 
 /**
- * How a forward pass treats the fusion blocks (spec §2.2, §4.1):
+ * How a forward pass treats the fusion blocks (docs/method.md#utilization, #balancing):
  * - `regular`: every branch gets its live gate;
  * - `rebalance`: branch `modality`'s gate is replaced by the block's running mean (no sample-specific
  *   modulation of that branch), the others stay live;
