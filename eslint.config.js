@@ -15,6 +15,33 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // Plugins build on the contract only (README, "The contract"): `@ungreedy/core`, plus the conformance kit
+  // `@ungreedy/core/testing` in tests. Their shipped code may not reach into the engine or the app, nor into
+  // core's files by path (`@ungreedy/core/dist/...`, `@ungreedy/core/src/...`).
+  {
+    files: ['packages/strategy-*/**/*.ts', 'packages/dataset-*/**/*.ts', 'examples/**/*.js'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^@ungreedy/core/(?!testing$).+',
+          message: 'A plugin imports only the contract (@ungreedy/core) and, in tests, @ungreedy/core/testing. See the README, "The contract".',
+        }],
+      }],
+    },
+  },
+  // A plugin's own end-to-end tests and scripts run inside the workspace and may drive the engine and the app
+  // (a whole run through `ungreedy`): they do not ship. Deep paths stay forbidden there too.
+  {
+    files: ['packages/strategy-*/**/*.test.ts', 'packages/dataset-*/**/*.test.ts', 'packages/*/src/**/test-fixtures/**/*.ts', 'packages/strategy-*/scripts/**/*.ts', 'packages/dataset-*/scripts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^@ungreedy/core/(?!(testing|engine|app)$).+',
+          message: 'Import @ungreedy/core, @ungreedy/core/testing, /engine or /app, never a path inside the package.',
+        }],
+      }],
+    },
+  },
   {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },

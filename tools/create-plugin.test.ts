@@ -28,7 +28,7 @@ for (const kind of ['strategy', 'dataset'] as const) {
       'tsconfig.build.json', 'tsconfig.json',
     ]);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
-    assert.deepEqual(pkg['peerDependencies'], { '@ungreedy/core': '^1.0.0' });
+    assert.deepEqual(pkg['peerDependencies'], { '@ungreedy/core': '^2.0.0' });
     assert.ok((pkg['keywords'] as string[]).includes('ungreedy-plugin'));
     // Typecheck against core's sources (no build needed), as a third party would against its types.
     const check = spawnSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json'), '--noEmit', '--customConditions', 'ungreedy-development'], { encoding: 'utf8' });

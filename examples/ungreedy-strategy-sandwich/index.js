@@ -59,6 +59,6 @@ const sandwich = {
 };
 
 export default definePlugin({
-  meta: { name: pkg.name, version: pkg.version, namespace: 'sandwich', coreApi: '^1.0.0' },
+  meta: { name: pkg.name, version: pkg.version, namespace: 'sandwich', coreApi: '^2.0.0' },
   strategies: { sandwich },
 });

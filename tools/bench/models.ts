@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { batchNormTrain, buildModel, builtinPlugin, createPluginRegistry, Rng } from '@ungreedy/core';
+import { Rng } from '@ungreedy/core';
+import { batchNormTrain, buildModel, builtinPlugin, createPluginRegistry } from '@ungreedy/core/engine';
 import { silentLogger } from '@ungreedy/core/testing';
 
 /**
@@ -218,7 +219,7 @@ export function video(s: Sizes): Workload {
   };
 }
 
-/** The paper's MMTM (spec §1.2): squeeze both, joint FC + ReLU, sigmoid gate per modality, rescale. */
+/** The paper's MMTM (docs/method.md#mmtm): squeeze both, joint FC + ReLU, sigmoid gate per modality, rescale. */
 function mmtm(p: Params, ca: number, cb: number) {
   const d = Math.floor((2 * (ca + cb)) / 4);
   const sq = p.dense(ca + cb, d);

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { createOptimizer, ensureGradients, registerFastCpuKernels, registerProjectKernels } from '@ungreedy/core';
+import { createOptimizer, ensureGradients, registerFastCpuKernels, registerProjectKernels } from '@ungreedy/core/engine';
 import { WORKLOADS } from './models.js';
 
 const [name = 'cnn2', backend = 'wasm', ...flags] = process.argv.slice(2);

@@ -14,7 +14,7 @@ import {
   setupWebGpu,
   sumOfSquares,
   webGpuStatus,
-} from '@ungreedy/core';
+} from '@ungreedy/core/engine';
 import { WORKLOADS } from './models.js';
 
 const [workloadName = 'cnn2', backend = 'wasm', warmupArg = '2', stepsArg = '5', ...flags] = process.argv.slice(2);

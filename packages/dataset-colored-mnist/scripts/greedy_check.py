@@ -1,4 +1,4 @@
-"""Independent cross-check (PyTorch, written from greedy-spec.md, not from the reference code) that
+"""Independent cross-check (PyTorch, written from docs/method.md, not from the reference code) that
 Colored-and-gray MNIST shows greedy learning: two small CNN branches (conv-BN-ReLU-maxpool stages) with an
 MMTM after every stage, loss CE0 + CE1, fused = mean of logits; `vanilla`, `guided` (warm-up epoch, log10
 conditional learning speed, eps, Q re-balancing steps replacing the helped branch's gate by its running mean)

@@ -5,7 +5,7 @@
 // Run folders: <recipe dir>/<output.dir>/<name>-<strategy>-seed<seed>.
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadConfigFile, resolveExperiment, runExperiment } from '@ungreedy/core';
+import { loadConfigFile, resolveExperiment, runExperiment } from '@ungreedy/core/engine';
 import { silentLogger } from '@ungreedy/core/testing';
 
 const args = process.argv.slice(2);

@@ -67,7 +67,7 @@ interface Standardizer {
 }
 
 /**
- * Colored-and-gray MNIST (greedy-spec §1.4): m0 `gray` [S, S, 1] is a digit's intensity; m1 `color` [S, S, 3]
+ * Colored-and-gray MNIST (docs/method.md#colored-mnist): m0 `gray` [S, S, 1] is a digit's intensity; m1 `color` [S, S, 3]
  * is a digit's strokes tinted with a colour on black, after Kim et al. (2019). In training the colour is the
  * class's palette colour plus Gaussian noise σ (a shortcut); in test it is independent of the label.
  * Everything (split, partner images, colours) is drawn once, at creation, from the run's `data` stream, so a

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveExperiment, runExperiment, type RunSummary } from '@ungreedy/core';
+import { resolveExperiment, runExperiment, type RunSummary } from '@ungreedy/core/engine';
 import { setupTestBackend, silentLogger, testBackendName } from '@ungreedy/core/testing';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ConfigIssue } from '@ungreedy/core';
+import type { ConfigIssue } from '@ungreedy/core/engine';
 import { checkPlugin, resolveOptions, strictSchemaProblem } from '@ungreedy/core/testing';
 import pkg from '../package.json' with { type: 'json' };
 import plugin, { DEFAULT_OPTIONS } from './index.js';
@@ -9,7 +9,7 @@ import { makeContext } from './test-fixtures/fixtures.js';
 const contribution = plugin.datasets['colored-mnist'];
 
 test('the manifest passes the conformance check and names the package', () => {
-  assert.deepEqual(checkPlugin(plugin), []);
+  assert.deepEqual(checkPlugin(plugin, { packageJson: pkg }), []);
   assert.equal(plugin.meta.name, pkg.name);
   assert.equal(plugin.meta.version, pkg.version);
   assert.equal(plugin.meta.namespace, 'colored-mnist');

@@ -9,6 +9,6 @@ export { loadDigits, clearDigitCache, type DigitSource } from './digit-source.js
 
 /** The `@ungreedy/dataset-colored-mnist` plugin: the `colored-mnist` dataset. */
 export default definePlugin({
-  meta: { name: pkg.name, version: pkg.version, namespace: 'colored-mnist', coreApi: '^1.0.0' },
+  meta: { name: pkg.name, version: pkg.version, namespace: 'colored-mnist', coreApi: '^2.0.0' },
   datasets: { 'colored-mnist': coloredMnist },
 });

@@ -6,10 +6,10 @@ import plugin from './index.js';
 import pkg from '../package.json' with { type: 'json' };
 
 test('the manifest passes the conformance check and contributes the dataset and both commands', () => {
-  assert.deepEqual(checkPlugin(plugin), []);
+  assert.deepEqual(checkPlugin(plugin, { packageJson: pkg }), []);
   assert.equal(plugin.meta.name, pkg.name);
   assert.equal(plugin.meta.version, pkg.version);
-  assert.equal(plugin.meta.coreApi, '^1.0.0');
+  assert.equal(plugin.meta.coreApi, '^2.0.0');
   assert.deepEqual(Object.keys(plugin.datasets), ['modelnet40']);
   assert.deepEqual(Object.keys(plugin.commands).sort(), ['make/modelnet40-mini', 'prepare/modelnet40']);
   for (const c of Object.values(plugin.commands)) assert.ok(c.meta.docs.usage.startsWith('ungreedy '));

@@ -15,7 +15,7 @@ export { decodePng, encodePng, resizeRgb, type RgbImage } from './image-io.js';
 
 /** The `@ungreedy/dataset-modelnet40` plugin: the `modelnet40` dataset and its prepare / make commands. */
 export default definePlugin({
-  meta: { name: pkg.name, version: pkg.version, namespace: 'modelnet40', coreApi: '^1.0.0' },
+  meta: { name: pkg.name, version: pkg.version, namespace: 'modelnet40', coreApi: '^2.0.0' },
   datasets: { modelnet40 },
   commands: { 'make/modelnet40-mini': makeMiniCommand, 'prepare/modelnet40': prepareCommand },
 });

@@ -2,9 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { main } from '@ungreedy/core';
+import { main } from '@ungreedy/core/app';
 import { testBackendName } from '@ungreedy/core/testing';
-import type { CliIo, RunSummary } from '@ungreedy/core';
+import type { RunSummary } from '@ungreedy/core/engine';
+import type { CliIo } from '@ungreedy/core/app';
 import { tempDir } from './test-fixtures/fixtures.js';
 
 // The whole user path through the real CLI: generate the mini set, then `ungreedy run` a config with the

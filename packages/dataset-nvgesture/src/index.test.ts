@@ -7,7 +7,7 @@ import plugin from './index.js';
 
 describe('plugin manifest', () => {
   it('passes the conformance check and names the package', () => {
-    assert.deepEqual(checkPlugin(plugin), []);
+    assert.deepEqual(checkPlugin(plugin, { packageJson: pkg }), []);
     assert.equal(plugin.meta.name, '@ungreedy/dataset-nvgesture');
     assert.equal(plugin.meta.version, pkg.version);
     assert.deepEqual(Object.keys(plugin.datasets), ['nvgesture']);

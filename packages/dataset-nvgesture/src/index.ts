@@ -8,7 +8,7 @@ import { nvgesture } from './nvgesture.js';
  * `ungreedy datasets make nvgesture-mini`.
  */
 export default definePlugin({
-  meta: { name: pkg.name, version: pkg.version, namespace: 'nvgesture', coreApi: '^1.0.0' },
+  meta: { name: pkg.name, version: pkg.version, namespace: 'nvgesture', coreApi: '^2.0.0' },
   datasets: { nvgesture },
   commands: { 'make/nvgesture-mini': makeMiniCommand, 'prepare/nvgesture': prepareCommand },
 });

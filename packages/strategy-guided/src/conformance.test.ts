@@ -1,8 +1,10 @@
 import { StrategyTester } from '@ungreedy/core/testing';
 import plugin, { guided } from './index.js';
+import pkg from '../package.json' with { type: 'json' };
 
 new StrategyTester().run('guided', guided, {
   plugin,
+  packageJson: pkg,
   valid: [
     { threshold: 0 },
     { warmupEpochs: 0, window: 1 },

@@ -39,7 +39,7 @@ test('the plugin manifest names the package and registers guided', () => {
   assert.equal(plugin.strategies.guided, guided as StrategyContribution);
 });
 
-test('the defaults are the reference values (spec §4.2)', () => {
+test('the defaults are the reference values (docs/method.md#guided)', () => {
   const o = resolveOptions('guided', guided.meta, {});
   assert.deepEqual(o, {
     warmupEpochs: 1,
@@ -51,12 +51,12 @@ test('the defaults are the reference values (spec §4.2)', () => {
   });
 });
 
-test('no re-balancing during the warm-up epoch, whatever d is (spec §9.8)', async () => {
+test('no re-balancing during the warm-up epoch, whatever d is (docs/method.md#guided)', async () => {
   const modes = await run(make(), Array.from({ length: 4 }, () => 5), 4);
   assert.deepEqual(modes, ['regular', 'regular', 'regular', 'regular']);
 });
 
-test('a trigger schedules exactly Q re-balancing steps, then a regular step recomputes d (spec §9.8)', async () => {
+test('a trigger schedules exactly Q re-balancing steps, then a regular step recomputes d (docs/method.md#guided)', async () => {
   // Epoch 1 (4 steps) is warm-up. Step 4: d = 0.5 > ε triggers k = 0; steps 5..9 re-balance whatever d says;
   // step 10 is regular and sees d = −0.5 → k = 1 for steps 11..15; step 16 sees |d| ≤ ε and stays regular.
   const ds = [1, 1, 1, 1, 0.5, -9, -9, -9, -9, -9, -0.5, 9, 9, 9, 9, 9, 0.01, 0];

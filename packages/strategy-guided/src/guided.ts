@@ -12,7 +12,7 @@ export interface GuidedOptions extends RebalancingOptions {
   readonly logBase: number;
 }
 
-/** The reference's values (spec §4.2, §7): ε = 0.01 in log10, Q = 5, unlock at epoch 2, all parameters updated. */
+/** The reference's values (docs/method.md#guided, #training): ε = 0.01 in log10, Q = 5, unlock at epoch 2, all parameters updated. */
 export const defaultGuidedOptions: GuidedOptions = {
   warmupEpochs: 1,
   threshold: 0.01,
@@ -36,7 +36,7 @@ export interface GuidedState extends RebalancingState {
 
 /**
  * Balanced multi-modal learning (Wu et al. 2022), the reference's `Bias_Mitigation_Strong` state machine
- * (spec §4.2). After warm-up, each regular step compares the spread of the conditional learning speeds
+ * (docs/method.md#guided). After warm-up, each regular step compares the spread of the conditional learning speeds
  * s_k = log_b(Σμ(θ'_k) / Σμ(θ_k)) with ε; above it, the next `window` steps re-balance the modality with the
  * largest s_k (the one that learns more from the others than from its own input, i.e. the slower one).
  * Re-balancing steps only count down the window: d_speed is recomputed at the next regular step.

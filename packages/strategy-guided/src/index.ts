@@ -6,6 +6,6 @@ export { GuidedStrategy, defaultGuidedOptions, guided } from './guided.js';
 export type { GuidedOptions, GuidedState } from './guided.js';
 
 export default definePlugin({
-  meta: { name: pkg.name, version: pkg.version, namespace: 'guided', coreApi: '^1.0.0' },
+  meta: { name: pkg.name, version: pkg.version, namespace: 'guided', coreApi: '^2.0.0' },
   strategies: { guided },
 });

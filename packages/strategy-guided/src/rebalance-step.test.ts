@@ -1,8 +1,10 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, buildModel, builtinPlugin } from '@ungreedy/core';
-import type { ComponentKind, ForwardMode, PluginManifest, PluginRegistry } from '@ungreedy/core';
+import { Rng } from '@ungreedy/core';
+import { buildModel, builtinPlugin } from '@ungreedy/core/engine';
+import type { ForwardMode, PluginManifest } from '@ungreedy/core';
+import type { ComponentKind, PluginRegistry } from '@ungreedy/core/engine';
 import { learningSpeedWithD, resolveOptions, setupTestBackend, silentLogger, stepContext, strategyContext } from '@ungreedy/core/testing';
 import { guided } from './index.js';
 import type { GuidedStrategy } from './index.js';

@@ -6,6 +6,6 @@ export { RandomStrategy, defaultRandomOptions, modeForDraw, random } from './ran
 export type { RandomOptions, RandomState } from './random.js';
 
 export default definePlugin({
-  meta: { name: pkg.name, version: pkg.version, namespace: 'random', coreApi: '^1.0.0' },
+  meta: { name: pkg.name, version: pkg.version, namespace: 'random', coreApi: '^2.0.0' },
   strategies: { random },
 });

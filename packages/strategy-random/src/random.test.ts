@@ -19,7 +19,7 @@ test('the plugin manifest names the package and registers random', () => {
   assert.equal(plugin.strategies.random, random as StrategyContribution);
 });
 
-test('draws 0/1/2 mean regular / re-balance k = 1 / re-balance k = 0, and nothing changes before epoch 2 (spec §9.9)', async () => {
+test('draws 0/1/2 mean regular / re-balance k = 1 / re-balance k = 0, and nothing changes before epoch 2 (docs/method.md#random)', async () => {
   // Epoch 1 (3 steps): no draw at all, so the scripted RNG is not touched (it would throw if over-drawn).
   // From epoch 2 each backward draws the NEXT step's mode: step 3 is regular, steps 4.. follow the script.
   const rng = scriptedRng([0, 1, 2, 2, 1, 0]);

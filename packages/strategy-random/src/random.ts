@@ -5,7 +5,7 @@ import schema from './random.schema.json' with { type: 'json' };
 /** `warmupEpochs`: epochs of plain joint training; random modes start at epoch `warmupEpochs + 1`. */
 export type RandomOptions = RebalancingOptions;
 
-/** The reference's values (spec §4.3): unlock at epoch 2, every parameter updated. */
+/** The reference's values (docs/method.md#random): unlock at epoch 2, every parameter updated. */
 export const defaultRandomOptions: RandomOptions = {
   warmupEpochs: 1,
   rebalanceUpdates: 'all',
@@ -20,7 +20,7 @@ export interface RandomState extends RebalancingState {
 
 /**
  * The mode a draw c ∈ {0, …, N} selects: 0 → regular, c ≥ 1 → re-balance modality N − c. For two modalities
- * this is the reference's `Bias_Mitigation_Random` table (spec §4.3): 0 → regular, 1 → re-balance k = 1,
+ * this is the reference's `Bias_Mitigation_Random` table (docs/method.md#random): 0 → regular, 1 → re-balance k = 1,
  * 2 → re-balance k = 0.
  */
 export function modeForDraw(draw: number, numModalities: number): ForwardMode {
@@ -28,7 +28,7 @@ export function modeForDraw(draw: number, numModalities: number): ForwardMode {
 }
 
 /**
- * The random variant of balanced multi-modal learning (spec §4.3): after warm-up, the mode of each next step is
+ * The random variant of balanced multi-modal learning (docs/method.md#random): after warm-up, the mode of each next step is
  * drawn uniformly among N + 1 choices (regular, or re-balance one modality) from the run's `strategy` stream.
  * Like the reference, the draw happens after each backward pass and decides the following step, so the first
  * step after warm-up is regular.

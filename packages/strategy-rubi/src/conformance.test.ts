@@ -1,8 +1,10 @@
 import { StrategyTester } from '@ungreedy/core/testing';
 import plugin, { rubi } from './index.js';
+import pkg from '../package.json' with { type: 'json' };
 
 new StrategyTester().run('rubi', rubi, {
   plugin,
+  packageJson: pkg,
   valid: [{ biasedModality: 0 }, { stopGradient: false }],
   invalid: [
     { options: { biasedModality: -1 }, code: 'UNG_ERR_CONFIG_INVALID', path: '/biasedModality' },

@@ -7,6 +7,6 @@ export type { RubiOptions } from './rubi.js';
 export { stopGradient } from './stop-gradient.js';
 
 export default definePlugin({
-  meta: { name: pkg.name, version: pkg.version, namespace: 'rubi', coreApi: '^1.0.0' },
+  meta: { name: pkg.name, version: pkg.version, namespace: 'rubi', coreApi: '^2.0.0' },
   strategies: { rubi },
 });

@@ -15,7 +15,7 @@ export interface RubiOptions {
 export const defaultRubiOptions: RubiOptions = { biasedModality: 1, stopGradient: true };
 
 /**
- * RUBi (Cadène et al. 2019) adapted to multi-modal fusion (spec §5). During training the fused logits are masked
+ * RUBi (Cadène et al. 2019) adapted to multi-modal fusion (docs/method.md#rubi). During training the fused logits are masked
  * by the biased modality's head: L = CE(fused ⊙ σ(head_b)) + CE(head_b'), where head_b' is head b applied to
  * branch b's features behind a stop-gradient (with `stopGradient`), so the bias-only classifier learns without
  * pushing the encoder further towards the bias. The fused prediction plays RUBi's base model, so the other

@@ -12,7 +12,7 @@ type Concrete = BackendInfo['name'];
 const LOADERS: Readonly<Record<Concrete, (log?: Logger) => Promise<string>>> = {
   async tensorflow() {
     // Optional dependencies whose install downloads libtensorflow: absent or broken on most machines
-    // (shared/reference/backends.md §1), so both a failed import and a failed native load are expected.
+    // (packages/core/docs/backends.md), so both a failed import and a failed native load are expected.
     const errors: string[] = [];
     for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
       try {

@@ -109,7 +109,7 @@ test('validate: a missing file, a syntax error and a missing plugin are bad inpu
 
 test('validate: a plugin built for another core API is refused (exit 2)', async () => {
   const { dir } = workspace();
-  writeFileSync(join(dir, 'future.mjs'), "export default { meta: { name: 'future-plugin', version: '3.0.0', coreApi: '^2.0.0' } };\n");
+  writeFileSync(join(dir, 'future.mjs'), "export default { meta: { name: 'future-plugin', version: '3.0.0', coreApi: '^3.0.0' } };\n");
   const configFile = join(dir, 'exp.json');
   const config = JSON.parse(readFileSync(configFile, 'utf8')) as { plugins: string[] };
   writeFileSync(configFile, JSON.stringify({ ...config, plugins: [...config.plugins, './future.mjs'] }));

@@ -84,7 +84,7 @@ export interface ExperimentConfig {
     readonly checkpointEverySteps: number;
     /** Keep the checkpoint with the best validation accuracy. */
     readonly keepBest: boolean;
-    /** Reproduce the reference's accuracy quirk for label tensors of length 2 (spec §2.3); off by default. */
+    /** Reproduce the reference's accuracy quirk for label tensors of length 2 (docs/method.md#accuracy); off by default. */
     readonly legacyLength2AccuracyQuirk: boolean;
     /** Finite blow-up guard: the step loss above `factor` × the first step's for `patience` steps in a row fails the run. */
     readonly divergence: { readonly enabled: boolean; readonly factor: number; readonly patience: number };

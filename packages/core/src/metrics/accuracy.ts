@@ -3,7 +3,7 @@ import type { SplitSummary } from '../strategy/balancing-strategy.js';
 import type { JsonObject } from '../util/json.js';
 
 /**
- * Accuracy of one batch in percent (spec §2.3): 100 · mean(prediction == label).
+ * Accuracy of one batch in percent (docs/method.md#accuracy): 100 · mean(prediction == label).
  *
  * `legacyLength2Quirk` reproduces the reference code, which compares every prediction with `labels[0]` when the
  * label tensor has exactly two entries (a latent batch-size-2 bug); off by default.
@@ -41,7 +41,7 @@ export function argmaxRows(values: ArrayLike<number>, rows: number, cols: number
 }
 
 /**
- * Batch-size weighted epoch metrics (spec §2.3): each batch's loss and accuracies are multiplied by its size,
+ * Batch-size weighted epoch metrics (docs/method.md#accuracy): each batch's loss and accuracies are multiplied by its size,
  * summed, and divided by the number of samples, exactly as the reference aggregates them. Sums are plain
  * doubles, so the state round-trips through JSON bit-exactly (mid-epoch resume).
  */

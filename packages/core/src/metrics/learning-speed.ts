@@ -3,7 +3,7 @@ import { bypassGroups, mainGroups, type ParamGroupId } from '../model/param-grou
 import type { JsonObject } from '../util/json.js';
 
 /**
- * μ(G) = Σ_{p∈G} ||∇p||² / Σ_{p∈G} ||p||² for the union G of `groups` (spec §3.2): a ratio of group sums, not a
+ * μ(G) = Σ_{p∈G} ||∇p||² / Σ_{p∈G} ||p||² for the union G of `groups` (docs/method.md#learning-speed): a ratio of group sums, not a
  * sum of per-tensor ratios. Groups absent from `norms` contribute nothing; an empty union gives 0.
  */
 export function groupRatio(norms: ReadonlyMap<ParamGroupId, GroupNorm>, groups: readonly ParamGroupId[]): number {
@@ -26,7 +26,7 @@ export function spread(values: readonly number[]): number {
 }
 
 /**
- * Conditional learning speed (spec §3.2), fed once per training step with the per-group sums of squares taken
+ * Conditional learning speed (docs/method.md#learning-speed), fed once per training step with the per-group sums of squares taken
  * after backward and before the optimizer step. Totals are cumulative from the first step, never reset, and only
  * counted steps (regular ones) add to them. s_k = log_base(Σμ(θ'_k) / Σμ(θ_k)); d_speed = s_0 − s_1.
  *

@@ -15,12 +15,12 @@ export interface UtilizationInput {
   readonly accHeads: readonly number[];
   /** A(f'_k): each head with the other modalities' fusion input replaced by its training-split mean. */
   readonly accHeadsAblated: readonly number[];
-  /** `branch`: divide by A(f_k) (the reference reading, spec §2.1); `fused`: divide by A(f). */
+  /** `branch`: divide by A(f_k) (the reference reading, docs/method.md#utilization); `fused`: divide by A(f). */
   readonly denominator: 'branch' | 'fused';
 }
 
 /**
- * Conditional utilization rates (spec §2.1): u_k = (A(f_k) − A(f'_k)) / D_k with D_k = A(f_k) or A(f), and
+ * Conditional utilization rates (docs/method.md#utilization): u_k = (A(f_k) − A(f'_k)) / D_k with D_k = A(f_k) or A(f), and
  * d_util = u_0 − u_1 (N > 2: max − min). Negative rates are kept, never clamped (reference issue #1).
  *
  * @example
@@ -65,7 +65,7 @@ export interface MeasureUtilizationOptions {
 }
 
 /**
- * The conditional utilization evaluation (spec §2.2) of the model as it is now (load the checkpoint first):
+ * The conditional utilization evaluation (docs/method.md#utilization) of the model as it is now (load the checkpoint first):
  * 1. a regular test pass gives A(f) and A(f_k);
  * 2. a recording pass over the training split in inference mode collects every fusion block's per-modality
  *    squeezes, averaged per position and modality over the training split's indices;

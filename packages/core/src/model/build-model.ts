@@ -17,7 +17,7 @@ const mismatch = (message: string, data: Record<string, unknown>): UngreedyError
 /**
  * Builds the multi-modal model of a config: one encoder per modality (from the registry, defaults merged
  * under the options), a fusion block after each stage index in `model.fusion.after`, a linear head per
- * modality on the pooled features, and fused = mean of the head logits (spec §1.1).
+ * modality on the pooled features, and fused = mean of the head logits (docs/method.md#network).
  *
  * - Variable names: `branch.<k>.…` (group `branch/k`), `head.<k>.weight|bias` (`head/k`),
  *   `fusion.<p>.…` (groups the block declares: `fusion/k`, `fusion/shared`).

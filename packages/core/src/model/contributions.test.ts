@@ -14,7 +14,7 @@ const all: [string, Contribution<unknown, unknown, unknown>][] = [
 ];
 
 test('built-in encoders and fusion blocks pass the plugin contract check', () => {
-  assert.deepEqual(checkPlugin({ meta: { name: '@ungreedy/core', version: '1.0.0', coreApi: '^1.0.0' }, encoders, fusions }), []);
+  assert.deepEqual(checkPlugin({ meta: { name: '@ungreedy/core', version: '1.0.0', coreApi: '^2.0.0' }, encoders, fusions }), []);
   assert.deepEqual(Object.keys(encoders), Object.keys(encoders).sort());
   assert.deepEqual(Object.keys(fusions), Object.keys(fusions).sort());
 });

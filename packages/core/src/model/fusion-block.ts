@@ -5,7 +5,7 @@ import type { ForwardContext, Module } from './module.js';
 
 /**
  * How a forward pass treats the fusion blocks: an open record with a `kind` (docs/fusion.md). Built-in kinds
- * (spec §2.2, §4.1):
+ * (docs/method.md#utilization, #balancing):
  * - `regular`: every branch gets its live gate (every block supports it);
  * - `rebalance` (+ `modality`): branch `modality`'s gate is replaced by the block's running mean (no
  *   sample-specific modulation of that branch), the others stay live;

@@ -8,7 +8,7 @@ import type { JsonObject } from '../util/json.js';
 import type { ForwardMode } from './fusion-block.js';
 import type { Module } from './module.js';
 
-/** What one forward pass returns: spec §1.1 (fused = arithmetic mean of the head logits). */
+/** What one forward pass returns: docs/method.md#network (fused = arithmetic mean of the head logits). */
 export interface ModelOutput {
   readonly fused: tf.Tensor2D;
   readonly heads: readonly tf.Tensor2D[];

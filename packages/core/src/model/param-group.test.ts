@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bypassGroups, mainGroups, rebalanceUpdateMask } from './param-group.js';
 
-test('θ_k is the branch and its head; θ\'_k is the fusion into k plus the shared fusion (spec §3.1)', () => {
+test('θ_k is the branch and its head; θ\'_k is the fusion into k plus the shared fusion (docs/method.md#parameter-groups)', () => {
   assert.deepEqual(mainGroups(1), ['branch/1', 'head/1']);
   assert.deepEqual(bypassGroups(0), ['fusion/0', 'fusion/shared']);
 });

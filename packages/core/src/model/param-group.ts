@@ -1,5 +1,5 @@
 /**
- * Parameter groups (spec §3.1), declared by whoever creates the parameter, never inferred from names:
+ * Parameter groups (docs/method.md#parameter-groups), declared by whoever creates the parameter, never inferred from names:
  * - `branch/k`: encoder of modality k (θ_k of the paper, with `head/k`);
  * - `head/k`: the classifier on branch k's features;
  * - `fusion/k`: fusion parameters that reach only branch k (MMTM's excitation layer for k);
@@ -34,7 +34,7 @@ export function bypassGroups(k: number): ParamGroupId[] {
 }
 
 /**
- * Which parameters a re-balancing step updates (spec §4.1): `all` that received a gradient (the reference code),
+ * Which parameters a re-balancing step updates (docs/method.md#balancing): `all` that received a gradient (the reference code),
  * or only the helped modality's θ_k and θ'_k (`helped-branch`, the paper's prose). Returns the mask for
  * `BalancingStrategy.updateMask`: undefined means every group.
  */

@@ -6,7 +6,7 @@ import type { PluginManifest, Contribution } from './manifest.js';
  * @example
  * import pkg from '../package.json' with { type: 'json' };
  * export default definePlugin({
- *   meta: { name: pkg.name, version: pkg.version, namespace: 'foo', coreApi: '^1.0.0' },
+ *   meta: { name: pkg.name, version: pkg.version, namespace: 'foo', coreApi: '^2.0.0' },
  *   strategies: { foo },
  * });
  */

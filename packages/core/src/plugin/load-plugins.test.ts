@@ -28,7 +28,7 @@ function writePackage(root: string, name: string, manifestSource: string): strin
 const strategy = (id: string): string =>
   `{ ${JSON.stringify(id)}: { meta: { docs: { description: 'x' }, defaultOptions: {}, schema: { type: 'object', additionalProperties: false } }, create: () => ({ evaluationMode: 'regular' }) } }`;
 
-const manifest = (name: string, extra = '', coreApi = '^1.0.0', strategies = strategy('foo')): string =>
+const manifest = (name: string, extra = '', coreApi = '^2.0.0', strategies = strategy('foo')): string =>
   `{ meta: { name: ${JSON.stringify(name)}, version: '1.2.3', coreApi: ${JSON.stringify(coreApi)}${extra} }, strategies: ${strategies} }`;
 
 function rejects(code: UngreedyError['code'], check: (data: Record<string, unknown>) => void = () => {}) {
@@ -58,7 +58,7 @@ test('a scoped package resolves through its exports conditions', async () => {
   writeFileSync(join(dir, 'package.json'), JSON.stringify({
     name: '@acme/ungreedy-strategy-bar', type: 'module', exports: { '.': { types: './x.d.ts', require: './nope.cjs', import: './lib/main.js' } },
   }));
-  writeFileSync(join(dir, 'lib', 'main.js'), `export default ${manifest('@acme/ungreedy-strategy-bar', '', '^1.0.0', strategy('bar'))};`);
+  writeFileSync(join(dir, 'lib', 'main.js'), `export default ${manifest('@acme/ungreedy-strategy-bar', '', '^2.0.0', strategy('bar'))};`);
   const registry = await loadPlugins({ specifiers: ['@acme/ungreedy-strategy-bar'], configDir: root, builtins: false });
   assert.deepEqual(registry.ids('strategies'), ['bar']);
 });
@@ -99,11 +99,11 @@ test('a missing plugin lists every folder the loader looked in', async () => {
 
 test('a plugin built for another core API is refused, naming both versions', async () => {
   const root = tempDir();
-  writePackage(root, 'ungreedy-strategy-future', manifest('ungreedy-strategy-future', '', '^2.0.0'));
+  writePackage(root, 'ungreedy-strategy-future', manifest('ungreedy-strategy-future', '', '^3.0.0'));
   await assert.rejects(
     loadPlugins({ specifiers: ['ungreedy-strategy-future'], configDir: root }),
     rejects('UNG_ERR_PLUGIN_CORE_RANGE', (data) => {
-      assert.deepEqual(data, { plugin: 'ungreedy-strategy-future', pluginVersion: '1.2.3', range: '^2.0.0', coreVersion: '1.0.0' });
+      assert.deepEqual(data, { plugin: 'ungreedy-strategy-future', pluginVersion: '1.2.3', range: '^3.0.0', coreVersion: '2.0.0' });
     }),
   );
   // Fastify's test: pretend the installed core is 99.0.0.
@@ -111,7 +111,7 @@ test('a plugin built for another core API is refused, naming both versions', asy
   await assert.rejects(
     loadPlugins({ specifiers: [relative(root, fixture)], configDir: root, registry, builtins: false }),
     rejects('UNG_ERR_PLUGIN_CORE_RANGE', (data) => {
-      assert.equal(data['range'], '^1.0.0');
+      assert.equal(data['range'], '^2.0.0');
       assert.equal(data['coreVersion'], '99.0.0');
     }),
   );
@@ -144,12 +144,12 @@ test('malformed manifests are refused, naming the field', async () => {
     ['42', 'default export'],
     ['{ strategies: {} }', 'meta'],
     ["{ meta: { name: 'p', version: '1.0.0' } }", 'meta.coreApi'],
-    ["{ meta: { name: 'p', version: 'one', coreApi: '^1.0.0' } }", 'meta.version'],
+    ["{ meta: { name: 'p', version: 'one', coreApi: '^2.0.0' } }", 'meta.version'],
     ["{ meta: { name: 'p', version: '1.0.0', coreApi: 'not a range!' } }", 'meta.coreApi'],
-    ["{ meta: { name: 'p', version: '1.0.0', coreApi: '^1.0.0' }, strategy: {} }", 'strategy'],
-    [`{ meta: { name: 'p', version: '1.0.0', coreApi: '^1.0.0' }, strategies: { s: { meta: { docs: { description: 'd' }, defaultOptions: {} }, create() {} } } }`, 'strategies.s.meta.schema'],
-    [`{ meta: { name: 'p', version: '1.0.0', coreApi: '^1.0.0' }, datasets: { d: { meta: { docs: { description: 'd' }, defaultOptions: {}, schema: {} } } } }`, 'datasets.d.create'],
-    [`{ meta: { name: 'p', version: '1.0.0', coreApi: '^1.0.0' }, commands: { 'run/x': { meta: { docs: { description: 'd', usage: 'u' } }, run() {} } } }`, 'commands.run/x'],
+    ["{ meta: { name: 'p', version: '1.0.0', coreApi: '^2.0.0' }, strategy: {} }", 'strategy'],
+    [`{ meta: { name: 'p', version: '1.0.0', coreApi: '^2.0.0' }, strategies: { s: { meta: { docs: { description: 'd' }, defaultOptions: {} }, create() {} } } }`, 'strategies.s.meta.schema'],
+    [`{ meta: { name: 'p', version: '1.0.0', coreApi: '^2.0.0' }, datasets: { d: { meta: { docs: { description: 'd' }, defaultOptions: {}, schema: {} } } } }`, 'datasets.d.create'],
+    [`{ meta: { name: 'p', version: '1.0.0', coreApi: '^2.0.0' }, commands: { 'run/x': { meta: { docs: { description: 'd', usage: 'u' } }, run() {} } } }`, 'commands.run/x'],
   ];
   for (const [i, [source, field]] of cases.entries()) {
     writePackage(root, `bad-${i}`, source);
@@ -176,7 +176,7 @@ test('malformed manifests are refused, naming the field', async () => {
 test('a plugin whose dependency is not loaded before it is refused', async () => {
   const root = tempDir();
   writePackage(root, 'needs-base', manifest('needs-base', ", dependencies: ['base-plugin']"));
-  writePackage(root, 'base-plugin', manifest('base-plugin', '', '^1.0.0', strategy('base')));
+  writePackage(root, 'base-plugin', manifest('base-plugin', '', '^2.0.0', strategy('base')));
   await assert.rejects(
     loadPlugins({ specifiers: ['needs-base', 'base-plugin'], configDir: root }),
     rejects('UNG_ERR_PLUGIN_DEPENDENCY', (data) => {
@@ -190,13 +190,13 @@ test('a plugin whose dependency is not loaded before it is refused', async () =>
 
 test('registry.add rejects atomically: a failing plugin registers none of its ids', () => {
   const registry = createPluginRegistry();
-  const ok: PluginManifest = { meta: { name: 'a', version: '1.0.0', coreApi: '^1.0.0' }, strategies: {} };
+  const ok: PluginManifest = { meta: { name: 'a', version: '1.0.0', coreApi: '^2.0.0' }, strategies: {} };
   registry.add({ manifest: ok, specifier: 'a', resolvedFrom: 'a' });
   const contribution = { meta: { docs: { description: 'd' }, defaultOptions: {}, schema: {} }, create: () => ({ evaluationMode: 'regular' as const }) };
-  registry.add({ manifest: { meta: { name: 'b', version: '1.0.0', coreApi: '^1.0.0' }, strategies: { x: contribution } }, specifier: 'b', resolvedFrom: 'b' });
+  registry.add({ manifest: { meta: { name: 'b', version: '1.0.0', coreApi: '^2.0.0' }, strategies: { x: contribution } }, specifier: 'b', resolvedFrom: 'b' });
   assert.throws(() =>
     registry.add({
-      manifest: { meta: { name: 'c', version: '1.0.0', coreApi: '^1.0.0' }, datasets: { y: contribution as never }, strategies: { x: contribution } },
+      manifest: { meta: { name: 'c', version: '1.0.0', coreApi: '^2.0.0' }, datasets: { y: contribution as never }, strategies: { x: contribution } },
       specifier: 'c',
       resolvedFrom: 'c',
     }),

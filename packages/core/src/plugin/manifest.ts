@@ -53,7 +53,7 @@ export interface PluginMeta {
   readonly version: string;
   /** Short prefix for messages and state keys, e.g. `guided`. */
   readonly namespace?: string;
-  /** Semver range of the core API this plugin was built for, e.g. `^1.0.0`. */
+  /** Semver range of the core API this plugin was built for, e.g. `^2.0.0`. */
   readonly coreApi: string;
   /** Names of plugins that must be loaded before this one. */
   readonly dependencies?: readonly string[];

@@ -30,7 +30,7 @@ export function validateManifest(value: unknown, source: string): PluginManifest
   if (typeof meta['version'] !== 'string' || semver.valid(meta['version']) === null) {
     fail(name, 'meta.version', 'a semver version such as "1.0.0"', meta['version']);
   }
-  if (typeof meta['coreApi'] !== 'string') fail(name, 'meta.coreApi', 'a semver range such as "^1.0.0"', meta['coreApi']);
+  if (typeof meta['coreApi'] !== 'string') fail(name, 'meta.coreApi', 'a semver range such as "^2.0.0"', meta['coreApi']);
   if (meta['namespace'] !== undefined && typeof meta['namespace'] !== 'string') {
     fail(name, 'meta.namespace', 'a string', meta['namespace']);
   }

@@ -6,7 +6,7 @@ import type { ForwardMode } from '../model/fusion-block.js';
  */
 export type MetricRecord = EpochRecord | StepRecord | UtilizationRecord;
 
-/** Accuracies in percent (0-100), batch-size weighted over the split (spec §2.3). */
+/** Accuracies in percent (0-100), batch-size weighted over the split (docs/method.md#accuracy). */
 export interface SplitMetrics {
   readonly loss: number;
   readonly acc: number;

@@ -12,7 +12,7 @@ export interface GroupNorm {
 }
 
 /**
- * Conditional learning speed (spec §3.2), maintained by core's probe before any strategy hook sees a step.
+ * Conditional learning speed (docs/method.md#learning-speed), maintained by core's probe before any strategy hook sees a step.
  * μ(G) = Σ||g||² / Σ||θ||² over the union of the groups; `main[k]` is θ_k (`branch/k` + `head/k`),
  * `bypass[k]` is θ'_k (`fusion/k` + `fusion/shared`).
  */
@@ -265,7 +265,7 @@ export interface BalancingStrategyHooks {
 export interface BalancingStrategy extends BalancingStrategyHooks {
   /**
    * Which mode validation and test passes use: `regular` (sound) or `as-training` (the last training step's mode,
-   * the reference code's leak, spec §4.2).
+   * the reference code's leak, docs/method.md#guided).
    */
   readonly evaluationMode: 'regular' | 'as-training';
   /** State saved at `checkpoint.strategies[stateKey]` and restored exactly on resume (STYLE.md H12). */

@@ -19,7 +19,7 @@ export interface RebalancingState extends JsonObject {
 }
 
 /**
- * Base class of the paper's re-balancing strategies (spec §4.2, §4.3): it holds the options and the state, unlocks
+ * Base class of the paper's re-balancing strategies (docs/method.md#guided, #random): it holds the options and the state, unlocks
  * after `warmupEpochs` (`onEpochBegin`), masks updates per `rebalanceUpdates` (`updateMask`) and saves and restores
  * the state (`stateDict` / `loadStateDict`, STYLE.md H12). A subclass decides the modes (`chooseForwardMode`,
  * `onAfterBackward`) and says which saved states it accepts ({@link parseState}).

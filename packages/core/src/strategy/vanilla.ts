@@ -5,7 +5,7 @@ import type { BalancingStrategy } from './balancing-strategy.js';
 export type VanillaOptions = Record<string, never>;
 
 /**
- * `vanilla` (spec §4.4): plain joint training on Σ_k CE(head_k), every step regular, every parameter updated,
+ * `vanilla` (docs/method.md#vanilla): plain joint training on Σ_k CE(head_k), every step regular, every parameter updated,
  * evaluation in regular mode. It implements no hook: the trainer's defaults are the baseline.
  */
 export const vanilla: StrategyContribution<VanillaOptions> = {

@@ -2,6 +2,7 @@
 export { checkPlugin } from './check-plugin.js';
 export { DatasetTester } from './dataset-tester.js';
 export type { DatasetCases, DatasetTesterOptions, InvalidDatasetCase } from './dataset-tester.js';
+export type { CheckPluginOptions, PluginPackageJson } from './check-plugin.js';
 export { driveStrategy } from './drive-strategy.js';
 export type { DriveOptions, StepTrace } from './drive-strategy.js';
 export { EncoderTester } from './encoder-tester.js';

@@ -2,7 +2,7 @@ import { Rng } from '../rng/rng.js';
 
 /**
  * A real {@link Rng} whose `int(n)` returns the scripted values in order (each checked against `n`), for
- * tests that pin a strategy's random choices (spec §9.9). Other draws come from a seeded stream.
+ * tests that pin a strategy's random choices (docs/method.md#random). Other draws come from a seeded stream.
  *
  * @example
  * const rng = scriptedRng([0, 1, 2]);

@@ -8,7 +8,7 @@ import { learningSpeed } from './strategy-context.js';
 /**
  * A stand-in for core's learning-speed probe in conformance runs: per-step μ drawn from a seeded stream
  * (log-normal, with a slow per-modality drift so d_speed crosses small thresholds both ways), accumulated
- * like the real probe: on regular steps only, never reset (spec §3.2).
+ * like the real probe: on regular steps only, never reset (docs/method.md#learning-speed).
  */
 export class SpeedScript {
   private readonly main: number[];

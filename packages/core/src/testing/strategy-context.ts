@@ -73,7 +73,7 @@ export function stepContext(fields: Partial<StepContext> = {}): StepContext {
 }
 
 /**
- * The probe's view (spec §3.2) built from accumulated totals: s_k = log_base(bypass_k / main_k), NaN until
+ * The probe's view (docs/method.md#learning-speed) built from accumulated totals: s_k = log_base(bypass_k / main_k), NaN until
  * both are positive; d = s_0 − s_1 for two modalities, max(s) − min(s) otherwise.
  */
 export function learningSpeed(
@@ -96,7 +96,7 @@ export function learningSpeed(
 
 /**
  * A two-modality probe whose d_speed (log base 10) is exactly `d`: totals main = [1, 1], bypass = [10^d, 1].
- * For scripting the guided state machine (spec §9.8).
+ * For scripting the guided state machine (docs/method.md#guided).
  */
 export function learningSpeedWithD(d: number, counted = true): LearningSpeed {
   return learningSpeed({ main: [1, 1], bypass: [10 ** d, 1] }, { counted });

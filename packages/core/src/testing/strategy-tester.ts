@@ -18,7 +18,7 @@ import type {
 } from '../strategy/balancing-strategy.js';
 import type { JsonObject } from '../util/json.js';
 import { definePlugin } from '../plugin/define-plugin.js';
-import { checkPlugin } from './check-plugin.js';
+import { checkPlugin, type PluginPackageJson } from './check-plugin.js';
 import { HookRecorder } from './hook-recorder.js';
 import { trainTiny } from './train-tiny.js';
 import type { TinyRun } from './train-tiny.js';
@@ -50,6 +50,8 @@ export interface StrategyCases {
   readonly invalid: readonly InvalidStrategyCase[];
   /** The plugin that contributes the strategy: checked with {@link checkPlugin}. */
   readonly plugin?: PluginManifest;
+  /** The plugin's `package.json`: with `plugin`, its name, version and core peer range must agree with the manifest. */
+  readonly packageJson?: PluginPackageJson;
 }
 
 export interface StrategyTesterOptions {
@@ -129,7 +131,7 @@ export class StrategyTester {
       if (cases.plugin) {
         const plugin = cases.plugin;
         test('plugin manifest: identity, coreApi range, contributions', () => {
-          assert.deepEqual(checkPlugin(plugin), []);
+          assert.deepEqual(checkPlugin(plugin, cases.packageJson ? { packageJson: cases.packageJson } : {}), []);
           assert.equal(plugin.strategies?.[id], contribution, `plugin.strategies["${id}"] must be this contribution`);
         });
       }
@@ -219,7 +221,7 @@ export class StrategyTester {
   /** Trains E epochs; trains E − 1 and resumes to E in the same folder; the records and test metrics must match. */
   private async checkRealResume(contribution: StrategyContribution): Promise<void> {
     const plugin = definePlugin({
-      meta: { name: 'ungreedy-testing-under-test', version: '0.0.0', namespace: 'kit', coreApi: '^1.0.0' },
+      meta: { name: 'ungreedy-testing-under-test', version: '0.0.0', namespace: 'kit', coreApi: '^2.0.0' },
       strategies: { 'under-test': contribution },
     });
     const config = (epochs: number): JsonObject => ({ seed: this.seed, strategy: { use: 'under-test', options: {} }, train: { epochs } });
@@ -251,7 +253,7 @@ export class StrategyTester {
     };
     // A fixed id, so a strategy under test may share its id with a built-in (vanilla).
     const plugin = definePlugin({
-      meta: { name: 'ungreedy-testing-under-test', version: '0.0.0', namespace: 'kit', coreApi: '^1.0.0' },
+      meta: { name: 'ungreedy-testing-under-test', version: '0.0.0', namespace: 'kit', coreApi: '^2.0.0' },
       strategies: { 'under-test': recorded },
     });
     const run = await trainTiny({

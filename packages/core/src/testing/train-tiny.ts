@@ -20,7 +20,7 @@ import { tinyDatasetContribution } from './tiny-dataset.js';
 
 /** The plugin that contributes the `tiny` dataset to {@link trainTiny}'s registry. */
 export const tinyDatasetPlugin: PluginManifest = definePlugin({
-  meta: { name: 'ungreedy-testing-tiny', version: '1.0.0', namespace: 'tiny', coreApi: '^1.0.0' },
+  meta: { name: 'ungreedy-testing-tiny', version: '1.0.0', namespace: 'tiny', coreApi: '^2.0.0' },
   datasets: { tiny: tinyDatasetContribution },
 });
 

@@ -1,5 +1,5 @@
 /**
- * The reference's `CompletedStopping` (spec §7): counts epochs whose fused training accuracy is exactly 100.0 %;
+ * The reference's `CompletedStopping` (docs/method.md#training): counts epochs whose fused training accuracy is exactly 100.0 %;
  * the count is cumulative (never reset by a worse epoch) and training stops once it reaches `patience`
  * (0 disables stopping).
  *

@@ -28,7 +28,7 @@ export interface EvaluateRunOptions {
 
 /**
  * `ungreedy evaluate <runDir>`: rebuilds the run's model from `config.resolved.json`, loads the checkpoint,
- * and measures test accuracies and the conditional utilization rate (spec §2), appending the record to
+ * and measures test accuracies and the conditional utilization rate (docs/method.md#utilization), appending the record to
  * the run's metrics. `best` falls back to `last` when the run kept no best checkpoint (no validation split).
  * A model without fusion blocks (uni-modal, late fusion) has no utilization: UNG_ERR_MODEL_MISMATCH.
  *

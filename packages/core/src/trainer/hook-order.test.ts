@@ -61,7 +61,7 @@ function recorded(recorder: HookRecorder, extra: Partial<BalancingStrategy> = {}
     builtinPlugin,
     tinyPlugin,
     definePlugin({
-      meta: { name: 'ungreedy-test-recorded', version: '1.0.0', namespace: 'test', coreApi: '^1.0.0' },
+      meta: { name: 'ungreedy-test-recorded', version: '1.0.0', namespace: 'test', coreApi: '^2.0.0' },
       strategies: {
         recorded: {
           meta: vanilla.meta,

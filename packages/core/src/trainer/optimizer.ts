@@ -24,7 +24,7 @@ export interface Optimizer {
   dispose(): void;
 }
 
-/** Creates the optimizer the config names over `params` (one parameter group, as the reference, spec §7). */
+/** Creates the optimizer the config names over `params` (one parameter group, as the reference, docs/method.md#training). */
 export function createOptimizer(config: OptimizerConfig, params: readonly OptimizedParam[]): Optimizer {
   return config.type === 'sgd' ? new Sgd(config, params) : new Adam(config, params);
 }

@@ -39,7 +39,7 @@ const registered = new Set<string>();
 
 /**
  * Registers the project's own kernels and gradients for a backend: the ones stock TensorFlow.js lacks or
- * computes wrongly there (shared/reference/backends.md). Called once by backend selection, after
+ * computes wrongly there (packages/core/docs/backends.md). Called once by backend selection, after
  * `tf.setBackend(name)`; calling it again is a no-op. Backends without project kernels (cpu, the test oracle;
  * webgpu; tensorflow) are left as they are.
  *

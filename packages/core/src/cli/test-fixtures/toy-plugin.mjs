@@ -6,7 +6,7 @@ const fail = () => {
 };
 
 export default {
-  meta: { name: 'toy-plugin', version: '0.1.0', coreApi: '^1.0.0' },
+  meta: { name: 'toy-plugin', version: '0.1.0', coreApi: '^2.0.0' },
   datasets: {
     'toy-digits': {
       meta: {

@@ -5,7 +5,7 @@ import { tinyDatasetContribution } from '@ungreedy/core/testing';
 const none = { type: 'object', additionalProperties: false };
 
 export default {
-  meta: { name: 'compare-fixture', version: '1.0.0', coreApi: '^1.0.0' },
+  meta: { name: 'compare-fixture', version: '1.0.0', coreApi: '^2.0.0' },
   datasets: { tiny: tinyDatasetContribution },
   strategies: {
     broken: {

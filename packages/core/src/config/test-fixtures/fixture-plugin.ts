@@ -8,7 +8,7 @@ const never = (): never => {
 
 /** A plain-object plugin with one component of each kind, for the config tests (not part of the build's API). */
 export const fixturePlugin: PluginManifest = {
-  meta: { name: 'fixture-plugin', version: '1.0.0', coreApi: '^1.0.0' },
+  meta: { name: 'fixture-plugin', version: '1.0.0', coreApi: '^2.0.0' },
   datasets: {
     'colored-mnist': {
       meta: {

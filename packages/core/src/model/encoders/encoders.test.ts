@@ -93,7 +93,7 @@ test('resnet18 forward (both stems) matches the declared shapes, and gradients r
   }
 });
 
-test('the ModelNet40 model: 23,773,008 parameters; θ_k = 11,197,032 and θ\'_k = 1,033,984 (spec §1.1, §3.1)', async () => {
+test('the ModelNet40 model: 23,773,008 parameters; θ_k = 11,197,032 and θ\'_k = 1,033,984 (docs/method.md#network, #parameter-groups)', async () => {
   const model = await buildTestModel({
     shapes: [
       [32, 32, 3],

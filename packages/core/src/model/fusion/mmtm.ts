@@ -10,7 +10,7 @@ export interface MmtmRunningMeanOptions {
   /**
    * When the running mean r_k of each gate is updated:
    * - `every-forward`: cumulative arithmetic mean over every forward call in any mode, evaluation included
-   *   (the reference code, spec §1.2 item 5);
+   *   (the reference code, docs/method.md#mmtm item 5);
    * - `train-only`: the same mean over training forwards only;
    * - `ema`: exponential moving average with `momentum`, started at the first batch mean.
    */
@@ -40,7 +40,7 @@ export function squeeze(x: tf.Tensor): tf.Tensor2D {
 }
 
 /**
- * The MMTM block of spec §1.2 for N ≥ 2 modalities (Joze et al. 2020, as in the reference `MMTM_mitigate`):
+ * The MMTM block of docs/method.md#mmtm for N ≥ 2 modalities (Joze et al. 2020, as in the reference `MMTM_mitigate`):
  * squeeze each modality, z = ReLU(W_s·concat(s_1..s_N) + b_s), gate_k = σ(W_k·z + b_k), output_k =
  * features_k ⊙ gate_k broadcast over the non-channel axes. Groups: W_s is `fusion/shared`, W_k is `fusion/k`.
  */
@@ -191,7 +191,7 @@ export class Mmtm implements FusionBlock {
   }
 }
 
-/** `mmtm`: the multi-modal transfer module of spec §1.2, generalised to N ≥ 2 modalities. */
+/** `mmtm`: the multi-modal transfer module of docs/method.md#mmtm, generalised to N ≥ 2 modalities. */
 export const mmtm: FusionContribution<MmtmOptions> = {
   meta: {
     docs: {

@@ -45,7 +45,7 @@ export function padDHW(x: tf.Tensor5D, pd: readonly [number, number], ph: readon
  * A 3-D convolution, NDHWC input and [kd, kh, kw, C, O] filter, computed with one 2-D convolution: the kd
  * temporal taps are folded into channels (pad along D, slice the frames each tap sees, concat on channels,
  * reshape to [N·D', H, W, kd·C]). It matches `tf.conv3d` in values and gradients, and avoids the wasm
- * backend's slow and wrongly differentiated conv3d kernels (shared/reference/backends.md §3).
+ * backend's slow and wrongly differentiated conv3d kernels (packages/core/docs/backends.md).
  * `'same'` pads TensorFlow style (the odd cell after); numbers pad symmetrically (PyTorch).
  *
  * @example

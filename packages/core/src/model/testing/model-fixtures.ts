@@ -12,7 +12,7 @@ import type { MultiModalModel } from '../multimodal-model.js';
 
 /** A registry holding core's built-in encoders and fusion blocks only (the plugin loader is not needed). */
 export function builtinRegistry(): PluginRegistry {
-  const manifest: PluginManifest = { meta: { name: '@ungreedy/core', version: '1.0.0', coreApi: '^1.0.0' }, encoders, fusions };
+  const manifest: PluginManifest = { meta: { name: '@ungreedy/core', version: '1.0.0', coreApi: '^2.0.0' }, encoders, fusions };
   const plugin: LoadedPlugin = { manifest, specifier: '@ungreedy/core', resolvedFrom: 'builtin' };
   return {
     plugins: [plugin],

@@ -33,6 +33,6 @@ const noop = {
 };
 
 export default definePlugin({
-  meta: { name: pkg.name, version: pkg.version, namespace: 'noop', coreApi: '^1.0.0' },
+  meta: { name: pkg.name, version: pkg.version, namespace: 'noop', coreApi: '^2.0.0' },
   strategies: { noop },
 });
