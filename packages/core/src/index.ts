@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 
 export * from './errors.js';
+export * as tf from '@tensorflow/tfjs-core';
 export * from './tokens.js';
 export * from './version.js';
 export * from './util/json.js';
