@@ -51,8 +51,8 @@ export function monoModalResponses(outputs: (coalition: Coalition) => tf.Tensor2
         if ((s & bit) !== 0) continue;
         const w = shapleyWeight(popcount(s), numModalities);
         const withM = outputs(s | bit);
-        const term: tf.Tensor2D = s === 0 ? tf.mul(withM, w) : tf.mul(tf.sub(withM, outputs(s)), w);
-        sum = sum === null ? term : tf.add(sum, term);
+        const term = (s === 0 ? tf.mul(withM, w) : tf.mul(tf.sub(withM, outputs(s)), w)) as tf.Tensor2D;
+        sum = sum === null ? term : (tf.add(sum, term) as tf.Tensor2D);
       }
       responses.push(sum!);
     }
