@@ -2,7 +2,6 @@ export * as tf from '@tensorflow/tfjs-core';
 import 'reflect-metadata';
 
 export * from './errors.js';
-export * as tf from '@tensorflow/tfjs-core';
 export * from './tokens.js';
 export * from './version.js';
 export * from './util/json.js';
