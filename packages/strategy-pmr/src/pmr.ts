@@ -75,7 +75,7 @@ export class PmrStrategy implements BalancingStrategy {
   /** One inference pass over the training split: the mean feature per class and modality, blended with momentum. */
   async onEpochBegin(ctx: EpochContext): Promise<void> {
     const numClasses = ctx.data.numClasses;
-    const accumulators: (PrototypeAccumulator | undefined)[] = new Array(this.numModalities);
+    const accumulators: (PrototypeAccumulator | null)[] = Array.from({ length: this.numModalities }, () => null);
     await ctx.data.forEachBatch('train', ({ features, labels }) => {
       for (let m = 0; m < this.numModalities; m += 1) {
         const f = features[m]!;
@@ -83,11 +83,13 @@ export class PmrStrategy implements BalancingStrategy {
         acc.add(f.dataSync(), labels);
       }
     });
+    if (accumulators.some((a) => a === null)) {
+      // No training batch (an empty split): keep the prototypes we have; without any, PMR adds nothing.
+      this.log.warn({ epoch: ctx.epoch }, 'pmr saw no training batch; prototypes unchanged');
+      return;
+    }
     const previous = this.prototypes;
-    this.prototypes = accumulators.map((acc, m) => {
-      if (!acc) throw new UngreedyError('UNG_ERR_DATASET_TOO_SMALL', 'pmr needs training samples to compute prototypes, but the train split gave none.', { strategy: 'pmr' });
-      return acc.finish(previous?.[m] ?? null, this.options.momentum);
-    });
+    this.prototypes = accumulators.map((acc, m) => acc!.finish(previous?.[m] ?? null, this.options.momentum));
     this.log.debug({ epoch: ctx.epoch, numClasses }, 'pmr prototypes computed');
   }
 
