@@ -1,7 +1,8 @@
 import { StrategyTester } from '@ungreedy/core/testing';
 import plugin, { mla } from './index.js';
 
-new StrategyTester().run('mla', mla, {
+// MLA needs one head shared by every modality: the kit's fixture and tiny runs are built with it.
+new StrategyTester({ model: { heads: 'shared' } }).run('mla', mla, {
   plugin,
   valid: [
     { gradientModification: false },
