@@ -4,14 +4,19 @@ import { rmSync } from 'node:fs';
 import type { GroupNorm, JsonObject, ParamGroupId, StepContext } from '@ungreedy/core';
 import { trainTiny } from '@ungreedy/core/testing';
 import type { TinyRun } from '@ungreedy/core/testing';
-import plugin from './index.js';
+import { CORE_API_VERSION, definePlugin } from '@ungreedy/core';
+import manifest from './index.js';
 
-// The tiny dataset: modality 1 is easy (strong signal, little noise), modality 0 hard. Late fusion, the paper's
-// setting: the fused output is the sum of the heads' logits (one linear classifier over concatenated features).
+// The package's manifest under the installed core's API range: this test is about the strategy; the manifest
+// (with its coreApi) is checked by conformance.test.ts.
+const plugin = definePlugin({ ...manifest, meta: { ...manifest.meta, coreApi: `^${CORE_API_VERSION}` } });
+
+// The tiny dataset: modality 1 is easy (strong signal, little noise), modality 0 hard. Late fusion (no fusion
+// block), the paper's setting; the loss is core's default Σ_k CE(head_k).
 const experiment: JsonObject = {
   dataset: { options: { sizes: { train: 96, val: 16, test: 48 } } },
-  model: { fusion: { use: 'late', after: [] }, fused: 'sum' },
-  train: { epochs: 3, batchSize: 16, loss: 'fused' },
+  model: { fusion: { use: 'late', after: [] } },
+  train: { epochs: 3, batchSize: 16 },
 };
 
 /** Weight norms per group before each optimizer step (a group the previous step did not change keeps its exact norm). */

@@ -5,7 +5,12 @@ import { isUngreedyError } from '@ungreedy/core';
 import type { GroupNorm, JsonObject, ParamGroupId, StepContext } from '@ungreedy/core';
 import { trainTiny } from '@ungreedy/core/testing';
 import type { TinyRun } from '@ungreedy/core/testing';
-import plugin from './index.js';
+import { CORE_API_VERSION, definePlugin } from '@ungreedy/core';
+import manifest from './index.js';
+
+// The package's manifest under the installed core's API range: this test is about the strategy; the manifest
+// (with its coreApi) is checked by conformance.test.ts.
+const plugin = definePlugin({ ...manifest, meta: { ...manifest.meta, coreApi: `^${CORE_API_VERSION}` } });
 
 // The paper's setting: late fusion, one head shared by both modalities (equal feature sizes).
 const experiment: JsonObject = {
