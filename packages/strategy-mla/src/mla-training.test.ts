@@ -80,7 +80,8 @@ test('the gradient modification and the entropy fusion each change the run', asy
 
 test('a model with separate heads is refused with UNG_ERR_MODEL_MISMATCH at /model/heads', async () => {
   await assert.rejects(
-    trainTiny({ plugins: [plugin], config: { ...experiment, model: { fusion: { use: 'late', after: [] }, heads: 'separate' }, strategy: { use: 'mla' } } }),
+    // No `heads`: core's default, one head per modality.
+    trainTiny({ plugins: [plugin], config: { ...experiment, model: { fusion: { use: 'late', after: [] } }, strategy: { use: 'mla' } } }),
     (err: unknown) => {
       const e = [err, (err as { cause?: unknown }).cause].find((x) => isUngreedyError(x, 'UNG_ERR_MODEL_MISMATCH'));
       assert.ok(e && isUngreedyError(e), `expected UNG_ERR_MODEL_MISMATCH, but got ${String(err)}`);
