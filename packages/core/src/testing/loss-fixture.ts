@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { branchGroup, fusionGroup, headGroup, SHARED_FUSION_GROUP } from '../model/param-group.js';
+import { branchGroup, fusionGroup, headGroup, SHARED_FUSION_GROUP, SHARED_HEAD_GROUP } from '../model/param-group.js';
 import type { ForwardMode } from '../model/fusion-block.js';
 import type { ParamGroupId } from '../model/param-group.js';
 import type {
@@ -42,7 +42,14 @@ export class LossFixture {
 
   constructor(
     readonly numModalities: number,
-    options: { readonly seed?: number; readonly batch?: number; readonly features?: number; readonly classes?: number } = {},
+    options: {
+      readonly seed?: number;
+      readonly batch?: number;
+      readonly features?: number;
+      readonly classes?: number;
+      /** `shared`: one head (group `head/shared`) applied to every branch, as `model.heads: shared` builds it. */
+      readonly heads?: 'separate' | 'shared';
+    } = {},
   ) {
     const rng = Rng.fromSeed(options.seed ?? 0, 'loss-fixture');
     const b = options.batch ?? 4;
@@ -60,10 +67,12 @@ export class LossFixture {
     const labels = Array.from({ length: b }, () => rng.int(c));
     this.labels = tf.tensor1d(labels, 'int32');
     this.oneHot = tf.tidy(() => tf.cast(tf.oneHot(this.labels, c), 'float32') as tf.Tensor2D);
+    const sharedHead =
+      options.heads === 'shared' ? { w: add(normal([f, c], 0.5), SHARED_HEAD_GROUP, 'head/kernel'), b: add(tf.zeros([c]), SHARED_HEAD_GROUP, 'head/bias') } : null;
     for (let k = 0; k < numModalities; k++) {
       this.enc.push(add(normal([f, f], 0.5), branchGroup(k), `branch${k}/kernel`));
-      this.headW.push(add(normal([f, c], 0.5), headGroup(k), `head${k}/kernel`));
-      this.headB.push(add(tf.zeros([c]), headGroup(k), `head${k}/bias`));
+      this.headW.push(sharedHead ? sharedHead.w : add(normal([f, c], 0.5), headGroup(k), `head${k}/kernel`));
+      this.headB.push(sharedHead ? sharedHead.b : add(tf.zeros([c]), headGroup(k), `head${k}/bias`));
       this.gate.push(add(normal([f], 0.1), fusionGroup(k), `fusion/gate${k}`));
     }
     this.shared = add(tf.zeros([1]), SHARED_FUSION_GROUP, 'fusion/shared');

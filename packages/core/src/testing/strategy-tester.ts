@@ -64,6 +64,8 @@ export interface StrategyTesterOptions {
   readonly leakSteps?: number;
   /** Also train a tiny two-modality experiment with the real engine (`trainTiny`) for this many epochs; 0 skips. */
   readonly trainEpochs?: number;
+  /** Model settings the strategy needs (MLA: `heads: 'shared'`): the fixture and the real tiny runs are built with them. */
+  readonly model?: { readonly heads?: 'separate' | 'shared' };
 }
 
 /**
@@ -98,6 +100,7 @@ export class StrategyTester {
   private readonly seed: number;
   private readonly leakSteps: number;
   private readonly trainEpochs: number;
+  private readonly model: { readonly heads?: 'separate' | 'shared' };
 
   constructor(options: StrategyTesterOptions = {}) {
     this.sizes = options.numModalities ?? [2, 3];
@@ -106,6 +109,7 @@ export class StrategyTester {
     this.seed = options.seed ?? 1;
     this.leakSteps = options.leakSteps ?? 40;
     this.trainEpochs = options.trainEpochs ?? 3;
+    this.model = options.model ?? {};
   }
 
   run(id: string, contribution: StrategyContribution, cases: StrategyCases): void {
@@ -145,7 +149,7 @@ export class StrategyTester {
               strategy.evaluationMode === 'regular' || strategy.evaluationMode === 'as-training',
               `evaluationMode must be "regular" or "as-training", but got ${JSON.stringify(strategy.evaluationMode)}`,
             );
-            const fixture = new LossFixture(n, { seed: this.seed });
+            const fixture = new LossFixture(n, { seed: this.seed, ...this.model });
             try {
               const trace = await this.drive(checkedHooks(strategy, n, fixture.groups()), n, fixture, 0, this.totalSteps());
               for (const t of trace) {
@@ -190,7 +194,7 @@ export class StrategyTester {
       test(`no tensor leaks over ${this.leakSteps} steps`, async () => {
         for (const n of this.sizes) {
           const strategy = await this.create(id, contribution, {}, n);
-          const fixture = new LossFixture(n, { seed: this.seed });
+          const fixture = new LossFixture(n, { seed: this.seed, ...this.model });
           try {
             const speed = new SpeedScript(n, this.seed);
             const rng = Rng.fromSeed(this.seed, 'strategy');
@@ -224,7 +228,7 @@ export class StrategyTester {
       meta: { name: 'ungreedy-testing-under-test', version: '0.0.0', namespace: 'kit', coreApi: '^2.0.0' },
       strategies: { 'under-test': contribution },
     });
-    const config = (epochs: number): JsonObject => ({ seed: this.seed, strategy: { use: 'under-test', options: {} }, train: { epochs } });
+    const config = (epochs: number): JsonObject => ({ seed: this.seed, model: { ...this.model }, strategy: { use: 'under-test', options: {} }, train: { epochs } });
     const whole = await trainTiny({ plugins: [plugin], config: config(this.trainEpochs) });
     const part = await trainTiny({ plugins: [plugin], config: config(this.trainEpochs - 1) });
     try {
@@ -258,7 +262,7 @@ export class StrategyTester {
     });
     const run = await trainTiny({
       plugins: [plugin],
-      config: { seed: this.seed, strategy: { use: 'under-test', options: {} }, train: { epochs: this.trainEpochs } },
+      config: { seed: this.seed, model: { ...this.model }, strategy: { use: 'under-test', options: {} }, train: { epochs: this.trainEpochs } },
     });
     try {
       assert.equal(run.summary.status, 'completed', `the run failed: ${JSON.stringify(run.summary.error)}`);
@@ -308,7 +312,7 @@ export class StrategyTester {
   }
 
   private async traceOf(id: string, contribution: StrategyContribution, options: JsonObject, n: number): Promise<StepTrace[]> {
-    const fixture = new LossFixture(n, { seed: this.seed });
+    const fixture = new LossFixture(n, { seed: this.seed, ...this.model });
     try {
       return await this.drive(await this.create(id, contribution, options, n), n, fixture, 0, this.totalSteps());
     } finally {
@@ -319,7 +323,7 @@ export class StrategyTester {
   /** Runs whole, then runs to a split, saves, loads into a fresh instance and continues; the decisions must match. */
   private async checkResume(id: string, contribution: StrategyContribution, options: JsonObject, n: number): Promise<void> {
     const total = this.totalSteps();
-    const fixture = new LossFixture(n, { seed: this.seed });
+    const fixture = new LossFixture(n, { seed: this.seed, ...this.model });
     try {
       const whole = await this.drive(await this.create(id, contribution, options, n), n, fixture, 0, total);
       // An epoch boundary (the usual checkpoint) and a mid-epoch step (checkpointEverySteps).

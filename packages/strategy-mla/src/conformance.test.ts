@@ -1,0 +1,22 @@
+import { StrategyTester } from '@ungreedy/core/testing';
+import plugin, { mla } from './index.js';
+import { coreHasSharedHeads } from './shared-heads.js';
+
+// MLA needs one head shared by every modality: the kit's fixture and tiny runs are built with it. The real-engine
+// runs need core's `model.heads: 'shared'`; until the installed core has it, they are left out (trainEpochs 0).
+new StrategyTester({ model: { heads: 'shared' }, trainEpochs: coreHasSharedHeads() ? 3 : 0 }).run('mla', mla, {
+  plugin,
+  valid: [
+    { gradientModification: false },
+    { normalizeProjector: false, includeCurrent: false },
+    { alphaBase: 0.5 },
+    { fusion: 'mean' },
+  ],
+  invalid: [
+    { options: { alphaBase: 0 }, code: 'UNG_ERR_CONFIG_INVALID', path: '/alphaBase' },
+    { options: { fusion: 'max' }, code: 'UNG_ERR_CONFIG_INVALID', path: '/fusion' },
+    { options: { gradientModification: 'yes' }, code: 'UNG_ERR_CONFIG_INVALID', path: '/gradientModification' },
+    { options: { alpha: 1 }, code: 'UNG_ERR_CONFIG_INVALID', path: '/alpha' },
+    { options: {}, numModalities: 1, code: 'UNG_ERR_MODEL_MISMATCH' },
+  ],
+});
