@@ -74,20 +74,21 @@ export async function resolveExperiment(raw: unknown, options: ResolveExperiment
     }
   }
   const componentIssues = checkComponents(config, registry);
-  if (pluginErrors.length > 0) {
-    // An id the failed plugin would have provided is not a second mistake; say where it would come from.
-    for (const issue of componentIssues) {
-      issues.push(issue.pointer.endsWith('/use') && /^unknown /.test(issue.message)
-        ? { ...issue, message: `${issue.message}; it may come from a plugin above that failed to load` }
-        : issue);
-    }
-  } else issues.push(...componentIssues);
+  // With a plugin missing, an unknown id it would have provided is not a second mistake: say where it would
+  // come from, and count only the other issues when deciding whether the plugin error stands alone.
+  let consequences = 0;
+  for (const issue of componentIssues) {
+    if (pluginErrors.length > 0 && issue.pointer.endsWith('/use') && /^unknown /.test(issue.message)) {
+      consequences++;
+      issues.push({ ...issue, message: `${issue.message}; it may come from a plugin above that failed to load` });
+    } else issues.push(issue);
+  }
   if (!issues.some((i) => i.pointer.startsWith('/dataset'))) {
     for (const issue of await describeIssues(config, registry, options.configDir)) {
       if (!issues.some((i) => i.pointer === issue.pointer)) issues.push(issue);
     }
   }
-  if (issues.length === 1 && pluginErrors.length === 1) throw pluginErrors[0]!;
+  if (pluginErrors.length === 1 && issues.length - consequences === 1) throw pluginErrors[0]!;
   if (issues.length > 0) throw configInvalidError(options.file, issues);
   return { config: config as unknown as ExperimentConfig, file: options.file, configDir: options.configDir, registry };
 }
