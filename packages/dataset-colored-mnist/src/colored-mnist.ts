@@ -86,12 +86,8 @@ export class ColoredMnistDataset implements Dataset {
     private readonly standardizers: readonly [Standardizer, Standardizer] | null,
     private readonly sameClassFallbacks: number,
   ) {
-    const s = options.imageSize;
-    this.pixels = s * s;
-    this.modalities = [
-      { name: 'gray', shape: [s, s, 1] },
-      { name: 'color', shape: [s, s, 3] },
-    ];
+    this.pixels = options.imageSize * options.imageSize;
+    this.modalities = coloredMnistModalities(options);
   }
 
   size(split: SplitName): number {
@@ -395,6 +391,15 @@ function identity(n: number): Int32Array {
   return Int32Array.from({ length: n }, (_, i) => i);
 }
 
+/** The two modalities, gray then color, at `imageSize` (shared by the dataset and its describe()). */
+export function coloredMnistModalities(options: Pick<ColoredMnistOptions, 'imageSize'>): ModalitySpec[] {
+  const s = options.imageSize;
+  return [
+    { name: 'gray', shape: [s, s, 1] },
+    { name: 'color', shape: [s, s, 3] },
+  ];
+}
+
 /** The `colored-mnist` dataset contribution. */
 export const coloredMnist: DatasetContribution<ColoredMnistOptions> = {
   meta: {
@@ -406,4 +411,6 @@ export const coloredMnist: DatasetContribution<ColoredMnistOptions> = {
     schema,
   },
   create: (options, ctx) => createColoredMnist(options, ctx),
+  // Cheap: the shapes follow from the options; the digits are only read by create.
+  describe: (options) => ({ modalities: coloredMnistModalities(options), numClasses: 10 }),
 };

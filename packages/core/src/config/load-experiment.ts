@@ -106,8 +106,11 @@ async function describeIssues(config: Record<string, unknown>, registry: PluginR
   try {
     description = await found.contribution.describe(choice['options'], { configDir, cacheDir: datasetCacheDir(configDir) });
   } catch (err) {
-    if (isUngreedyError(err) && err.code.startsWith('UNG_ERR_DATASET_')) {
-      const pointer = typeof err.data['option'] === 'string' ? `/dataset/options/${err.data['option']}` : '/dataset/options';
+    // A dataset's own option check (UNG_ERR_CONFIG_INVALID with data.pointer) or data problem is one more issue.
+    if (isUngreedyError(err) && (err.code.startsWith('UNG_ERR_DATASET_') || err.code === 'UNG_ERR_CONFIG_INVALID')) {
+      const pointer = typeof err.data['pointer'] === 'string' && err.data['pointer'].startsWith('/dataset/options')
+        ? err.data['pointer']
+        : typeof err.data['option'] === 'string' ? `/dataset/options/${err.data['option']}` : '/dataset/options';
       return [{ pointer, message: err.message.replace(/^UNG_ERR_[A-Z_]+: /, '') }];
     }
     throw new UngreedyError(
