@@ -18,7 +18,7 @@ test('describe() reads the listing and one PNG header: views as modalities, clas
       { name: 'view7', shape: [TINY.size, TINY.size, 3] },
     ]);
     assert.equal(d.numClasses, TINY.classes);
-    assert.deepEqual(d.sizes, { test: TINY.classes * TINY.perClassTest });
+    assert.deepEqual(d.sizes, { test: TINY.classes! * TINY.perClassTest! });
     assert.deepEqual(d.problems ?? [], []);
     const resized = await describeModelNet40({ ...options, imageSize: 8 }, { configDir: dir, cacheDir: join(dir, 'cache') });
     assert.deepEqual(resized.modalities[0]!.shape, [8, 8, 3]);
@@ -43,7 +43,7 @@ test('a missing root and a class folder without test/ are problems at /root (des
     // An empty test/ folder is fine: the class simply has no test objects.
     await mkdir(join(root, cls!, 'test'));
     const listing = await scanLayout(root, 'mvcnn', 'from-folders');
-    assert.equal(listing.objects.test.length, (TINY.classes - 1) * TINY.perClassTest);
+    assert.equal(listing.objects.test.length, (TINY.classes! - 1) * TINY.perClassTest!);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -330,6 +330,10 @@ describe('modelnet40 bad input', () => {
   test('an empty split and a missing root are errors naming the split and folder', async () => {
     const { root, cacheDir } = await damaged('empty-split');
     for (const c of ['bottle', 'bowl', 'cone', 'cup']) await rm(join(root, c, 'test'), { recursive: true });
+    // A class folder without its test/ folder is an error of its own (it would shrink the split silently).
+    const noSplit = await expectError(load({ root }, cacheDir), 'UNG_ERR_DATASET_MISSING');
+    assert.deepEqual([noSplit['reason'], noSplit['className'], noSplit['split']], ['missing-split', 'bottle', 'test']);
+    for (const c of ['bottle', 'bowl', 'cone', 'cup']) await mkdir(join(root, c, 'test'));
     assert.deepEqual(await expectError(load({ root }, cacheDir), 'UNG_ERR_DATASET_TOO_SMALL'), { split: 'test', file: root, reason: 'empty-split' });
     const small = await damaged('tiny-train');
     for (const c of ['bowl', 'cone', 'cup']) await rm(join(small.root, c), { recursive: true });
