@@ -338,6 +338,9 @@ export class ModelNet40Dataset implements Dataset {
       const batch = await queue.shift()!;
       // Decode the next batches while the consumer trains on this one.
       while (next < starts.length && queue.length < this.options.prefetch) load();
+      // Without the decode worker an in-memory cache resolves every read at once, and a pass would never
+      // reach the event loop: give it one turn per batch so Ctrl-C (SIGINT) is acted on within a batch.
+      if (!this.decoder) await new Promise<void>((done) => setImmediate(done));
       yield batch;
     }
   }
