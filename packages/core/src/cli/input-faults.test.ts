@@ -46,5 +46,17 @@ test('config faults exit 2 with a coded first line and no run folder: a folder, 
     // The raw error may follow as a Reason: line; it never leads.
     assert.doesNotMatch(r.stderr.split('\n')[0]!, /RangeError|ReferenceError|SyntaxError: Unexpected/);
   }
-  assert.deepEqual(readdirSync(dir).sort(), ['bomb.yaml', 'deep.json', 'experiments', 'inf.yaml', 'torn.json']);
+  assert.deepEqual(readdirSync(dir).filter((n) => n !== 'torn-run').sort(), ['bomb.yaml', 'deep.json', 'experiments', 'inf.yaml', 'torn.json']);
+});
+
+test('a torn run file (config.resolved.json, manifest.json) is a coded error naming it, exit 2', () => {
+  const run = join(dir, 'torn-run');
+  mkdirSync(run);
+  writeFileSync(join(run, 'manifest.json'), '{"runId": "x", "status": "runn');
+  writeFileSync(join(run, 'config.resolved.json'), '{"name": "x", "seed"');
+  for (const args of [['run', '--resume', 'torn-run'], ['evaluate', 'torn-run']]) {
+    const r = ungreedy(args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr.split('\n')[0]!, /^UNG_ERR_RUN_FILE_CORRUPT: run file .*torn-run\/(config\.resolved|manifest)\.json must be valid JSON/, args.join(' '));
+  }
 });
