@@ -15,7 +15,7 @@ export const ERROR_CODES = {
   UNG_ERR_DATASET_CORRUPT: 'A dataset file exists but its content is malformed.',
   UNG_ERR_DATASET_MISSING: 'A dataset file or folder the dataset needs does not exist.',
   UNG_ERR_DATASET_TOO_SMALL: 'A split asks for more samples than the data holds, or a split is empty.',
-  UNG_ERR_DECODE_FAILED: 'An external decoder (ffmpeg, PNG) failed on a file.',
+  UNG_ERR_DECODE_FAILED: 'An external decoder (ffmpeg) could not run or crashed; a file it cannot read is UNG_ERR_DATASET_CORRUPT.',
   UNG_ERR_FS_IS_FOLDER: 'A path that must be a file is a folder, or a path that must be a folder is a file.',
   UNG_ERR_FS_NO_SPACE: 'The disk (or the quota) is full: a file could not be written.',
   UNG_ERR_FS_PERMISSION: 'The operating system refused to read or write a path (permission denied).',

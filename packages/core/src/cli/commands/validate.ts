@@ -20,7 +20,7 @@ before it creates a run folder.
 What validate runs: a .js/.mjs/.ts config module itself; the modules of the plugins the config lists in
 "plugins" (you chose them: importing runs their top-level code, as \`run\` would); and the chosen
 dataset's describe(), which only reads file listings and headers. It never calls a component's
-create(), loads data, builds a model or writes a file.
+create(), loads data, builds a model or writes a file. See packages/core/docs/validate.md.
 
   --json            print the resolved config (defaults applied): what a run would use
   --backend, --seed as for \`ungreedy run\`
