@@ -102,7 +102,7 @@ export async function describeModelNet40(options: ModelNet40Options, ctx: Descri
     listing = await scanLayout(root, options.layout, options.classes);
   } catch (err) {
     if (err instanceof UngreedyError && err.code.startsWith('UNG_ERR_DATASET_')) {
-      return { modalities: [], numClasses: 0, problems: [{ pointer: '/root', message: err.message.replace(/^UNG_ERR_[A-Z_]+: /, ''), value: options.root }] };
+      return { modalities: [], numClasses: 0, problems: [{ pointer: '/root', message: err.message.replace(/^UNG_ERR_[A-Z_]+: /, '').replace(/\.$/, ''), value: options.root }] };
     }
     throw err;
   }

@@ -318,7 +318,8 @@ export function nvGestureModalities(o: NvGestureOptions): ModalitySpec[] {
 export async function describeNvGesture(o: NvGestureOptions, ctx: DescribeContext): Promise<DatasetDescription> {
   checkOptions(o);
   const problems: { pointer: string; message: string; value?: unknown }[] = [];
-  if (o.root !== null) {
+  // create reads the root only to prepare lazily; otherwise the clip cache must be there.
+  if (o.root !== null && o.prepare === 'lazy') {
     const root = resolve(ctx.configDir, o.root);
     if (!(await isFolder(root))) problems.push({ pointer: '/root', message: `must be the NVGesture folder (with the .lst files and Video_data/), but ${root} does not exist`, value: o.root });
   } else if (o.cache !== null) {

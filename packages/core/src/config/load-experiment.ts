@@ -31,6 +31,11 @@ export interface ResolveExperimentOptions {
   readonly overrides?: ExperimentOverrides;
   readonly registry?: PluginRegistry;
   readonly log?: Logger;
+  /**
+   * Check the config against the dataset's `describe()` (data root, modalities, split sizes); default true.
+   * Tools that check recipes on a machine without the data turn it off.
+   */
+  readonly checkData?: boolean;
 }
 
 /**
@@ -83,7 +88,7 @@ export async function resolveExperiment(raw: unknown, options: ResolveExperiment
       issues.push({ ...issue, message: `${issue.message}; it may come from a plugin above that failed to load` });
     } else issues.push(issue);
   }
-  if (!issues.some((i) => i.pointer.startsWith('/dataset'))) {
+  if (options.checkData !== false && !issues.some((i) => i.pointer.startsWith('/dataset'))) {
     for (const issue of await describeIssues(config, registry, options.configDir)) {
       if (!issues.some((i) => i.pointer === issue.pointer)) issues.push(issue);
     }
@@ -111,7 +116,7 @@ async function describeIssues(config: Record<string, unknown>, registry: PluginR
       const pointer = typeof err.data['pointer'] === 'string' && err.data['pointer'].startsWith('/dataset/options')
         ? err.data['pointer']
         : typeof err.data['option'] === 'string' ? `/dataset/options/${err.data['option']}` : '/dataset/options';
-      return [{ pointer, message: err.message.replace(/^UNG_ERR_[A-Z_]+: /, '') }];
+      return [{ pointer, message: err.message.replace(/^UNG_ERR_[A-Z_]+: /, '').replace(/\.$/, '') }];
     }
     throw new UngreedyError(
       'UNG_ERR_PLUGIN_INVALID',
