@@ -30,7 +30,16 @@ export type {
 } from './plugin/manifest.js';
 
 // Datasets.
-export type { Batch, BatchRequest, Dataset, DatasetContext, ModalitySpec, SplitName } from './data/dataset.js';
+export type {
+  Batch,
+  BatchRequest,
+  Dataset,
+  DatasetContext,
+  DatasetDescription,
+  DescribeContext,
+  ModalitySpec,
+  SplitName,
+} from './data/dataset.js';
 // The one seeded batch order every dataset uses, so bit-exact resume does not depend on each plugin's own copy.
 export { BatchOrder, checkBatch, streamBatches } from './data/batch-iterator.js';
 

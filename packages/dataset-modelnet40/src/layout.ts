@@ -41,7 +41,8 @@ export function meshFile(root: string, obj: Pick<SourceObject, 'className' | 'sp
  *
  * Throws `UNG_ERR_DATASET_MISSING` (`reason: 'missing-root'`) when `root` is not a folder, and
  * `UNG_ERR_DATASET_CORRUPT` (`reason: 'unknown-class'`) for a class folder outside the official 40 when
- * `classes` is `modelnet40`.
+ * `classes` is `modelnet40`, and `UNG_ERR_DATASET_MISSING` (`reason: 'missing-split'`) for a class folder
+ * without its `train/` or `test/` folder (an empty one is fine).
  */
 export async function scanLayout(root: string, kind: 'mvcnn' | 'off', classes: ClassMode): Promise<SourceListing> {
   const rootStat = await stat(root).catch(() => undefined);
@@ -82,8 +83,16 @@ export async function scanLayout(root: string, kind: 'mvcnn' | 'off', classes: C
       let names: string[];
       try {
         names = await readdir(dir);
-      } catch {
-        continue;
+      } catch (err) {
+        // A class without one of its splits would shrink that split silently (docs/modelnet40.md).
+        const code = (err as NodeJS.ErrnoException).code;
+        throw new UngreedyError(
+          'UNG_ERR_DATASET_MISSING',
+          `class folder ${join(root, className)} should hold a ${split}/ folder, but ${code === 'ENOENT' ? 'it has none' : `it cannot be read (${code})`}. ` +
+            `Fix: add ${split}/ (it may be empty), or remove the class folder.`,
+          { file: dir, reason: 'missing-split', className, split },
+          { cause: err },
+        );
       }
       const stems = new Set<string>();
       for (const name of names) {

@@ -81,6 +81,23 @@ function sampleOf(batch: Batch, modality: number, i: number): Float32Array {
 }
 
 describe('modelnet40 on the MVCNN layout', () => {
+  test('main-thread decoding gives the event loop a turn between batches (Ctrl-C is acted on within a batch)', async () => {
+    const ds = await load({});
+    let turns = 0;
+    let timer = setImmediate(function tick() {
+      turns++;
+      timer = setImmediate(tick);
+    });
+    try {
+      const seen: number[] = [];
+      for await (const _batch of ds.batches('train', { batchSize: 2, shuffle: false, augment: false, rng: Rng.fromSeed(1, 'order') })) seen.push(turns);
+      assert.ok(seen.length > 2);
+      for (let i = 1; i < seen.length; i++) assert.ok(seen[i]! > seen[i - 1]!, `no event-loop turn before batch ${i}: ${seen.join(', ')}`);
+    } finally {
+      clearImmediate(timer);
+    }
+  });
+
   test('counts, classes, modalities and labels follow the folders (classes: from-folders)', async () => {
     const ds = await load({});
     assert.deepEqual(ds.classNames, ['bottle', 'bowl', 'cone', 'cup']);
@@ -291,8 +308,8 @@ describe('modelnet40 bad input', () => {
     const file = renderFile(root, { className: 'cup', split: 'test', stem: 'cup_0007' }, 0);
     const bytes = await readFile(file);
     await writeFile(file, bytes.subarray(0, 40));
-    const data = await expectError(load({ root }, cacheDir), 'UNG_ERR_DECODE_FAILED');
-    assert.deepEqual(data, { file, reason: 'png-decode' });
+    const data = await expectError(load({ root }, cacheDir), 'UNG_ERR_DATASET_CORRUPT');
+    assert.deepEqual(data, { file, reason: 'png-truncated' });
     assert.deepEqual(await cacheFiles(cacheDir), []);
     const ds = await load({ root, onBadSample: 'skip' }, cacheDir);
     assert.equal(ds.size('test'), N_TEST - 1);
@@ -330,6 +347,10 @@ describe('modelnet40 bad input', () => {
   test('an empty split and a missing root are errors naming the split and folder', async () => {
     const { root, cacheDir } = await damaged('empty-split');
     for (const c of ['bottle', 'bowl', 'cone', 'cup']) await rm(join(root, c, 'test'), { recursive: true });
+    // A class folder without its test/ folder is an error of its own (it would shrink the split silently).
+    const noSplit = await expectError(load({ root }, cacheDir), 'UNG_ERR_DATASET_MISSING');
+    assert.deepEqual([noSplit['reason'], noSplit['className'], noSplit['split']], ['missing-split', 'bottle', 'test']);
+    for (const c of ['bottle', 'bowl', 'cone', 'cup']) await mkdir(join(root, c, 'test'));
     assert.deepEqual(await expectError(load({ root }, cacheDir), 'UNG_ERR_DATASET_TOO_SMALL'), { split: 'test', file: root, reason: 'empty-split' });
     const small = await damaged('tiny-train');
     for (const c of ['bowl', 'cone', 'cup']) await rm(join(small.root, c), { recursive: true });

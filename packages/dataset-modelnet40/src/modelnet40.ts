@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import {
@@ -11,6 +11,8 @@ import {
   type Dataset,
   type DatasetContext,
   type DatasetContribution,
+  type DatasetDescription,
+  type DescribeContext,
   type ModalitySpec,
   type SplitName,
 } from '@ungreedy/core';
@@ -87,7 +89,51 @@ export const modelnet40: DatasetContribution<ModelNet40Options> = {
     schema,
   },
   create: (options, ctx) => createModelNet40(options, ctx),
+  describe: (options, ctx) => describeModelNet40(options, ctx),
 };
+
+/**
+ * What `createModelNet40` would hold, from the file listing and one PNG header (no decoding, no cache, no
+ * render): the views as modalities, the classes, the test split's size, and a missing or malformed root
+ * as a problem at `/root`. `ungreedy validate` and `run` call it before a run folder exists.
+ */
+export async function describeModelNet40(options: ModelNet40Options, ctx: DescribeContext): Promise<DatasetDescription> {
+  const root = resolve(ctx.configDir, options.root);
+  let listing: SourceListing;
+  try {
+    listing = await scanLayout(root, options.layout, options.classes);
+  } catch (err) {
+    if (err instanceof UngreedyError && err.code.startsWith('UNG_ERR_DATASET_')) {
+      return { modalities: [], numClasses: 0, problems: [{ pointer: '/root', message: err.message.replace(/^UNG_ERR_[A-Z_]+: /, '').replace(/\.$/, ''), value: options.root }] };
+    }
+    throw err;
+  }
+  let side: [number, number] | null = options.imageSize === null ? null : [options.imageSize, options.imageSize];
+  if (side === null && options.layout === 'off') side = [options.renderSize, options.renderSize];
+  const first = listing.objects.train[0] ?? listing.objects.test[0];
+  if (side === null && first !== undefined) side = await pngSize(renderFile(root, first, options.views[0] ?? 0));
+  const [height, width] = side ?? [0, 0];
+  return {
+    modalities: options.views.map((v) => ({ name: `view${v + 1}`, shape: [height, width, 3] })),
+    numClasses: listing.classNames.length,
+    // The train split loses its validation objects (and any bad ones) when created; only an empty one is sure.
+    sizes: { test: listing.objects.test.length, ...(listing.objects.train.length === 0 ? { train: 0 } : {}) },
+  };
+}
+
+/** [height, width] from a PNG's IHDR chunk (bytes 16-23), or null when the file is missing or not a PNG. */
+async function pngSize(file: string): Promise<[number, number] | null> {
+  const handle = await open(file, 'r').catch(() => null);
+  if (handle === null) return null;
+  const head = Buffer.alloc(24);
+  try {
+    if ((await handle.read(head, 0, 24, 0)).bytesRead < 24) return null;
+  } finally {
+    await handle.close();
+  }
+  if (head.toString('latin1', 12, 16) !== 'IHDR') return null;
+  return [head.readUInt32BE(20), head.readUInt32BE(16)];
+}
 
 /** Builds the dataset: lists the files, decodes or reuses the view cache, and fixes the splits. */
 export async function createModelNet40(options: ModelNet40Options, ctx: DatasetContext): Promise<ModelNet40Dataset> {
@@ -276,10 +322,15 @@ export class ModelNet40Dataset implements Dataset {
     // Flip coins are numbered by epoch position (i-th sample of the epoch, view v), as before the shared iterator.
     const load = (positions: Int32Array, b: number): Promise<Batch> =>
       this.loadBatch(source, Array.from(positions, (p) => ids[p]!), flips.subarray(b * bs * nViews, (b + 1) * bs * nViews));
-    yield* streamBatches(order, load, {
+    for await (const batch of streamBatches(order, load, {
       prefetch: this.options.prefetch,
       check: { dataset: 'modelnet40', numClasses: this.numClasses, modalities: this.modalities },
-    });
+    })) {
+      // Without the decode worker an in-memory cache resolves every read at once, and a pass would never
+      // reach the event loop: give it one turn per batch so Ctrl-C (SIGINT) is acted on within a batch.
+      if (!this.decoder) await new Promise<void>((done) => setImmediate(done));
+      yield batch;
+    }
   }
 
   private async loadBatch(source: SourceSplit, positions: number[], flips: Uint8Array): Promise<Batch> {

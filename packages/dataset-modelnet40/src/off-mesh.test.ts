@@ -56,3 +56,15 @@ test('formatOff writes what parseOff reads back', () => {
   assert.deepEqual([...mesh.positions], [0, 0, 0, 1, 0, 0, 0.5, 1, -0.25]);
   assert.deepEqual([...mesh.triangles], [0, 1, 2]);
 });
+
+test('a mesh without faces, and fewer vertices than the header says, are errors that blame the right part', () => {
+  assert.throws(() => parseOff('OFF\n3 0 0\n0 0 0\n1 0 0\n0 1 0\n', 'm.off'), (err: unknown) =>
+    isUngreedyError(err, 'UNG_ERR_DATASET_CORRUPT') && err.data['reason'] === 'off-no-faces' && err.data['line'] === 2);
+  // Header: 4 vertices, 2 faces; only 3 vertex lines follow, so the first face is read as a vertex.
+  const short = 'OFF\n4 2 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n3 0 2 1\n';
+  assert.throws(() => parseOff(short, 's.off'), (err: unknown) =>
+    isUngreedyError(err, 'UNG_ERR_DATASET_CORRUPT') && err.data['reason'] === 'off-vertex-count' && err.data['line'] === 6);
+  // Genuinely missing faces still blame the faces.
+  assert.throws(() => parseOff('OFF\n3 2 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n', 't.off'), (err: unknown) =>
+    isUngreedyError(err, 'UNG_ERR_DATASET_CORRUPT') && err.data['reason'] === 'off-truncated');
+});

@@ -19,7 +19,8 @@ export interface PolyMesh {
  * (`OFF 490 518 0`), and the quirk of about 1 % of the real ModelNet40 files where the header is glued to
  * the counts (`OFF490 518 0`). Anything else malformed throws `UNG_ERR_DATASET_CORRUPT` with
  * `data: { file, reason, line }`; `reason` is one of `off-header`, `off-counts`, `off-vertex`, `off-face`,
- * `off-truncated`.
+ * `off-truncated`, `off-no-faces` (a mesh without faces would render all black) and `off-vertex-count` (fewer
+ * vertex lines than the header says, so faces were read as vertices: the line named is the first such face).
  */
 export function parseOff(text: string, file: string): TriMesh {
   const lines = text.split(/\r?\n/);
@@ -62,10 +63,15 @@ export function parseOff(text: string, file: string): TriMesh {
     return fail('off-counts', countLine, `should hold 'vertices faces [edges]' as integers, but got '${countTokens.join(' ')}'`);
   }
 
+  if (nf === 0) {
+    return fail('off-no-faces', countLine, 'should hold at least one face, but the header says 0 (a mesh without faces renders all black)');
+  }
   const positions = new Float32Array(nv * 3);
+  const vertexRows: { tokens: string[]; line: number }[] = [];
   for (let v = 0; v < nv; v++) {
     const row = nextLine();
     if (!row) return fail('off-truncated', lines.length, `should hold ${nv} vertices, but the file ended after ${v}`);
+    vertexRows.push(row);
     if (row.tokens.length < 3) return fail('off-vertex', row.line, `should hold a vertex 'x y z', but got '${row.tokens.join(' ')}'`);
     for (let c = 0; c < 3; c++) {
       const x = Number(row.tokens[c]);
@@ -77,7 +83,14 @@ export function parseOff(text: string, file: string): TriMesh {
   const tris: number[] = [];
   for (let f = 0; f < nf; f++) {
     const row = nextLine();
-    if (!row) return fail('off-truncated', lines.length, `should hold ${nf} faces, but the file ended after ${f}`);
+    if (!row) {
+      // Fewer vertex lines than the header says make the first faces read as vertices: blame the vertices then.
+      const faceLike = vertexRows.findIndex(looksLikeFace);
+      if (faceLike >= 0) {
+        return fail('off-vertex-count', vertexRows[faceLike]!.line, `should hold ${nv} vertices as the header says, but the vertex list ends after ${faceLike} (this line is a face)`);
+      }
+      return fail('off-truncated', lines.length, `should hold ${nf} faces, but the file ended after ${f}`);
+    }
     const k = Number(row.tokens[0]);
     if (!Number.isInteger(k) || k < 3 || row.tokens.length < k + 1) {
       return fail('off-face', row.line, `should hold a face 'n i1 .. in' with n >= 3, but got '${row.tokens.join(' ')}'`);
@@ -93,6 +106,12 @@ export function parseOff(text: string, file: string): TriMesh {
     for (let j = 1; j + 1 < k; j++) tris.push(idx[0]!, idx[j]!, idx[j + 1]!);
   }
   return { positions, triangles: Uint32Array.from(tris) };
+}
+
+/** A face line `n i1 .. in`: n >= 3 integers after a count that matches them. */
+function looksLikeFace(row: { tokens: string[] }): boolean {
+  const n = Number(row.tokens[0]);
+  return Number.isInteger(n) && n >= 3 && row.tokens.length === n + 1 && row.tokens.every((t) => /^\d+$/.test(t));
 }
 
 /** Writes a polygon mesh as OFF text (header on its own line, 6 decimals). */

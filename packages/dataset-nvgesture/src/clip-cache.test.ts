@@ -208,15 +208,31 @@ describe('clip cache', () => {
       await assertNoPartialFiles(out);
     });
 
-    it('an ffmpeg failure', async () => {
-      const bad = await badRoot('garbage', (r) => writeFile(join(r, 'Video_data/class_01/subject1_r0/sk_color.avi'), 'not a video'));
-      const out = join(dir, 'garbage-cache');
-      await assert.rejects(prepareCache(options(bad, out)), (e: unknown) => {
-        assert.ok(isUngreedyError(e, 'UNG_ERR_DECODE_FAILED'));
-        assert.ok(String(e.data.stderr).length > 0);
-        return true;
-      });
-      await assertNoPartialFiles(out);
+    it('a damaged video (garbage, or a real one cut to 1 KB) is bad input naming the file', async () => {
+      for (const [name, damage] of [
+        ['garbage', (f: string) => writeFile(f, 'not a video')],
+        ['truncated', async (f: string) => writeFile(f, (await readFile(f)).subarray(0, 1024))],
+      ] as const) {
+        const video = (r: string): string => join(r, 'Video_data/class_01/subject1_r0/sk_color.avi');
+        const bad = await badRoot(name, (r) => damage(video(r)));
+        const out = join(dir, `${name}-cache`);
+        await assert.rejects(prepareCache(options(bad, out)), (e: unknown) => {
+          assert.ok(isUngreedyError(e, 'UNG_ERR_DATASET_CORRUPT'), String(e));
+          assert.deepEqual([e.data.file, e.data.reason], [video(bad), 'video-unreadable']);
+          return true;
+        });
+        await assertNoPartialFiles(out);
+      }
+    });
+
+    it('a clip that fails after Ctrl-C (ffmpeg got the signal too) is the interruption, not an error', async () => {
+      const bad = await badRoot('interrupted', (r) => writeFile(join(r, 'Video_data/class_01/subject1_r0/sk_color.avi'), 'not a video'));
+      const controller = new AbortController();
+      // The first clip (the damaged one) is in ffmpeg when the signal arrives.
+      setImmediate(() => controller.abort());
+      const res = await prepareCache({ ...options(bad, join(dir, 'interrupted-cache'), { concurrency: 1 }), signal: controller.signal });
+      assert.equal(res.aborted, true);
+      assert.equal(res.decoded, 0);
     });
 
     it('an unparseable list line, before anything is decoded', async () => {

@@ -277,7 +277,8 @@ export async function prepareCache(opts: PrepareOptions): Promise<PrepareResult>
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, todo.length)) }, worker));
   bar.done();
-  if (failure !== undefined) throw failure;
+  // Ctrl-C also reaches the ffmpeg children (one process group): a clip they fail on then is the interruption.
+  if (failure !== undefined && !opts.signal?.aborted) throw failure;
   const aborted = decoded + skipped < total;
   log.info({ folder, decoded, skipped, aborted }, 'nvgesture prepare end');
   return { folder, manifest, total, decoded, skipped, aborted, ffmpeg };

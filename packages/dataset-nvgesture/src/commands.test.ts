@@ -34,6 +34,20 @@ describe('commands', () => {
     assert.ok(ctx.lines.includes('clips: 8 decoded, 0 already cached, 8 in all'));
   });
 
+  it('prepare/nvgesture stops on Ctrl-C (SIGINT) with exit code 130 and a resume hint', async () => {
+    const ctx = context(dir);
+    const make = plugin.commands['make/nvgesture-mini'];
+    const args = ['--out', 'mini-int', '--classes', '2', '--per-class-train', '1', '--per-class-test', '1', '--size', '24x16', '--frames', '6'];
+    assert.equal(await make.run(args, ctx), 0);
+    const prepare = plugin.commands['prepare/nvgesture'];
+    // The listener the command installs is what a real Ctrl-C calls; emit it once the first clips are in ffmpeg.
+    setImmediate(() => process.emit('SIGINT'));
+    const code = await prepare.run(['mini-int', '--out', 'cache-int', '--size', '16x12', '--frames', '4', '--concurrency', '1'], ctx);
+    assert.equal(code, 130);
+    assert.ok(ctx.lines.includes('interrupted: run the same command again to resume'));
+    assert.equal(process.listenerCount('SIGINT'), 0);
+  });
+
   it('prints its usage on --help', async () => {
     for (const id of ['prepare/nvgesture', 'make/nvgesture-mini'] as const) {
       const ctx = context(dir);

@@ -79,7 +79,7 @@ export const prepareCommand: CommandContribution = {
       ctx.print(`clips: ${res.decoded} decoded, ${res.skipped} already cached, ${res.total} in all`);
       if (res.aborted) {
         ctx.print('interrupted: run the same command again to resume');
-        return 1;
+        return 130;
       }
       return 0;
     } finally {

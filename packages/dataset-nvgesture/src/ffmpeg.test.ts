@@ -113,11 +113,12 @@ describe('ffmpeg decoding', () => {
     });
   });
 
-  it('summarises stderr when ffmpeg fails', async () => {
+  it('a file ffmpeg cannot parse is bad input (UNG_ERR_DATASET_CORRUPT) with its stderr summarised', async () => {
     const file = join(dir, 'garbage.avi');
     await writeFile(file, Buffer.from('this is not a video at all, just text pretending to be one'));
     await assert.rejects(decodeFrames(file, { start: 0, end: 3 }, { width: 8, height: 6 }), (e: unknown) => {
-      assert.ok(isUngreedyError(e, 'UNG_ERR_DECODE_FAILED'));
+      assert.ok(isUngreedyError(e, 'UNG_ERR_DATASET_CORRUPT'));
+      assert.equal(e.data.reason, 'video-unreadable');
       assert.equal(e.data.file, file);
       assert.notEqual(e.data.exitCode, 0);
       assert.ok(typeof e.data.stderr === 'string' && e.data.stderr.length > 0);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { UngreedyError } from '@ungreedy/core';
@@ -161,6 +161,16 @@ export async function decodeFrames(
   }
   if (res.code !== 0) {
     const stderr = summariseStderr(res.stderr);
+    // A damaged or truncated file (a 1 KB AVI) is bad input, not a decoder failure: say so in plain words.
+    if (res.signal === null && UNREADABLE_VIDEO.test(res.stderr)) {
+      const size = await stat(file).then((s) => `${s.size} bytes`, () => 'unreadable');
+      throw new UngreedyError(
+        'UNG_ERR_DATASET_CORRUPT',
+        `video "${file}" should be a whole video file, but ffmpeg cannot read it (${size}; it is truncated, damaged or not a video). ` +
+          'Fix: copy or extract the file again.',
+        { file, reason: 'video-unreadable', exitCode: res.code, stderr },
+      );
+    }
     throw new UngreedyError(
       'UNG_ERR_DECODE_FAILED',
       `ffmpeg should decode "${file}" frames [${start}, ${end}), but it exited with ${res.code ?? res.signal}:\n${stderr}`,
@@ -179,6 +189,9 @@ export async function decodeFrames(
   }
   return { data: new Uint8Array(res.stdout.buffer, res.stdout.byteOffset, res.stdout.length), count, width, height, channels: 3 };
 }
+
+/** What ffmpeg prints for a file it cannot parse at all (truncated container, wrong format, no streams). */
+const UNREADABLE_VIDEO = /Invalid data found when processing input|moov atom not found|could not find codec parameters|Output file #0 does not contain any stream|does not contain any stream/i;
 
 /** Options of {@link encodeVideo}. */
 export interface EncodeOptions {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { BatchOrder, defineContribution, streamBatches, UngreedyError } from '@ungreedy/core';
-import type { Batch, BatchRequest, Dataset, DatasetContext, ModalitySpec, Rng, SplitName } from '@ungreedy/core';
+import { BatchOrder, streamBatches, UngreedyError } from '@ungreedy/core';
+import type { Batch, BatchRequest, Dataset, DatasetContext, DatasetContribution, DatasetDescription, DescribeContext, ModalitySpec, Rng, SplitName } from '@ungreedy/core';
 import { cacheFolder, clipFile, missingClips, prepareCache, readManifest, SENSOR_CHANNELS } from './clip-cache.js';
 import type { CacheGeometry, CacheManifest, CachedClip } from './clip-cache.js';
 import { assembleBatch } from './batch-assembly.js';
@@ -109,10 +110,7 @@ export class NvGestureDataset implements Dataset {
     const o = options;
     this.numClasses = o.numClasses;
     this.shape = { frames: o.frames, stride: o.temporalStride, cropWidth: o.crop.width, cropHeight: o.crop.height };
-    this.modalities = o.sensors.map((s) => ({
-      name: MODALITY_OF[s],
-      shape: [o.frames, o.crop.height, o.crop.width, SENSOR_CHANNELS[s]],
-    }));
+    this.modalities = nvGestureModalities(o);
     this.layout = {
       geometry: manifest.geometry,
       shape: this.shape,
@@ -295,7 +293,34 @@ export async function createNvGesture(o: NvGestureOptions, ctx: DatasetContext):
   });
 }
 
-export const nvgesture = defineContribution<NvGestureOptions, DatasetContext, Dataset>({
+/** One modality per sensor: [frames, crop height, crop width, channels] (shared by the dataset and describe()). */
+export function nvGestureModalities(o: NvGestureOptions): ModalitySpec[] {
+  return o.sensors.map((s) => ({ name: MODALITY_OF[s], shape: [o.frames, o.crop.height, o.crop.width, SENSOR_CHANNELS[s]] }));
+}
+
+/**
+ * What `createNvGesture` would serve, without decoding: the option checks, the modalities, and whether the
+ * data root (or, without one, the clip cache) exists. `ungreedy validate` calls it.
+ */
+export async function describeNvGesture(o: NvGestureOptions, ctx: DescribeContext): Promise<DatasetDescription> {
+  checkOptions(o);
+  const problems: { pointer: string; message: string; value?: unknown }[] = [];
+  // create reads the root only to prepare lazily; otherwise the clip cache must be there.
+  if (o.root !== null && o.prepare === 'lazy') {
+    const root = resolve(ctx.configDir, o.root);
+    if (!(await isFolder(root))) problems.push({ pointer: '/root', message: `must be the NVGesture folder (with the .lst files and Video_data/), but ${root} does not exist`, value: o.root });
+  } else if (o.cache !== null) {
+    const cache = resolve(ctx.configDir, o.cache);
+    if (!(await isFolder(cache))) problems.push({ pointer: '/cache', message: `must be a prepared clip cache (ungreedy prepare nvgesture), but ${cache} does not exist; or set root`, value: o.cache });
+  }
+  return { modalities: nvGestureModalities(o), numClasses: o.numClasses, problems };
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() === true;
+}
+
+export const nvgesture: DatasetContribution<NvGestureOptions> = {
   meta: {
     docs: {
       description: 'NVGesture RGB + depth (+ infrared) gesture clips from the official lists, via a clip cache decoded with ffmpeg.',
@@ -305,4 +330,5 @@ export const nvgesture = defineContribution<NvGestureOptions, DatasetContext, Da
     schema,
   },
   create: createNvGesture,
-});
+  describe: describeNvGesture,
+};

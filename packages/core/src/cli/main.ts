@@ -4,6 +4,7 @@ import { createLogger, logLevelFromEnv } from '../log/create-logger.js';
 import { corePackageVersion } from '../run/run-manifest.js';
 import type { CliIo } from './cli-command.js';
 import { commands } from './commands/index.js';
+import { codedFsError } from '../util/fs-error.js';
 import { exitCodeFor, formatError } from './format-error.js';
 
 /** The real terminal. */
@@ -70,7 +71,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return 0;
     }
     return await command.run(args, { ...io, log: handle.log });
-  } catch (err) {
+  } catch (raw) {
+    const err = codedFsError(raw);
     for (const line of formatError(err, { stack: logLevelFromEnv(io.env) === 'debug' || logLevelFromEnv(io.env) === 'trace' })) io.err(line);
     return exitCodeFor(err);
   } finally {

@@ -1,5 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { parseJsonText } from '../config/parse-data-text.js';
+import { isUngreedyError } from '../errors.js';
+import { METRIC_RECORD_SCHEMA, RUN_MANIFEST_SCHEMA, RUN_SUMMARY_SCHEMA, recordProblem } from './run-record-schemas.js';
+import type { JsonSchema } from '../util/json.js';
 import { RUN_FILES } from '../run/file-run-store.js';
 import type { EpochRecord, MetricRecord, RunManifest, RunSummary, StepRecord } from '../run/metric-records.js';
 import type { CellKind } from './compare-config.js';
@@ -19,8 +23,23 @@ export interface RunRecords {
   readonly steps: readonly StepRecord[];
   /** Why the run failed (summary.json, else manifest.json); null unless it failed. */
   readonly error: { readonly code: string; readonly message: string } | null;
-  /** Not completed and not failed: not started yet, running, or interrupted (the next compare finishes it). */
+  /** Not completed, not failed, not corrupt: not started yet, running, or interrupted (the next compare finishes it). */
   readonly pending: boolean;
+  /**
+   * Records that break their schema (docs/errors.md UNG_ERR_RUN_FILE_CORRUPT): a torn or malformed
+   * summary.json / manifest.json, or a bad metrics.jsonl line other than a torn last one. A run with any
+   * is corrupt: its `error` has that code, and it is neither pending nor counted in a mean.
+   */
+  readonly corrupt: readonly RunFileProblem[];
+  /** Problems tolerated with a warning: a torn last line of metrics.jsonl (a crash in the middle of an append). */
+  readonly warnings: readonly RunFileProblem[];
+}
+
+/** One bad record: the file, the 1-based line for metrics.jsonl, and what is wrong. */
+export interface RunFileProblem {
+  readonly file: string;
+  readonly line?: number;
+  readonly message: string;
 }
 
 /** The index `compare` writes at `<outDir>/compare.json`, so `report` knows labels, kinds and order. */
@@ -36,35 +55,50 @@ export interface MatrixIndex {
 
 export const MATRIX_INDEX = 'compare.json';
 
-/** Reads one run folder; a missing or torn file reads as absent. */
+/**
+ * Reads one run folder, checking each record against its schema (run-record-schemas.ts). A missing file
+ * reads as absent; a torn or malformed one makes the run corrupt (listed in `corrupt` with file and line).
+ */
 export function readRunFolder(dir: string, where: { dataset: string; label: string; seed: number; kind?: CellKind }): RunRecords {
-  const summary = readJson<RunSummary>(join(dir, RUN_FILES.summary));
-  const manifest = readJson<RunManifest>(join(dir, RUN_FILES.manifest));
+  const corrupt: RunFileProblem[] = [];
+  const warnings: RunFileProblem[] = [];
+  const summary = readRecord<RunSummary>(join(dir, RUN_FILES.summary), RUN_SUMMARY_SCHEMA, corrupt);
+  const manifest = readRecord<RunManifest>(join(dir, RUN_FILES.manifest), RUN_MANIFEST_SCHEMA, corrupt);
   const epochs = new Map<number, EpochRecord>();
   const steps = new Map<number, StepRecord>();
-  for (const r of readMetrics(join(dir, RUN_FILES.metrics))) {
+  for (const r of readMetrics(join(dir, RUN_FILES.metrics), corrupt, warnings)) {
     if (r.type === 'epoch') epochs.set(r.epoch, r);
     else if (r.type === 'step') steps.set(r.step, r);
   }
   const kind = where.kind ?? inferKind(dir, summary);
-  // Not completed: failed (an error), or pending (not started, running, interrupted: compare will finish it).
-  const pending = summary?.status !== 'completed' && summary?.status !== 'failed' && manifest?.status !== 'failed';
-  const error = summary?.status === 'completed' || pending
-    ? null
-    : summary?.error ?? manifest?.error ?? { code: 'UNG_ERR_RUN_FAILED', message: 'the run failed' };
+  // Not completed: corrupt, failed (an error), or pending (not started, running, interrupted: compare will finish it).
+  const pending = corrupt.length === 0 && summary?.status !== 'completed' && summary?.status !== 'failed' && manifest?.status !== 'failed';
+  const error = corrupt.length > 0
+    ? { code: 'UNG_ERR_RUN_FILE_CORRUPT', message: corrupt.map(problemText).join('; ') }
+    : summary?.status === 'completed' || pending
+      ? null
+      : summary?.error ?? manifest?.error ?? { code: 'UNG_ERR_RUN_FAILED', message: 'the run failed' };
   return {
     dir,
     dataset: where.dataset,
     label: where.label,
     seed: where.seed,
     kind,
-    summary,
+    // A corrupt run's summary is not trusted: a table must not average a half-valid record.
+    summary: corrupt.length > 0 ? null : summary,
     manifest,
     epochs: [...epochs.values()].sort((a, b) => a.epoch - b.epoch),
     steps: [...steps.values()].sort((a, b) => a.step - b.step),
     error,
     pending,
+    corrupt,
+    warnings,
   };
+}
+
+/** `file:line: message`, the form report prints. */
+export function problemText(p: RunFileProblem): string {
+  return `${p.file}${p.line === undefined ? '' : `:${p.line}`}: ${p.message}`;
 }
 
 function inferKind(dir: string, summary: RunSummary | null): CellKind {
@@ -110,23 +144,67 @@ function subfolders(dir: string): string[] {
   return readdirSync(dir).filter((n) => !n.startsWith('.') && statSync(join(dir, n)).isDirectory()).sort();
 }
 
-function readMetrics(file: string): MetricRecord[] {
-  if (!existsSync(file)) return [];
+/**
+ * The records of metrics.jsonl, each checked against METRIC_RECORD_SCHEMA. A bad line is a problem with its
+ * line number, except a torn last line without its newline (a crash in the middle of an append), which is
+ * only a warning: the run's next append or resume truncates it (docs/errors.md UNG_ERR_RUN_FILE_CORRUPT).
+ */
+function readMetrics(file: string, corrupt: RunFileProblem[], warnings: RunFileProblem[]): MetricRecord[] {
+  const text = readText(file, corrupt);
+  if (text === null) return [];
+  const lines = text.split('\n');
   const out: MetricRecord[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line.trim() === '') continue;
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    const tornTail = i === lines.length - 1; // no newline after it: the append was cut
+    let value: unknown;
     try {
-      out.push(JSON.parse(line) as MetricRecord);
+      value = JSON.parse(line) as unknown;
     } catch {
-      // A crash can cut the last line of the append-only stream; the rest is still good.
+      (tornTail ? warnings : corrupt).push({ file, line: i + 1, message: tornTail ? 'torn last line (ignored)' : 'is not JSON' });
+      return;
     }
-  }
+    const problem = recordProblem(METRIC_RECORD_SCHEMA, value);
+    if (problem !== undefined) corrupt.push({ file, line: i + 1, message: problem });
+    else out.push(value as MetricRecord);
+  });
   return out;
 }
 
+function readText(file: string, corrupt: RunFileProblem[]): string | null {
+  if (!existsSync(file)) return null;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    corrupt.push({ file, message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` });
+    return null;
+  }
+}
+
+/** A JSON record checked against `schema`; null when absent, or (with a problem listed) when malformed. */
+function readRecord<T>(file: string, schema: JsonSchema, corrupt: RunFileProblem[]): T | null {
+  const text = readText(file, corrupt);
+  if (text === null) return null;
+  let value: unknown;
+  try {
+    value = parseJsonText(text, file, { code: 'UNG_ERR_RUN_FILE_CORRUPT', what: 'run file' });
+  } catch (err) {
+    const line = isUngreedyError(err) && typeof err.data['line'] === 'number' ? err.data['line'] : undefined;
+    corrupt.push({ file, ...(line === undefined ? {} : { line }), message: text.trim() === '' ? 'is empty' : 'is not valid JSON' });
+    return null;
+  }
+  const problem = recordProblem(schema, value);
+  if (problem !== undefined) {
+    corrupt.push({ file, message: problem });
+    return null;
+  }
+  return value as T;
+}
+
+/** Best-effort read of a file `report` only peeks at (compare.json, config.resolved.json): absent or torn reads as null. */
 function readJson<T>(file: string): T | null {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
+    return parseJsonText(readFileSync(file, 'utf8'), file, { code: 'UNG_ERR_RUN_FILE_CORRUPT', what: 'run file' }) as T;
   } catch {
     return null;
   }

@@ -168,8 +168,13 @@ function pairedText(t: PairedTest | null): string {
   return `${signed(t.meanDiff, 2)} (t=${fmt(t.t, 2)}, ${pValue(t.p)}, n=${t.n})`;
 }
 
+/** A cell whose files break their schema reads "corrupt" (the code says more), never "pending". */
+export function failureWord(code: string): string {
+  return code === 'UNG_ERR_RUN_FILE_CORRUPT' ? `corrupt (${code})` : code;
+}
+
 function failedNote(row: ResultRow): string {
-  const failed = row.failed.length === 0 ? '' : ` ⚠ ${row.failed.map((f) => `seed ${f.seed}: ${f.code}`).join('; ')}`;
+  const failed = row.failed.length === 0 ? '' : ` ⚠ ${row.failed.map((f) => `seed ${f.seed}: ${failureWord(f.code)}`).join('; ')}`;
   const pending = row.pending.length === 0 ? '' : ` (pending: seed ${row.pending.join(', ')})`;
   return failed + pending;
 }

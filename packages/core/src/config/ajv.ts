@@ -8,7 +8,9 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
  * Non-strict: a plugin's schema may carry editor keywords (`markdownDescription`) that Ajv doesn't know.
  */
 function createAjv(draft: '07' | '2020'): Ajv {
-  const options = { allErrors: true, verbose: true, strict: false, discriminator: true } as const;
+  // strictNumbers: NaN and ±Infinity (YAML `.inf`, `.nan`) fail every `number` and `integer` schema; non-strict
+  // mode would otherwise let them through.
+  const options = { allErrors: true, verbose: true, strict: false, strictNumbers: true, discriminator: true } as const;
   return draft === '2020' ? new Ajv2020(options) : new Ajv(options);
 }
 

@@ -39,6 +39,8 @@ export function displayPath(file: string): string {
 /** A short JSON rendering of a value for messages. */
 export function showValue(value: unknown): string {
   if (value === undefined) return 'nothing';
+  // JSON.stringify writes NaN and ±Infinity (YAML `.nan`, `.inf`) as null, which would hide the problem.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);

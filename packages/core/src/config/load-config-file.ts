@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseDocument } from 'yaml';
 import { UngreedyError } from '../errors.js';
+import { codedFsError } from '../util/fs-error.js';
 import { displayPath } from './format-issues.js';
+import { jsonErrorOffset, parseJsonText, parseYamlText } from './parse-data-text.js';
 
 /** A config file as read from disk, before validation. */
 export interface ConfigFile {
@@ -21,11 +22,22 @@ export interface ConfigFile {
  */
 export async function loadConfigFile(path: string, cwd: string = process.cwd()): Promise<ConfigFile> {
   const file = resolve(cwd, path);
-  if (!existsSync(file) || !statSync(file).isFile()) {
+  let stats: Stats;
+  try {
+    stats = statSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw codedFsError(err, file, 'read config file');
     throw new UngreedyError(
       'UNG_ERR_CONFIG_NOT_FOUND',
       `config file ${displayPath(file)} must exist, but it does not. Fix the path, or create one with \`ungreedy init ${path}\`.`,
       { file },
+    );
+  }
+  if (!stats.isFile()) {
+    throw new UngreedyError(
+      'UNG_ERR_FS_IS_FOLDER',
+      `config file ${displayPath(file)} must be a file, but it is a ${stats.isDirectory() ? 'folder' : 'special file'}. Name the config file inside it.`,
+      { path: file, errno: 'EISDIR' },
     );
   }
   const ext = extname(file).toLowerCase();
@@ -38,134 +50,19 @@ export async function loadConfigFile(path: string, cwd: string = process.cwd()):
       throw new UngreedyError('UNG_ERR_CONFIG_PARSE', `config module ${displayPath(file)} must import cleanly, but it threw.`, { file }, { cause });
     }
   }
-  return { file, dir, raw: parseConfigText(readFileSync(file, 'utf8'), file) };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw codedFsError(err, file, 'read config file');
+  }
+  return { file, dir, raw: parseConfigText(text, file) };
 }
 
-/** Parses config text as YAML (for .yaml/.yml) or JSON (anything else). */
+/** Parses config text as YAML (for .yaml/.yml) or JSON (anything else), with the guards of parse-data-text.ts. */
 export function parseConfigText(text: string, file: string): unknown {
   const ext = extname(file).toLowerCase();
-  if (ext === '.yaml' || ext === '.yml') {
-    const doc = parseDocument(text, { prettyErrors: true });
-    const err = doc.errors[0];
-    if (err !== undefined) {
-      const line = err.linePos?.[0].line;
-      const column = err.linePos?.[0].col;
-      throw new UngreedyError(
-        'UNG_ERR_CONFIG_PARSE',
-        `config file ${displayPath(file)} must be valid YAML, but got a syntax error at line ${line ?? '?'}, column ${column ?? '?'}: ${err.message.split('\n')[0]}.`,
-        { file, line, column },
-        { cause: err },
-      );
-    }
-    return doc.toJS();
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (cause) {
-    const { line, column } = jsonErrorPosition(text, cause);
-    throw new UngreedyError(
-      'UNG_ERR_CONFIG_PARSE',
-      `config file ${displayPath(file)} must be valid JSON, but got a syntax error at line ${line ?? '?'}, column ${column ?? '?'}: ${(cause as Error).message}.`,
-      { file, line, column },
-      { cause },
-    );
-  }
+  return ext === '.yaml' || ext === '.yml' ? parseYamlText(text, file) : parseJsonText(text, file);
 }
 
-function jsonErrorPosition(text: string, err: unknown): { line?: number; column?: number } {
-  const message = err instanceof Error ? err.message : '';
-  const lc = /line (\d+) column (\d+)/.exec(message);
-  if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
-  const pos = /position (\d+)/.exec(message);
-  // Node 20 leaves the position out of some messages; find it by scanning.
-  const offset = pos ? Number(pos[1]) : jsonErrorOffset(text);
-  if (offset === undefined) return {};
-  const lines = text.slice(0, offset).split('\n');
-  return { line: lines.length, column: lines[lines.length - 1]!.length + 1 };
-}
-
-/** Offset of the first JSON syntax error (a small recursive-descent scanner), or undefined if none. */
-export function jsonErrorOffset(text: string): number | undefined {
-  let i = 0;
-  const ws = (): void => {
-    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
-  };
-  class At extends Error {}
-  const fail = (): never => {
-    throw new At();
-  };
-  const literal = (word: string): void => {
-    if (text.startsWith(word, i)) i += word.length;
-    else fail();
-  };
-  const string = (): void => {
-    if (text[i] !== '"') fail();
-    i++;
-    while (i < text.length && text[i] !== '"') {
-      if (text[i] === '\\') i++;
-      else if (text.charCodeAt(i) < 0x20) fail();
-      i++;
-    }
-    if (i >= text.length) fail();
-    i++;
-  };
-  const value = (): void => {
-    ws();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        string();
-        ws();
-        if (text[i] !== ':') fail();
-        i++;
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === '}') {
-          i++;
-          return;
-        } else fail();
-      }
-    } else if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === ']') {
-          i++;
-          return;
-        } else fail();
-      }
-    } else if (c === '"') string();
-    else if (c === 't') literal('true');
-    else if (c === 'f') literal('false');
-    else if (c === 'n') literal('null');
-    else {
-      const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
-      if (!m) fail();
-      i += m![0].length;
-    }
-  };
-  try {
-    value();
-    ws();
-    if (i < text.length) fail();
-    return undefined;
-  } catch (e) {
-    if (e instanceof At) return i;
-    throw e;
-  }
-}
+export { jsonErrorOffset };

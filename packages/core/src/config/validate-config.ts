@@ -8,6 +8,7 @@ import { deepMerge, isPlainObject } from '../util/deep-merge.js';
 import type { ExperimentConfig } from './experiment-config.js';
 import { compileSchema } from './ajv.js';
 import { applySchemaDefaults } from './apply-schema-defaults.js';
+import { encoderCountIssue } from './check-against-dataset.js';
 import { didYouMean } from './did-you-mean.js';
 import { configInvalidError, pointerSegment, showValue, type ConfigIssue } from './format-issues.js';
 
@@ -33,16 +34,9 @@ export function checkCoreConfig(raw: unknown): { config: Record<string, unknown>
   const validate = compileSchema(schema);
   const issues = validate(config) ? [] : issuesFromAjv(validate.errors ?? [], '');
   const model = config['model'];
-  if (isPlainObject(model) && Array.isArray(model['modalities']) && Array.isArray(model['encoders'])) {
-    const used = model['modalities'].length;
-    const n = model['encoders'].length;
-    if (n !== 1 && n !== used) {
-      issues.push({
-        pointer: '/model/encoders',
-        message: `must hold 1 encoder (for every modality) or ${used} (one per entry of /model/modalities), but got ${n}`,
-        value: n,
-      });
-    }
+  if (isPlainObject(model) && Array.isArray(model['modalities'])) {
+    const issue = encoderCountIssue(model, model['modalities'].length);
+    if (issue !== undefined) issues.push(issue);
   }
   return { config, issues };
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Rng } from '../rng/rng.js';
 import type { Logger } from '../log/logger.js';
 
@@ -68,4 +69,32 @@ export interface DatasetContext {
   readonly configDir: string;
   /** A writable cache folder shared across runs (decoded images, clip caches). */
   readonly cacheDir: string;
+}
+
+/** What a dataset contribution's `describe` receives: where its files are, nothing to create tensors with. */
+export interface DescribeContext {
+  /** Folder of the config file: resolve relative paths in options against it. */
+  readonly configDir: string;
+  /** The cache folder `create` would get (read it, never write it). */
+  readonly cacheDir: string;
+}
+
+/**
+ * What a dataset will hold with given options, found cheaply (file listings, headers, index files; no
+ * decoding, no tensors, no writes), so `ungreedy validate` and `run` can check a config against it before a
+ * run folder exists. Core checks modality indices, the encoder count and empty splits against it; the
+ * dataset reports its own option problems (missing data root, more samples asked than exist) in `problems`.
+ */
+export interface DatasetDescription {
+  readonly modalities: readonly ModalitySpec[];
+  readonly numClasses: number;
+  /** Samples each split will hold with these options, where known without loading data. */
+  readonly sizes?: Partial<Readonly<Record<SplitName, number>>>;
+  /** Problems with the options, each at a JSON pointer into the dataset's options (`/root`, `/trainSize`). */
+  readonly problems?: readonly { readonly pointer: string; readonly message: string; readonly value?: unknown }[];
+}
+
+/** The cache folder of a config's datasets: `$UNGREEDY_CACHE_DIR`, else `<configDir>/.cache`. */
+export function datasetCacheDir(configDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env['UNGREEDY_CACHE_DIR'] ?? join(configDir, '.cache');
 }

@@ -1,5 +1,5 @@
 import type { JsonSchema } from '../util/json.js';
-import type { Dataset, DatasetContext } from '../data/dataset.js';
+import type { Dataset, DatasetContext, DatasetDescription, DescribeContext } from '../data/dataset.js';
 import type { Encoder, EncoderContext } from '../model/encoder.js';
 import type { FusionBlock, FusionContext } from '../model/fusion-block.js';
 import type { BalancingStrategy, StrategyCreateContext } from '../strategy/balancing-strategy.js';
@@ -22,7 +22,13 @@ export interface Contribution<Options, Context, Product> {
 
 // `any` options let a manifest hold contributions with different option types; each `create` stays typed.
 /* eslint-disable @typescript-eslint/no-explicit-any */
-export type DatasetContribution<O = any> = Contribution<O, DatasetContext, Dataset>;
+export interface DatasetContribution<O = any> extends Contribution<O, DatasetContext, Dataset> {
+  /**
+   * Optional and cheap: what `create(options)` would hold, found without loading data or making tensors
+   * (data/dataset.ts DatasetDescription). `ungreedy validate` and `run` call it before a run folder exists.
+   */
+  describe?(options: O, ctx: DescribeContext): DatasetDescription | Promise<DatasetDescription>;
+}
 export type EncoderContribution<O = any> = Contribution<O, EncoderContext, Encoder>;
 export type FusionContribution<O = any> = Contribution<O, FusionContext, FusionBlock>;
 export type StrategyContribution<O = any> = Contribution<O, StrategyCreateContext, BalancingStrategy>;

@@ -1,5 +1,5 @@
 import type { RunRecords } from '../compare/read-runs.js';
-import { rowTitle, uHeader, type DatasetResults, type ResultRow, type ResultsTable, type Stat } from '../compare/results-table.js';
+import { failureWord, rowTitle, uHeader, type DatasetResults, type ResultRow, type ResultsTable, type Stat } from '../compare/results-table.js';
 import { mean } from '../compare/statistics.js';
 import { PALETTE, barChart, lineChart, type LineSeries, type ShadedRange } from './svg-chart.js';
 
@@ -209,7 +209,7 @@ function htmlTable(ds: DatasetResults): string {
   const rows = ds.rows.map((row, i) => {
     const t = row.vsVanilla;
     const delta = t === null ? '–' : `${t.meanDiff > 0 ? '+' : ''}${fmt(t.meanDiff, 2)} (t=${fmt(t.t, 2)}, ${Number.isFinite(t.p) ? (t.p < 0.001 ? 'p&lt;0.001' : `p=${t.p.toFixed(3)}`) : 'p=–'}, n=${t.n})`;
-    const fail = (row.failed.length === 0 ? '' : ` <span class="fail">⚠ ${row.failed.map((f) => `seed ${f.seed}: ${esc(f.code)}`).join('; ')}</span>`) +
+    const fail = (row.failed.length === 0 ? '' : ` <span class="fail">⚠ ${row.failed.map((f) => `seed ${f.seed}: ${esc(failureWord(f.code))}`).join('; ')}</span>`) +
       (row.pending.length === 0 ? '' : ` <span class="note">(pending: seed ${row.pending.join(', ')})</span>`);
     const cells = [esc(rowTitle(row, ds, i === 0 && row.unimodal !== null)) + fail, `${row.completed.length}/${row.seeds.length}`, pm(row.testAcc, 2), ...names.map((_, k) => pm(row.heads[k] ?? null, 2)), ...names.map((_, k) => pm(row.u[k] ?? null, 3)), pm(row.dUtil, 3), delta];
     return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;

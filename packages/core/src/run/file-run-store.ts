@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
+import { parseJsonText } from '../config/parse-data-text.js';
 import { UngreedyError } from '../errors.js';
 import type { JsonValue } from '../util/json.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
@@ -113,7 +114,8 @@ export class FileRunStore implements RunStore {
     if (!existsSync(file)) {
       throw new UngreedyError('UNG_ERR_RUN_NOT_FOUND', `run folder ${this.dir} must hold ${relativePath}, but it does not.`, { dir: this.dir, file });
     }
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
+    // A torn or malformed file is UNG_ERR_RUN_FILE_CORRUPT naming it (config/parse-data-text.ts), not a raw SyntaxError.
+    return parseJsonText(readFileSync(file, 'utf8'), file, { code: 'UNG_ERR_RUN_FILE_CORRUPT', what: 'run file' }) as T;
   }
 
   checkpointDir(name: string): string {

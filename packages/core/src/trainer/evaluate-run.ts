@@ -1,3 +1,4 @@
+import { parseJsonText } from '../config/parse-data-text.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config/experiment-config.js';
@@ -57,7 +58,7 @@ async function evaluateLocked(options: EvaluateRunOptions, store: RunStore): Pro
       { dir: store.dir, missing: ['config.resolved.json'] },
     );
   }
-  const config = JSON.parse(readFileSync(configPath, 'utf8')) as ExperimentConfig;
+  const config = parseJsonText(readFileSync(configPath, 'utf8'), configPath, { code: 'UNG_ERR_RUN_FILE_CORRUPT', what: 'run file' }) as ExperimentConfig;
   let name: 'best' | 'last' = options.checkpoint;
   if (name === 'best' && !hasCheckpoint(store.checkpointDir('best'))) {
     log.warn({ dir: store.dir }, 'no best checkpoint, evaluating the last one');

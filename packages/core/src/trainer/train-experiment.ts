@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config/experiment-config.js';
-import type { Dataset, ModalitySpec } from '../data/dataset.js';
+import { datasetCacheDir, type Dataset, type ModalitySpec } from '../data/dataset.js';
 import { UngreedyError, isUngreedyError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { BuildModelOptions, MultiModalModel } from '../model/multimodal-model.js';
@@ -27,6 +27,7 @@ import { createScheduler } from './lr-scheduler.js';
 import { createOptimizer } from './optimizer.js';
 import { createProgress } from './progress.js';
 import { withDefaults } from './components.js';
+import { modalityIssues, modalityMismatchError } from '../config/check-against-dataset.js';
 
 /** Everything a training run needs; the CLI resolves these from the run's child container. */
 export interface TrainExperimentOptions {
@@ -60,7 +61,7 @@ export async function createDataset(
 ): Promise<Dataset> {
   const found = registry.find('datasets', config.dataset.use);
   if (!found) throw unknownComponent('datasets', config.dataset.use, registry, '/dataset/use');
-  const cacheDir = process.env['UNGREEDY_CACHE_DIR'] ?? join(configDir, '.cache');
+  const cacheDir = datasetCacheDir(configDir);
   return found.contribution.create(withDefaults(found.contribution.meta.defaultOptions, config.dataset.options), {
     rng: rng.get('data'),
     log,
@@ -73,26 +74,12 @@ export async function createDataset(
 export function resolveModalities(config: ExperimentConfig, dataset: Dataset): number[] {
   const available = dataset.modalities.length;
   const chosen = config.model.modalities ?? Array.from({ length: available }, (_, i) => i);
-  const valid =
-    chosen.length > 0 &&
-    chosen.every((m) => Number.isInteger(m) && m >= 0 && m < available) &&
-    new Set(chosen).size === chosen.length;
-  if (!valid) {
-    throw new UngreedyError(
-      'UNG_ERR_MODEL_MISMATCH',
-      `model.modalities should be distinct indices below the dataset's ${available} modalities ` +
-        `(${dataset.modalities.map((m) => m.name).join(', ')}), but got [${chosen.join(', ')}]. Fix /model/modalities in the config.`,
-      { field: '/model/modalities', modalities: [...chosen], available },
-    );
+  const [issue] = modalityIssues(config.model, dataset.modalities);
+  if (issue?.pointer === '/model/modalities') {
+    throw modalityMismatchError(issue, { field: '/model/modalities', modalities: [...chosen], available });
   }
-  const encoders = config.model.encoders.length;
-  if (encoders !== 1 && encoders !== chosen.length) {
-    throw new UngreedyError(
-      'UNG_ERR_MODEL_MISMATCH',
-      `model.encoders should list one encoder, or one per used modality (${chosen.length}), but got ${encoders}. ` +
-        'Fix /model/encoders in the config.',
-      { field: '/model/encoders', expected: chosen.length, actual: encoders },
-    );
+  if (issue !== undefined) {
+    throw modalityMismatchError(issue, { field: '/model/encoders', expected: chosen.length, actual: config.model.encoders.length });
   }
   return [...chosen];
 }

@@ -9,9 +9,18 @@ export const validateCommand: CliCommand = {
   summary: 'Check a config file against the core schema and every component\'s schema',
   usage: `Usage: ungreedy validate <config> [--json] [--backend <name>] [--seed <n>]
 
-Reads <config> (.json, .yaml, .yml, .js, .mjs), loads its plugins and checks everything a run would,
-before any tensor exists. Every problem is listed, one line each with its JSON pointer. A compare config
-(one with "base" and "strategies") is checked as \`ungreedy compare\` would: its schema and every cell's config.
+Reads <config> (.json, .yaml, .yml, .js, .mjs) and checks everything a run would, before any tensor
+exists: the core schema (finite numbers, documented maxima), each plugin listed in "plugins", every
+component's options, and the config against the dataset (modality indices, encoder count, data root,
+split sizes). Every problem is listed at once, one line each with its JSON pointer; a plugin that fails
+to load is one of them. A compare config (one with "base" and "strategies") is checked as
+\`ungreedy compare\` would: its schema and every cell's config. \`ungreedy run\` makes the same checks
+before it creates a run folder.
+
+What validate runs: a .js/.mjs/.ts config module itself; the modules of the plugins the config lists in
+"plugins" (you chose them: importing runs their top-level code, as \`run\` would); and the chosen
+dataset's describe(), which only reads file listings and headers. It never calls a component's
+create(), loads data, builds a model or writes a file. See packages/core/docs/validate.md.
 
   --json            print the resolved config (defaults applied): what a run would use
   --backend, --seed as for \`ungreedy run\`
