@@ -14,7 +14,7 @@ const tsx = import.meta.resolve('tsx');
 /** `ungreedy <args>` in a real child process (sources through tsx), as a user runs it. */
 function ungreedy(args: string[]): { status: number | null; stderr: string } {
   const script = `import { main } from ${JSON.stringify(mainModule)}; process.exitCode = await main(${JSON.stringify(args)});`;
-  const r = spawnSync(process.execPath, ['--conditions=development', '--import', tsx, '--input-type=module', '-e', script], {
+  const r = spawnSync(process.execPath, ['--conditions=ungreedy-development', '--import', tsx, '--input-type=module', '-e', script], {
     cwd: dir,
     encoding: 'utf8',
     env: { ...process.env, UNGREEDY_LOG_LEVEL: 'silent' },
