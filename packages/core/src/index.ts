@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 
+export * as tf from '@tensorflow/tfjs-core';
+
 export * from './errors.js';
 export * from './tokens.js';
 export * from './version.js';
