@@ -1,3 +1,4 @@
+export * as tf from '@tensorflow/tfjs-core';
 import 'reflect-metadata';
 
 export * as tf from '@tensorflow/tfjs-core';

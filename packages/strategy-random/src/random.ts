@@ -1,4 +1,4 @@
-import { REGULAR, RebalancingStrategy, requireMultiModal } from '@ungreedy/core';
+import { isRebalance, REGULAR, RebalancingStrategy, requireMultiModal } from '@ungreedy/core';
 import type { ForwardMode, GradientsByGroup, JsonObject, Logger, RebalancingOptions, RebalancingState, StepContext, StrategyContribution, StrategyCreateContext } from '@ungreedy/core';
 import schema from './random.schema.json' with { type: 'json' };
 
@@ -46,7 +46,7 @@ export class RandomStrategy extends RebalancingStrategy<RandomOptions, RandomSta
   onAfterBackward(_grads: GradientsByGroup, ctx: StepContext): void {
     if (!this.state.unlocked) return;
     const mode = modeForDraw(ctx.rng.int(this.numModalities + 1), this.numModalities);
-    this.state.next = mode.kind === 'rebalance' ? mode.modality : null;
+    this.state.next = isRebalance(mode) ? mode.modality : null;
   }
 
   protected parseState(state: JsonObject): RandomState | undefined {

@@ -29,6 +29,10 @@ function lossInput(features: tf.Tensor2D[], weights: tf.Tensor2D[], labels: numb
     oneHot,
     baseLoss: tf.addN(heads.map((h) => crossEntropy(h, oneHot))) as tf.Scalar,
     applyHead,
+    crossEntropy: (logits) => crossEntropy(logits, oneHot),
+    forwardMasked: () => {
+      throw new Error('rubi does not run masked forward passes');
+    },
   };
 }
 

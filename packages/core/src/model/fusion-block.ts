@@ -1,32 +1,58 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng/rng.js';
+import type { JsonValue } from '../util/json.js';
 import type { ForwardContext, Module } from './module.js';
 
 /**
- * How a forward pass treats the fusion blocks (spec §2.2, §4.1):
- * - `regular`: every branch gets its live gate;
- * - `rebalance`: branch `modality`'s gate is replaced by the block's running mean (no sample-specific
- *   modulation of that branch), the others stay live;
+ * How a forward pass treats the fusion blocks: an open record with a `kind` (docs/fusion.md). Built-in kinds
+ * (spec §2.2, §4.1):
+ * - `regular`: every branch gets its live gate (every block supports it);
+ * - `rebalance` (+ `modality`): branch `modality`'s gate is replaced by the block's running mean (no
+ *   sample-specific modulation of that branch), the others stay live;
  * - `ablate-partner`: every branch's gate is computed with the other modalities' squeezes replaced by their
  *   training-set means (`squeezeMeans`), which yields all ablated branches f'_k in one pass.
+ * A fusion block lists the kinds besides `regular` it supports in `FusionBlock.modes`; a forward in a kind that a
+ * block does not list is `UNG_ERR_FORWARD_MODE_UNSUPPORTED` naming the block and the mode.
  */
-export type ForwardMode =
-  | { readonly kind: 'regular' }
-  | { readonly kind: 'rebalance'; readonly modality: number }
-  | { readonly kind: 'ablate-partner' };
+export interface ForwardMode {
+  readonly kind: string;
+  readonly [field: string]: JsonValue | undefined;
+}
+
+/** The built-in `rebalance` mode. */
+export interface RebalanceMode extends ForwardMode {
+  readonly kind: 'rebalance';
+  readonly modality: number;
+}
 
 export const REGULAR: ForwardMode = Object.freeze({ kind: 'regular' });
 
-/** `regular`, `rebalance/<k>`, `ablate-partner`: the key of `EpochRecord.stepsByMode`. */
+/** A `rebalance` mode for modality k. */
+export function rebalanceMode(modality: number): RebalanceMode {
+  return { kind: 'rebalance', modality };
+}
+
+/** Whether `mode` is a `rebalance` mode with an integer modality. */
+export function isRebalance(mode: ForwardMode): mode is RebalanceMode {
+  return mode.kind === 'rebalance' && Number.isInteger(mode['modality']);
+}
+
+/** `regular`, `rebalance/<k>`, `ablate-partner`, other kinds as they are: the key of `EpochRecord.stepsByMode`. */
 export function modeKey(mode: ForwardMode): string {
-  return mode.kind === 'rebalance' ? `rebalance/${mode.modality}` : mode.kind;
+  return mode.kind === 'rebalance' ? `rebalance/${String(mode['modality'])}` : mode.kind;
 }
 
 export interface FusionForwardContext extends ForwardContext {
   readonly mode: ForwardMode;
-  /** For `ablate-partner`: per modality, the mean squeeze [C_k] of this block over the training split. */
+  /**
+   * Partner ablation (only passed to blocks that declare `partnerAblation`): for `ablate-partner`, per modality,
+   * the mean statistic [C_k] of this block over the training split.
+   */
   readonly squeezeMeans?: readonly tf.Tensor1D[];
-  /** When set, the block hands over its per-modality squeezes [B, C_k] (for recording); it must not dispose them. */
+  /**
+   * Partner ablation (only passed to blocks that declare `partnerAblation`): when set, the block hands over its
+   * per-modality statistics [B, C_k] (for recording); it must not dispose them.
+   */
   readonly recordSqueezes?: (squeezes: readonly tf.Tensor2D[]) => void;
 }
 
@@ -35,6 +61,14 @@ export interface FusionForwardContext extends ForwardContext {
  * Its variables carry groups (`fusion/k`, `fusion/shared`), so strategies and probes never match names.
  */
 export interface FusionBlock extends Module {
+  /** Forward-mode kinds the block supports besides `regular` (e.g. `rebalance`, `ablate-partner`). */
+  readonly modes?: readonly string[];
+  /**
+   * Optional capability: the block's gates can be computed with the partner modalities' statistics replaced by
+   * training-set means (MMTM's squeezes). Utilization (spec §2.3) then records the statistics through
+   * `ctx.recordSqueezes` over the training split and runs `ablate-partner` with `ctx.squeezeMeans`.
+   */
+  readonly partnerAblation?: boolean;
   apply(features: readonly tf.Tensor[], ctx: FusionForwardContext): tf.Tensor[];
   /** Running statistics that are not variables (policy counters), for checkpoints. */
   stateDict?(): Record<string, unknown>;

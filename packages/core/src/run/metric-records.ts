@@ -27,6 +27,11 @@ export interface EpochRecord {
   /** Training steps of this epoch by mode: `regular`, `rebalance/0`, `rebalance/1`, … */
   readonly stepsByMode: Readonly<Record<string, number>>;
   readonly seconds: number;
+  /**
+   * Strategy metrics recorded by onEpochBegin, onEpochEnd and onValidationEnd (`ctx.metrics.record`), named
+   * `<namespace>/<id>/<name>`, sorted by name; absent when none.
+   */
+  readonly strategy?: Readonly<Record<string, number>>;
 }
 
 export interface StepRecord {
@@ -40,6 +45,8 @@ export interface StepRecord {
   readonly dSpeed: number | null;
   /** μ of this step per modality: main (θ_k) and bypass (θ'_k). */
   readonly mu: { readonly main: readonly number[]; readonly bypass: readonly number[] };
+  /** Strategy metrics recorded during this step (`ctx.metrics.record`), named `<namespace>/<id>/<name>`; absent when none. */
+  readonly strategy?: Readonly<Record<string, number>>;
 }
 
 export interface UtilizationRecord {

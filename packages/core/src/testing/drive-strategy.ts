@@ -1,11 +1,20 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ForwardMode } from '../model/fusion-block.js';
 import type { ParamGroupId } from '../model/param-group.js';
 import type { Rng } from '../rng/rng.js';
-import type { BalancingStrategy, LearningSpeed, StepContext, StrategyContext } from '../strategy/balancing-strategy.js';
+import type {
+  BalancingStrategy,
+  EpochContext,
+  GradientsByGroup,
+  LearningSpeed,
+  StepContext,
+  StrategyContext,
+  StrategyMetrics,
+} from '../strategy/balancing-strategy.js';
 import type { Logger } from '../log/logger.js';
 import type { LossFixture } from './loss-fixture.js';
 import { silentLogger } from './silent-logger.js';
+import { emptyDataAccess, RecordedMetrics } from './strategy-context.js';
 
 /** What a strategy decided at one step. */
 export interface StepTrace {
@@ -16,6 +25,11 @@ export interface StepTrace {
   readonly mask: readonly ParamGroupId[] | null;
   /** The (wrapped) loss, when a {@link LossFixture} ran the step. */
   readonly loss: number | null;
+  /**
+   * Σ of squares of the gradients `transformGradients` returned, per group (sorted by group), when the strategy
+   * has that hook and a fixture ran the step; null otherwise.
+   */
+  readonly transformed: Readonly<Record<string, number>> | null;
 }
 
 export interface DriveOptions {
@@ -32,16 +46,22 @@ export interface DriveOptions {
   /** Runs `wrapLoss` and backward on real tensors; without it the hooks get empty gradients. */
   readonly fixture?: LossFixture;
   readonly log?: Logger;
+  /** Where `ctx.metrics.record` goes; default a fresh {@link RecordedMetrics}. */
+  readonly metrics?: StrategyMetrics;
 }
 
 /**
  * Calls a strategy's hooks in the trainer's order (`HOOKS`) over scripted steps, without a model:
  * onEpochBegin (at an epoch's first step) → chooseForwardMode → wrapLoss + backward (with a fixture) →
- * onAfterBackward → updateMask → onEpochEnd (after an epoch's last step). Returns what it decided per step.
+ * onAfterBackward → transformGradients → updateMask → onEpochEnd (after an epoch's last step). Epoch hooks get an
+ * empty data access; `lossTerms` and `onValidationEnd` are not driven (they need the trainer). Returns what it
+ * decided per step.
  */
 export async function driveStrategy(strategy: BalancingStrategy, options: DriveOptions): Promise<StepTrace[]> {
   const trace: StepTrace[] = [];
   const log = options.log ?? silentLogger();
+  const metrics = options.metrics ?? new RecordedMetrics();
+  const data = emptyDataAccess();
   for (let step = options.fromStep ?? 0; step < options.toStep; step++) {
     const stepInEpoch = step % options.stepsPerEpoch;
     const base: StrategyContext = {
@@ -52,8 +72,10 @@ export async function driveStrategy(strategy: BalancingStrategy, options: DriveO
       numModalities: options.numModalities,
       rng: options.rng,
       log,
+      metrics,
     };
-    if (stepInEpoch === 0) await strategy.onEpochBegin?.(base);
+    const epochCtx: EpochContext = { ...base, data };
+    if (stepInEpoch === 0) await strategy.onEpochBegin?.(epochCtx);
     const mode = strategy.chooseForwardMode?.(base) ?? { kind: 'regular' };
     const ran = options.fixture?.step(strategy, { ...base, mode });
     try {
@@ -62,15 +84,28 @@ export async function driveStrategy(strategy: BalancingStrategy, options: DriveO
         mode,
         speed: options.speed(mode, step),
         groupNorms: ran?.groupNorms ?? new Map(),
+        gradientSets: new Map(),
+        batch: ran?.batch ?? { labels: new Int32Array(0), headProbs: [], numClasses: 0 },
       };
-      const grads: ReadonlyMap<ParamGroupId, readonly tf.Tensor[]> = ran?.grads ?? new Map();
+      const grads: GradientsByGroup = ran?.grads ?? new Map();
       await strategy.onAfterBackward?.(grads, ctx);
+      let transformed: Record<string, number> | null = null;
+      if (strategy.transformGradients && ran) {
+        const out = strategy.transformGradients(grads, ctx);
+        transformed = {};
+        for (const group of [...out.keys()].sort()) {
+          const list = out.get(group)!;
+          transformed[group] = list.length === 0 ? 0 : tf.tidy(() => tf.addN(list.map((p) => tf.sum(tf.square(p.grad)))).dataSync()[0]!);
+        }
+        const own = new Set([...grads.values()].flatMap((l) => l.map((p) => p.grad)));
+        for (const list of out.values()) for (const p of list) if (!own.has(p.grad)) p.grad.dispose();
+      }
       const mask = strategy.updateMask?.(ctx);
-      trace.push({ epoch: base.epoch, step, mode, mask: mask ? [...mask].sort() : null, loss: ran?.loss ?? null });
+      trace.push({ epoch: base.epoch, step, mode, mask: mask ? [...mask].sort() : null, loss: ran?.loss ?? null, transformed });
     } finally {
-      if (ran) for (const list of ran.grads.values()) for (const g of list) g.dispose();
+      if (ran) for (const list of ran.grads.values()) for (const g of list) g.grad.dispose();
     }
-    if (stepInEpoch === options.stepsPerEpoch - 1) await strategy.onEpochEnd?.(base);
+    if (stepInEpoch === options.stepsPerEpoch - 1) await strategy.onEpochEnd?.(epochCtx);
   }
   return trace;
 }

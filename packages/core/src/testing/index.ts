@@ -12,7 +12,16 @@ export { scriptedRng } from './scripted-rng.js';
 export { setupCpu } from './setup-cpu.js';
 export { silentLogger } from './silent-logger.js';
 export { SpeedScript } from './speed-script.js';
-export { learningSpeed, learningSpeedWithD, modeKey, stepContext, strategyContext } from './strategy-context.js';
+export {
+  emptyDataAccess,
+  epochContext,
+  learningSpeed,
+  learningSpeedWithD,
+  modeKey,
+  RecordedMetrics,
+  stepContext,
+  strategyContext,
+} from './strategy-context.js';
 export { StrategyTester } from './strategy-tester.js';
 export type { InvalidStrategyCase, StrategyCases, StrategyTesterOptions } from './strategy-tester.js';
 export { TINY_EXPERIMENT, tinyDatasetPlugin, trainTiny } from './train-tiny.js';

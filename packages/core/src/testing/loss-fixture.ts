@@ -2,14 +2,25 @@ import * as tf from '@tensorflow/tfjs-core';
 import { branchGroup, fusionGroup, headGroup, SHARED_FUSION_GROUP } from '../model/param-group.js';
 import type { ForwardMode } from '../model/fusion-block.js';
 import type { ParamGroupId } from '../model/param-group.js';
-import type { BalancingStrategy, GroupNorm, LossInput, StrategyContext } from '../strategy/balancing-strategy.js';
+import type {
+  BalancingStrategy,
+  GroupNorm,
+  LossInput,
+  MaskedForward,
+  ModalityMask,
+  ParamGradient,
+  StepBatch,
+  StrategyContext,
+} from '../strategy/balancing-strategy.js';
 import { Rng } from '../rng/rng.js';
 
 /** What one fixture step hands back: the loss value and the gradients by group (owned by the caller). */
 export interface FixtureStep {
   readonly loss: number;
-  readonly grads: Map<ParamGroupId, tf.Tensor[]>;
+  readonly grads: Map<ParamGroupId, ParamGradient[]>;
   readonly groupNorms: Map<ParamGroupId, GroupNorm>;
+  /** The step's labels and head probabilities, as the trainer's StepContext.batch. */
+  readonly batch: StepBatch;
 }
 
 /**
@@ -22,7 +33,7 @@ export class LossFixture {
   private readonly inputs: tf.Tensor2D[];
   private readonly labels: tf.Tensor1D;
   private readonly oneHot: tf.Tensor2D;
-  private readonly vars: { readonly variable: tf.Variable; readonly group: ParamGroupId }[] = [];
+  private readonly vars: { readonly variable: tf.Variable; readonly group: ParamGroupId; readonly name: string }[] = [];
   private readonly enc: tf.Variable[] = [];
   private readonly headW: tf.Variable[] = [];
   private readonly headB: tf.Variable[] = [];
@@ -39,10 +50,10 @@ export class LossFixture {
     const c = options.classes ?? 3;
     const normal = (shape: number[], std: number): tf.Tensor =>
       tf.tensor(rng.fillNormal(new Float32Array(shape.reduce((a, n) => a * n, 1)), 0, std), shape);
-    const add = (t: tf.Tensor, group: ParamGroupId): tf.Variable => {
+    const add = (t: tf.Tensor, group: ParamGroupId, name: string): tf.Variable => {
       const v = tf.variable(t);
       t.dispose();
-      this.vars.push({ variable: v, group });
+      this.vars.push({ variable: v, group, name });
       return v;
     };
     this.inputs = Array.from({ length: numModalities }, () => normal([b, f], 1) as tf.Tensor2D);
@@ -50,12 +61,12 @@ export class LossFixture {
     this.labels = tf.tensor1d(labels, 'int32');
     this.oneHot = tf.tidy(() => tf.cast(tf.oneHot(this.labels, c), 'float32') as tf.Tensor2D);
     for (let k = 0; k < numModalities; k++) {
-      this.enc.push(add(normal([f, f], 0.5), branchGroup(k)));
-      this.headW.push(add(normal([f, c], 0.5), headGroup(k)));
-      this.headB.push(add(tf.zeros([c]), headGroup(k)));
-      this.gate.push(add(normal([f], 0.1), fusionGroup(k)));
+      this.enc.push(add(normal([f, f], 0.5), branchGroup(k), `branch${k}/kernel`));
+      this.headW.push(add(normal([f, c], 0.5), headGroup(k), `head${k}/kernel`));
+      this.headB.push(add(tf.zeros([c]), headGroup(k), `head${k}/bias`));
+      this.gate.push(add(normal([f], 0.1), fusionGroup(k), `fusion/gate${k}`));
     }
-    this.shared = add(tf.zeros([1]), SHARED_FUSION_GROUP);
+    this.shared = add(tf.zeros([1]), SHARED_FUSION_GROUP, 'fusion/shared');
   }
 
   /** Every group this model has, in a stable order. */
@@ -69,7 +80,7 @@ export class LossFixture {
    */
   step(strategy: BalancingStrategy, ctx: StrategyContext & { readonly mode: ForwardMode }): FixtureStep {
     const { value, grads } = tf.variableGrads(() => {
-      const input = this.lossInput(ctx.mode);
+      const input = this.lossInput(ctx.mode, ctx);
       const loss = strategy.wrapLoss ? strategy.wrapLoss(input, ctx) : input.baseLoss;
       if (loss.rank !== 0) {
         throw new TypeError(`wrapLoss must return a scalar, but got a tensor of shape [${loss.shape.join(', ')}].`);
@@ -78,39 +89,70 @@ export class LossFixture {
     }, this.vars.map((v) => v.variable));
     const loss = value.dataSync()[0]!;
     value.dispose();
-    const byGroup = new Map<ParamGroupId, tf.Tensor[]>();
+    const byGroup = new Map<ParamGroupId, ParamGradient[]>();
     const groupNorms = new Map<ParamGroupId, GroupNorm>();
-    for (const { variable, group } of this.vars) {
+    for (const { variable, group, name } of this.vars) {
       const g = grads[variable.name];
       if (!g) continue;
       const list = byGroup.get(group) ?? [];
-      list.push(g);
+      list.push({ name, shape: variable.shape, grad: g, weight: variable });
       byGroup.set(group, list);
       const [gradSq, weightSq] = tf.tidy(() => [tf.sum(tf.square(g)).dataSync()[0]!, tf.sum(tf.square(variable)).dataSync()[0]!]);
       const prev = groupNorms.get(group) ?? { gradSq: 0, weightSq: 0 };
       groupNorms.set(group, { gradSq: prev.gradSq + gradSq!, weightSq: prev.weightSq + weightSq! });
     }
-    return { loss, grads: byGroup, groupNorms };
+    const headProbs = tf.tidy(() => this.forward(this.inputs, ctx.mode).heads.map((h) => tf.softmax(h).dataSync() as Float32Array));
+    const batch: StepBatch = { labels: this.labels.dataSync() as Int32Array, headProbs, numClasses: this.oneHot.shape[1] };
+    return { loss, grads: byGroup, groupNorms, batch };
   }
 
   dispose(): void {
     tf.dispose([...this.inputs, this.labels, this.oneHot, ...this.vars.map((v) => v.variable)]);
   }
 
-  private lossInput(mode: ForwardMode): LossInput {
-    const features = this.inputs.map((x, k) => {
+  /** A {@link LossInput} over this fixture's batch; `forwardMasked` reruns the model on masked inputs. */
+  lossInput(mode: ForwardMode, ctx: StrategyContext): LossInput {
+    const out = this.forward(this.inputs, mode);
+    const baseLoss = tf.addN(out.heads.map((h) => crossEntropy(h, this.oneHot))) as tf.Scalar;
+    return {
+      ...out,
+      labels: this.labels,
+      oneHot: this.oneHot,
+      baseLoss,
+      applyHead: (k, f) => this.applyHead(k, f),
+      crossEntropy: (logits) => crossEntropy(logits, this.oneHot),
+      forwardMasked: (mask) => this.forward(this.masked(mask, ctx), mode),
+    };
+  }
+
+  /**
+   * The fixture's inputs with `mask.modalities` replaced: zeros; `train-mean`, the batch mean (the fixture's whole
+   * "training split" is its one batch); `permute`, rows in a permutation drawn from `ctx.rng`.
+   */
+  private masked(mask: ModalityMask, ctx: StrategyContext): tf.Tensor2D[] {
+    return this.inputs.map((x, k) => {
+      if (!mask.modalities.includes(k)) return x;
+      if (mask.fill === 'zeros') return tf.zerosLike(x);
+      if (mask.fill === 'train-mean') return tf.broadcastTo(tf.mean(x, 0, true), x.shape) as tf.Tensor2D;
+      return tf.gather(x, tf.tensor1d(ctx.rng.permutation(x.shape[0]), 'int32'));
+    });
+  }
+
+  private applyHead(k: number, f: tf.Tensor2D): tf.Tensor2D {
+    return tf.add(tf.matMul(f, this.headW[k]! as tf.Tensor2D), this.headB[k]!) as tf.Tensor2D;
+  }
+
+  private forward(inputs: readonly tf.Tensor2D[], mode: ForwardMode): MaskedForward {
+    const features = inputs.map((x, k) => {
       const gate =
-        mode.kind === 'rebalance' && mode.modality === k
+        mode.kind === 'rebalance' && mode['modality'] === k
           ? tf.fill([this.gate[k]!.shape[0]!], 0.5)
           : tf.sigmoid(tf.add(this.gate[k]!, this.shared));
       return tf.mul(tf.relu(tf.matMul(x, this.enc[k]! as tf.Tensor2D)), gate) as tf.Tensor2D;
     });
-    const applyHead = (k: number, f: tf.Tensor2D): tf.Tensor2D =>
-      tf.add(tf.matMul(f, this.headW[k]! as tf.Tensor2D), this.headB[k]!) as tf.Tensor2D;
-    const heads = features.map((f, k) => applyHead(k, f));
+    const heads = features.map((f, k) => this.applyHead(k, f));
     const fused = tf.div(tf.addN(heads), heads.length) as tf.Tensor2D;
-    const baseLoss = tf.addN(heads.map((h) => crossEntropy(h, this.oneHot))) as tf.Scalar;
-    return { fused, heads, features, labels: this.labels, oneHot: this.oneHot, baseLoss, applyHead };
+    return { fused, heads, features };
   }
 }
 

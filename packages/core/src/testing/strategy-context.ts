@@ -1,8 +1,40 @@
 import { REGULAR } from '../model/fusion-block.js';
 import { Rng } from '../rng/rng.js';
 import type { ParamGroupId } from '../model/param-group.js';
-import type { GroupNorm, LearningSpeed, StepContext, StrategyContext } from '../strategy/balancing-strategy.js';
+import type {
+  EpochContext,
+  GroupNorm,
+  LearningSpeed,
+  StepContext,
+  StrategyContext,
+  StrategyDataAccess,
+  StrategyMetrics,
+} from '../strategy/balancing-strategy.js';
 import { silentLogger } from './silent-logger.js';
+
+/** A {@link StrategyMetrics} that keeps every recorded value (by name, in call order) for assertions. */
+export class RecordedMetrics implements StrategyMetrics {
+  readonly values = new Map<string, number[]>();
+
+  record(name: string, value: number): void {
+    if (typeof name !== 'string' || name.length === 0) throw new Error(`ctx.metrics.record needs a non-empty name, but got ${JSON.stringify(name)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`ctx.metrics.record("${name}") needs a finite number, but got ${String(value)}`);
+    this.values.set(name, [...(this.values.get(name) ?? []), value]);
+  }
+
+  /** The last value recorded under `name`, or undefined. */
+  last(name: string): number | undefined {
+    return this.values.get(name)?.at(-1);
+  }
+}
+
+/**
+ * A data access with no samples (every split has size 0, `forEachBatch` calls nothing), for unit tests of hooks
+ * that do not make an extra pass. Tests of a pass use the trainer (`trainTiny`) instead.
+ */
+export function emptyDataAccess(numClasses = 2): StrategyDataAccess {
+  return { numClasses, size: () => 0, forEachBatch: async () => {} };
+}
 
 /**
  * A {@link StrategyContext} for unit tests: epoch 1, step 0, two modalities, a seeded `strategy` stream and a
@@ -17,8 +49,14 @@ export function strategyContext(fields: Partial<StrategyContext> = {}): Strategy
     numModalities: 2,
     rng: fields.rng ?? Rng.fromSeed(0, 'strategy'),
     log: fields.log ?? silentLogger(),
+    metrics: fields.metrics ?? new RecordedMetrics(),
     ...fields,
-  };
+  } as StrategyContext;
+}
+
+/** An {@link EpochContext} for unit tests: {@link strategyContext} plus an empty data access unless given. */
+export function epochContext(fields: Partial<EpochContext> = {}): EpochContext {
+  return { ...strategyContext(fields), data: fields.data ?? emptyDataAccess() };
 }
 
 /** A {@link StepContext} for unit tests: a regular step with an empty probe unless `fields` says otherwise. */
@@ -29,6 +67,8 @@ export function stepContext(fields: Partial<StepContext> = {}): StepContext {
     mode: fields.mode ?? REGULAR,
     speed: fields.speed ?? learningSpeed({ main: zeros(base.numModalities), bypass: zeros(base.numModalities) }),
     groupNorms: fields.groupNorms ?? new Map<ParamGroupId, GroupNorm>(),
+    gradientSets: fields.gradientSets ?? new Map(),
+    batch: fields.batch ?? { labels: new Int32Array(0), headProbs: [], numClasses: 2 },
   };
 }
 

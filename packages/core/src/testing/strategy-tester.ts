@@ -7,7 +7,15 @@ import type { ErrorCode } from '../errors.js';
 import { Rng } from '../rng/rng.js';
 import type { ForwardMode } from '../model/fusion-block.js';
 import type { PluginManifest, StrategyContribution } from '../plugin/manifest.js';
-import type { BalancingStrategy, StepContext, StrategyContext } from '../strategy/balancing-strategy.js';
+import type {
+  BalancingStrategy,
+  EpochContext,
+  FuseContext,
+  GradientsByGroup,
+  ParamGradient,
+  StepContext,
+  StrategyContext,
+} from '../strategy/balancing-strategy.js';
 import type { JsonObject } from '../util/json.js';
 import { definePlugin } from '../plugin/define-plugin.js';
 import { checkPlugin } from './check-plugin.js';
@@ -352,18 +360,21 @@ function checkedHooks(inner: BalancingStrategy, n: number, groups: readonly stri
   };
   const outer: BalancingStrategy = {
     evaluationMode: inner.evaluationMode,
-    onEpochBegin: async (ctx: StrategyContext) => observer('onEpochBegin', await inner.onEpochBegin?.(ctx)),
+    onEpochBegin: async (ctx: EpochContext) => observer('onEpochBegin', await inner.onEpochBegin?.(ctx)),
     chooseForwardMode: (ctx: StrategyContext) => {
       const mode = inner.chooseForwardMode?.(ctx) ?? { kind: 'regular' };
+      const m = mode['modality'];
       const ok =
-        mode.kind === 'regular' || (mode.kind === 'rebalance' && Number.isInteger(mode.modality) && mode.modality >= 0 && mode.modality < n);
-      assert.ok(ok, `chooseForwardMode at step ${ctx.step} must return regular or rebalance of a modality in [0, ${n}), but got ${JSON.stringify(mode)}`);
+        mode.kind === 'regular' ||
+        (mode.kind === 'rebalance' && typeof m === 'number' && Number.isInteger(m) && m >= 0 && m < n) ||
+        (typeof mode.kind === 'string' && mode.kind.length > 0 && mode.kind !== 'rebalance');
+      assert.ok(ok, `chooseForwardMode at step ${ctx.step} must return a mode with a kind (rebalance needs a modality in [0, ${n})), but got ${JSON.stringify(mode)}`);
       return mode;
     },
     onAfterBackward: async (grads, ctx: StepContext) => {
       observer('onAfterBackward', await inner.onAfterBackward?.(grads, ctx));
       for (const [group, list] of grads) {
-        for (const g of list) assert.ok(!g.isDisposed, `onAfterBackward at step ${ctx.step} disposed a gradient of ${group}`);
+        for (const g of list) assert.ok(!g.grad.isDisposed, `onAfterBackward at step ${ctx.step} disposed a gradient of ${group}`);
       }
     },
     updateMask: (ctx: StepContext) => {
@@ -374,10 +385,50 @@ function checkedHooks(inner: BalancingStrategy, n: number, groups: readonly stri
       }
       return mask;
     },
-    onEpochEnd: async (ctx: StrategyContext) => observer('onEpochEnd', await inner.onEpochEnd?.(ctx)),
+    onEpochEnd: async (ctx: EpochContext) => observer('onEpochEnd', await inner.onEpochEnd?.(ctx)),
   };
   if (inner.wrapLoss) outer.wrapLoss = (input, ctx) => inner.wrapLoss!(input, ctx);
+  if (inner.lossTerms) outer.lossTerms = (input, ctx) => inner.lossTerms!(input, ctx);
+  if (inner.onValidationEnd) {
+    outer.onValidationEnd = async (result, ctx) => observer('onValidationEnd', await inner.onValidationEnd!(result, ctx));
+  }
+  if (inner.transformGradients) {
+    outer.transformGradients = (grads: GradientsByGroup, ctx: StepContext) => {
+      const out = inner.transformGradients!(grads, ctx);
+      checkTransformed(grads, out, ctx.step);
+      return out;
+    };
+  }
+  if (inner.fuseLogits) {
+    outer.fuseLogits = (heads, ctx: FuseContext) => {
+      const out = inner.fuseLogits!(heads, ctx);
+      const want = heads[0]!.shape;
+      assert.ok(
+        out instanceof tf.Tensor && out.rank === 2 && out.shape[0] === want[0] && out.shape[1] === want[1],
+        `fuseLogits must return logits of shape [${want.join(', ')}], but got ${out instanceof tf.Tensor ? `[${out.shape.join(', ')}]` : String(out)}`,
+      );
+      return out;
+    };
+  }
   return outer;
+}
+
+/** transformGradients must return a Map of the input's groups (or a subset) with each parameter's own shape. */
+function checkTransformed(grads: GradientsByGroup, out: GradientsByGroup, step: number): void {
+  assert.ok(out instanceof Map, `transformGradients at step ${step} must return a Map, but got ${String(out)}`);
+  for (const [group, list] of out) {
+    const known = grads.get(group);
+    assert.ok(known, `transformGradients at step ${step} returned group "${group}", which had no gradients`);
+    for (const p of list) {
+      const orig: ParamGradient | undefined = known.find((q) => q.name === p.name);
+      assert.ok(orig, `transformGradients at step ${step} returned parameter "${p.name}", not in group "${group}"`);
+      assert.ok(p.grad instanceof tf.Tensor && !p.grad.isDisposed, `transformGradients at step ${step} returned no live tensor for "${p.name}"`);
+      assert.deepEqual(p.grad.shape, [...orig.shape], `transformGradients at step ${step} changed the shape of "${p.name}"`);
+    }
+  }
+  for (const list of grads.values()) {
+    for (const p of list) assert.ok(!p.grad.isDisposed, `transformGradients at step ${step} disposed the input gradient of "${p.name}"`);
+  }
 }
 
 /** The JSON pointers an error's data names: `path`, `pointer`, and those of `issues[]`. */

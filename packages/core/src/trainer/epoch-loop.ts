@@ -1,16 +1,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UngreedyError } from '../errors.js';
 import type { Batch, Dataset, SplitName } from '../data/dataset.js';
-import type { ForwardMode } from '../model/fusion-block.js';
+import { REGULAR, type ForwardMode } from '../model/fusion-block.js';
 import type { NamedVariable } from '../model/module.js';
 import type { MultiModalModel } from '../model/multimodal-model.js';
 import type { ParamGroupId } from '../model/param-group.js';
 import { SplitAccumulator } from '../metrics/accuracy.js';
 import type { LearningSpeedProbe } from '../metrics/learning-speed.js';
-import { sumOfHeadLosses } from '../metrics/loss.js';
+import { crossEntropy, sumOfHeadLosses } from '../metrics/loss.js';
 import { Rng } from '../rng/rng.js';
 import type { SplitMetrics, StepRecord } from '../run/metric-records.js';
-import type { GroupNorm, LearningSpeed, StepContext, StrategyContext } from '../strategy/balancing-strategy.js';
+import type {
+  GradientsByGroup,
+  GroupNorm,
+  LearningSpeed,
+  ParamGradient,
+  StepContext,
+  StrategyContext,
+  StrategyDataAccess,
+} from '../strategy/balancing-strategy.js';
 import type { HookRunner } from './hook-runner.js';
 import type { Optimizer } from './optimizer.js';
 import { sumOfSquares } from '../backend/kernels/sum-of-squares.js';
@@ -52,10 +60,12 @@ export interface StepResult {
 }
 
 /**
- * One training step (the order of BalancingStrategyHooks): chooseForwardMode → forward and loss (wrapLoss) inside
- * `tf.variableGrads` → one reduction per parameter group (Σ||g||², Σ||θ||²), downloaded with the loss and the
- * predictions in a single read → divergence check → learning-speed probe → onAfterBackward → updateMask →
- * optimizer step. Every tensor it makes is freed before it returns.
+ * One training step (the order of BalancingStrategyHooks, docs/hooks.md): chooseForwardMode → forward and loss
+ * (wrapLoss) inside `tf.variableGrads` → one reduction per parameter group (Σ||g||², Σ||θ||²), downloaded with
+ * the loss, the predictions and the heads' softmax in a single read → divergence check → learning-speed probe
+ * (on the unmodified gradients) → onAfterBackward → transformGradients → updateMask → optimizer step. Without
+ * transformGradients the optimizer gets the very gradient tensors of the backward pass. Every tensor it makes is
+ * freed before it returns.
  */
 export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyContext): Promise<StepResult> {
   const { model, trainable, hooks, optimizer, probe } = deps;
@@ -65,6 +75,7 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
   let kept: tf.Tensor2D[] = [];
   let value: tf.Scalar | undefined;
   let grads: tf.NamedTensorMap = {};
+  let made: tf.Tensor[] = [];
   try {
     ({ value, grads } = tf.variableGrads(() => {
       const out = model.forward(inputs, { training: true, mode });
@@ -78,6 +89,15 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
           oneHot,
           baseLoss,
           applyHead: (k, f) => model.applyHead(k, f),
+          crossEntropy: (logits) => crossEntropy(logits, oneHot),
+          forwardMasked: () => {
+            throw new UngreedyError(
+              'UNG_ERR_MODEL_MISMATCH',
+              'LossInput.forwardMasked should run a masked forward pass, but this core build does not implement it yet. ' +
+                'Use a core version whose docs/hooks.md documents forwardMasked.',
+              { hook: 'forwardMasked' },
+            );
+          },
         },
         { ...ctx, mode },
       );
@@ -93,6 +113,7 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
         parts.push(tf.reshape(gradSq.length ? tf.addN(gradSq) : tf.scalar(0), [1]), tf.reshape(tf.addN(weightSq), [1]));
       }
       for (const logits of kept) parts.push(tf.cast(tf.argMax(logits, 1), 'float32'));
+      for (const logits of kept.slice(1)) parts.push(tf.reshape(tf.softmax(logits), [-1]));
       return tf.concat(parts);
     });
     const values = await packed.data();
@@ -115,21 +136,35 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
     const heads = Array.from({ length: model.numModalities }, (_, k) =>
       Int32Array.from(values.subarray(predStart + (k + 1) * b, predStart + (k + 2) * b)),
     );
+    const c = model.numClasses;
+    const probStart = predStart + (model.numModalities + 1) * b;
+    const headProbs = Array.from({ length: model.numModalities }, (_, k) =>
+      Float32Array.from(values.subarray(probStart + k * b * c, probStart + (k + 1) * b * c)),
+    );
 
     const speed = probe.update(norms, mode.kind === 'regular');
-    const stepCtx: StepContext = { ...ctx, mode, speed, groupNorms: norms };
-    const byGroup = new Map<ParamGroupId, tf.Tensor[]>();
-    for (const [name, g] of Object.entries(grads)) {
-      const group = byTfName.get(name)?.group;
-      if (!group) continue;
-      const list = byGroup.get(group) ?? [];
-      list.push(g);
-      byGroup.set(group, list);
-    }
+    const byGroup = gradientsByGroup(grads, trainable, byTfName);
+    const stepCtx: StepContext = {
+      ...ctx,
+      mode,
+      speed,
+      groupNorms: norms,
+      gradientSets: new Map(),
+      batch: { labels: batch.labels, headProbs, numClasses: c },
+    };
     await hooks.onAfterBackward(byGroup, stepCtx);
-    const mask = hooks.updateMask(stepCtx, new Set(trainable.flatMap((v) => (v.group ? [v.group] : []))));
     const gradsByName = new Map<string, tf.Tensor>();
-    for (const [name, g] of Object.entries(grads)) gradsByName.set(byTfName.get(name)!.name, g);
+    if (hooks.has('transformGradients')) {
+      const used = hooks.transformGradients(byGroup, stepCtx);
+      for (const list of used.values()) for (const p of list) gradsByName.set(p.name, p.grad);
+      // Freed with the step: the tensors the hook made (never a parameter, never a backward gradient twice).
+      const own = new Set(Object.values(grads));
+      const weights = new Set(trainable.map((v) => v.variable.id));
+      made = [...gradsByName.values()].filter((t) => !own.has(t) && !weights.has(t.id));
+    } else {
+      for (const [name, g] of Object.entries(grads)) gradsByName.set(byTfName.get(name)!.name, g);
+    }
+    const mask = hooks.updateMask(stepCtx, new Set(trainable.flatMap((v) => (v.group ? [v.group] : []))));
     const only = mask ? new Set(trainable.filter((v) => v.group !== undefined && mask.has(v.group)).map((v) => v.name)) : undefined;
     optimizer.step(gradsByName, only);
 
@@ -147,10 +182,28 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
     return { mode, loss, fused, heads, speed, record };
   } finally {
     value?.dispose();
+    tf.dispose(made);
     tf.dispose(Object.values(grads));
     tf.dispose(kept);
     tf.dispose([...inputs, labels, oneHot]);
   }
+}
+
+/** The backward pass's gradients as {@link GradientsByGroup}: each parameter in model order, with name and value. */
+function gradientsByGroup(
+  grads: tf.NamedTensorMap,
+  trainable: readonly NamedVariable[],
+  byTfName: ReadonlyMap<string, NamedVariable>,
+): GradientsByGroup {
+  const byGroup = new Map<ParamGroupId, ParamGradient[]>();
+  for (const v of trainable) {
+    const g = grads[v.variable.name];
+    if (!g || v.group === undefined || !byTfName.has(v.variable.name)) continue;
+    const list = byGroup.get(v.group) ?? [];
+    list.push({ name: v.name, shape: v.variable.shape, grad: g, weight: v.variable });
+    byGroup.set(v.group, list);
+  }
+  return byGroup;
 }
 
 const variableIndex = new WeakMap<readonly NamedVariable[], { byTfName: Map<string, NamedVariable>; groups: Map<ParamGroupId, NamedVariable[]> }>();
@@ -218,4 +271,51 @@ export async function evaluatePass(o: EvaluateOptions): Promise<SplitMetrics> {
     acc.add(values[0]!, fused, heads, batch.labels, o.legacyLength2AccuracyQuirk);
   }
   return acc.result();
+}
+
+/** What a strategy's extra data pass needs from the run. */
+export interface DataAccessDeps {
+  readonly model: MultiModalModel;
+  readonly dataset: Dataset;
+  readonly modalities: readonly number[];
+  readonly shapes: readonly (readonly number[])[];
+  /** Default batch size of a pass (the run's evaluation batch size). */
+  readonly batchSize: number;
+}
+
+/**
+ * {@link StrategyDataAccess} over the run's model and dataset: inference mode, no augmentation, dataset order
+ * (no stream is drawn from, so an extra pass never changes the run's randomness); every tensor of a batch is
+ * freed after `fn` returns.
+ */
+export function strategyDataAccess(d: DataAccessDeps): StrategyDataAccess {
+  return {
+    numClasses: d.model.numClasses,
+    size: (split) => d.dataset.size(split),
+    async forEachBatch(split, fn, options = {}) {
+      const batchSize = options.batchSize ?? d.batchSize;
+      if (!Number.isInteger(batchSize) || batchSize < 1) {
+        throw new Error(`data.forEachBatch needs a positive integer batchSize, but got ${String(batchSize)}`);
+      }
+      if (d.dataset.size(split) === 0) return;
+      const mode = options.mode ?? REGULAR;
+      for await (const batch of d.dataset.batches(split, {
+        batchSize,
+        shuffle: false,
+        augment: false,
+        rng: Rng.fromSeed(0, 'strategy-data'),
+      })) {
+        const out = tf.tidy(() => {
+          const { inputs } = batchTensors(batch, d.modalities, d.shapes, d.model.numClasses);
+          const o = d.model.forward(inputs, { training: false, mode });
+          return { features: [...o.features], heads: [...o.heads], fused: o.fused };
+        });
+        try {
+          await fn({ ...out, labels: batch.labels, indices: batch.indices });
+        } finally {
+          tf.dispose([...out.features, ...out.heads, out.fused]);
+        }
+      }
+    },
+  };
 }

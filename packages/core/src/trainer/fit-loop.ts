@@ -10,12 +10,13 @@ import type { LearningSpeedProbe } from '../metrics/learning-speed.js';
 import { Rng, type RngState, type RngStreams } from '../rng/rng.js';
 import type { EpochRecord, SplitMetrics } from '../run/metric-records.js';
 import type { RunStore } from '../run/run-store.js';
-import type { BalancingStrategy, StrategyContext } from '../strategy/balancing-strategy.js';
+import type { BalancingStrategy, EpochContext, StrategyContext, StrategyDataAccess } from '../strategy/balancing-strategy.js';
+import { StrategyMetricsCollector } from '../strategy/strategy-metrics.js';
 import type { Clock } from '../util/clock.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { CompletedStopping } from './completed-stopping.js';
-import { evaluatePass, trainStep } from './epoch-loop.js';
+import { evaluatePass, strategyDataAccess, trainStep } from './epoch-loop.js';
 import { modeKey } from '../model/fusion-block.js';
 import type { HookRunner } from './hook-runner.js';
 import type { LrScheduler } from './lr-scheduler.js';
@@ -68,6 +69,8 @@ interface FitProgress {
   stepsByMode: Record<string, number>;
   /** Seconds spent in the epoch in progress before the last checkpoint. */
   epochSeconds: number;
+  /** Strategy metrics recorded by the epoch's onEpochBegin, for its EpochRecord (absent in older checkpoints). */
+  epochStrategy?: Record<string, number>;
 }
 
 export interface FitResult {
@@ -101,10 +104,20 @@ export class FitLoop {
   private readonly shapes: (readonly number[])[];
   private accumulator: SplitAccumulator;
   private lastEpochRecord: EpochRecord | null = null;
+  private readonly metrics: StrategyMetricsCollector;
+  private readonly data: StrategyDataAccess;
 
   constructor(private readonly d: FitDeps) {
     this.trainable = d.model.variables().filter((v) => v.trainable);
     this.shapes = d.modalities.map((m) => d.dataset.modalities[m]!.shape);
+    this.metrics = new StrategyMetricsCollector(d.strategyKey);
+    this.data = strategyDataAccess({
+      model: d.model,
+      dataset: d.dataset,
+      modalities: d.modalities,
+      shapes: this.shapes,
+      batchSize: d.config.train.evalBatchSize,
+    });
     this.accumulator = new SplitAccumulator(d.model.numModalities);
   }
 
@@ -176,7 +189,12 @@ export class FitLoop {
       numModalities: this.d.model.numModalities,
       rng: this.d.rng.get('strategy'),
       log: this.d.strategyLog ?? this.d.log,
+      metrics: this.metrics,
     };
+  }
+
+  private epochContext(): EpochContext {
+    return { ...this.context(), data: this.data };
   }
 
   /** Throws the signal's reason after saving `last`, when the run was asked to stop. */
@@ -231,7 +249,11 @@ export class FitLoop {
       p.stepsByMode = {};
       p.epochSeconds = 0;
       this.accumulator = new SplitAccumulator(this.d.model.numModalities);
-      await hooks.onEpochBegin(this.context());
+      this.metrics.take();
+      await hooks.onEpochBegin(this.epochContext());
+      const begun = this.metrics.take();
+      if (begun) p.epochStrategy = begun;
+      else delete p.epochStrategy;
     }
     const lrThisEpoch = this.d.optimizer.lr;
     const deps = {
@@ -252,7 +274,8 @@ export class FitLoop {
       skipBatches: p.stepInEpoch,
     })) {
       const result = await trainStep(deps, batch, this.context());
-      this.d.store.appendMetric(result.record);
+      const stepMetrics = this.metrics.take();
+      this.d.store.appendMetric(stepMetrics ? { ...result.record, strategy: stepMetrics } : result.record);
       this.accumulator.add(result.loss, result.fused, result.heads, batch.labels, t.legacyLength2AccuracyQuirk);
       const key = modeKey(result.mode);
       p.stepsByMode[key] = (p.stepsByMode[key] ?? 0) + 1;
@@ -272,7 +295,7 @@ export class FitLoop {
       await this.checkAbort(scheduled);
     }
     this.d.progress.epochTrained();
-    await hooks.onEpochEnd(this.context());
+    await hooks.onEpochEnd(this.epochContext());
 
     const evalMode = this.d.strategy.evaluationMode === 'as-training' ? p.lastMode : REGULAR;
     const evaluate = async (split: 'val' | 'test'): Promise<SplitMetrics | null> =>
@@ -291,7 +314,7 @@ export class FitLoop {
     const train = this.accumulator.result();
     const val = await evaluate('val');
     const test = await evaluate('test');
-    const record: EpochRecord = {
+    let record: EpochRecord = {
       type: 'epoch',
       epoch: p.epoch,
       lr: lrThisEpoch,
@@ -302,6 +325,9 @@ export class FitLoop {
       stepsByMode: { ...p.stepsByMode },
       seconds: (clock.now() - started) / 1000,
     };
+    const epochMetrics = { ...p.epochStrategy, ...this.metrics.take() };
+    if (Object.keys(epochMetrics).length > 0) record = { ...record, strategy: sortedRecord(epochMetrics) };
+    delete p.epochStrategy;
     this.d.store.appendMetric(record);
     log.info(
       { epoch: p.epoch, loss: train.loss, acc: train.acc, valAcc: val?.acc ?? null, testAcc: test?.acc ?? null, lr: lrThisEpoch },
@@ -328,4 +354,8 @@ export class FitLoop {
     p.epochSeconds = 0;
     return record;
   }
+}
+
+function sortedRecord(r: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

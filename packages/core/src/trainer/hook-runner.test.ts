@@ -3,13 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isUngreedyError } from '../errors.js';
 import { Rng } from '../rng/rng.js';
-import type { StrategyContext } from '../strategy/balancing-strategy.js';
+import type { EpochContext } from '../strategy/balancing-strategy.js';
+import { epochContext, stepContext } from '../testing/strategy-context.js';
 import type { ParamGroupId } from '../model/param-group.js';
 import { silentLog } from './fixtures/experiment.js';
 import { HookRunner } from './hook-runner.js';
 import { HOOKS } from '../strategy/hooks.js';
 
-const ctx: StrategyContext = { epoch: 3, step: 41, stepInEpoch: 1, stepsPerEpoch: 20, numModalities: 2, rng: Rng.fromSeed(1), log: silentLog };
+const ctx: EpochContext = epochContext({ epoch: 3, step: 41, stepInEpoch: 1, stepsPerEpoch: 20, numModalities: 2, rng: Rng.fromSeed(1), log: silentLog });
 
 test('defaults: regular mode, base loss, no mask, observers optional', async () => {
   const runner = new HookRunner({ evaluationMode: 'regular' }, 'p');
@@ -44,8 +45,7 @@ test('a sync or async throw is wrapped as UNG_ERR_HOOK_FAILED with plugin, hook,
 });
 
 test('a mask naming a parameter group the model does not have fails the step instead of being ignored', () => {
-  const stepCtx = { ...ctx, mode: { kind: 'regular' as const }, groupNorms: new Map(), speed: {
-    step: { main: [], bypass: [] }, total: { main: [], bypass: [] }, counted: true, s: [], dSpeed: NaN } };
+  const stepCtx = stepContext({ ...ctx });
   const groups = new Set<ParamGroupId>(['branch/0', 'branch/1', 'head/0', 'head/1']);
   const good = new HookRunner({ evaluationMode: 'regular', updateMask: () => new Set<ParamGroupId>(['branch/0']) }, 'p');
   assert.deepEqual([...good.updateMask(stepCtx, groups)!], ['branch/0']);

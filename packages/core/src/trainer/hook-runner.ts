@@ -5,10 +5,13 @@ import type { ParamGroupId } from '../model/param-group.js';
 import type {
   BalancingStrategy,
   BalancingStrategyHooks,
+  EpochContext,
+  FuseContext,
   GradientsByGroup,
   LossInput,
   StepContext,
   StrategyContext,
+  ValidationResult,
 } from '../strategy/balancing-strategy.js';
 import type { HookName } from '../strategy/hooks.js';
 
@@ -19,7 +22,8 @@ type StrategyHook = keyof BalancingStrategyHooks & HookName;
  * A built-in observer (probe, checkpointing, a test recorder) that sees the same observe hooks as the strategy,
  * before it (`pre`) or after it (`post`). Observers never decide; the strategy is the run's only decider.
  */
-export interface HookObserver extends Pick<BalancingStrategyHooks, 'onEpochBegin' | 'onAfterBackward' | 'onEpochEnd'> {
+export interface HookObserver
+  extends Pick<BalancingStrategyHooks, 'onEpochBegin' | 'onAfterBackward' | 'onEpochEnd' | 'onValidationEnd'> {
   readonly name: string;
   readonly order: 'pre' | 'post';
 }
@@ -42,7 +46,12 @@ export class HookRunner {
     this.post = observers.filter((o) => o.order === 'post');
   }
 
-  async onEpochBegin(ctx: StrategyContext): Promise<void> {
+  /** Whether the strategy implements `hook` (the trainer skips work a missing hook would not use). */
+  has(hook: StrategyHook): boolean {
+    return typeof this.strategy[hook] === 'function';
+  }
+
+  async onEpochBegin(ctx: EpochContext): Promise<void> {
     for (const o of this.pre) await this.guard(o.name, 'onEpochBegin', ctx, () => o.onEpochBegin?.(ctx));
     await this.guard(this.plugin, 'onEpochBegin', ctx, () => this.strategy.onEpochBegin?.(ctx));
     for (const o of this.post) await this.guard(o.name, 'onEpochBegin', ctx, () => o.onEpochBegin?.(ctx));
@@ -59,10 +68,53 @@ export class HookRunner {
     return this.guardSync(this.plugin, 'wrapLoss', ctx, () => s.wrapLoss!(input, ctx));
   }
 
+  /** Runs inside the gradient scope after wrapLoss; the extra losses by name (empty without the hook). */
+  lossTerms(input: LossInput, ctx: StrategyContext & { readonly mode: ForwardMode }): Record<string, tf.Scalar> {
+    const s = this.strategy;
+    if (!s.lossTerms) return {};
+    return this.guardSync(this.plugin, 'lossTerms', ctx, () => {
+      const terms = s.lossTerms!(input, ctx);
+      for (const [name, t] of Object.entries(terms)) {
+        if (!(t instanceof Object) || (t as tf.Tensor).rank !== 0) {
+          throw new Error(`lossTerms must return scalar tensors, but term "${name}" is not one`);
+        }
+      }
+      return terms;
+    });
+  }
+
   async onAfterBackward(grads: GradientsByGroup, ctx: StepContext): Promise<void> {
     for (const o of this.pre) await this.guard(o.name, 'onAfterBackward', ctx, () => o.onAfterBackward?.(grads, ctx));
     await this.guard(this.plugin, 'onAfterBackward', ctx, () => this.strategy.onAfterBackward?.(grads, ctx));
     for (const o of this.post) await this.guard(o.name, 'onAfterBackward', ctx, () => o.onAfterBackward?.(grads, ctx));
+  }
+
+  /**
+   * The gradients the optimizer uses: the strategy's result, checked against the input (every group and
+   * parameter it returns must exist with the same shape), or `grads` itself without the hook.
+   */
+  transformGradients(grads: GradientsByGroup, ctx: StepContext): GradientsByGroup {
+    const s = this.strategy;
+    if (!s.transformGradients) return grads;
+    return this.guardSync(this.plugin, 'transformGradients', ctx, () => {
+      const out = s.transformGradients!(grads, ctx);
+      if (!(out instanceof Map)) throw new Error('transformGradients must return a Map of parameter groups');
+      for (const [group, list] of out as GradientsByGroup) {
+        const known = grads.get(group);
+        if (!known) throw new Error(`transformGradients returned group "${group}", which has no gradients this step`);
+        for (const p of list) {
+          const orig = known.find((q) => q.name === p.name);
+          if (!orig) throw new Error(`transformGradients returned parameter "${p.name}", which is not in group "${group}"`);
+          const shape = p.grad?.shape;
+          if (!shape || shape.length !== orig.shape.length || shape.some((d, i) => d !== orig.shape[i])) {
+            throw new Error(
+              `transformGradients returned a gradient of shape [${shape?.join(', ') ?? ''}] for "${p.name}", but the parameter has shape [${orig.shape.join(', ')}]`,
+            );
+          }
+        }
+      }
+      return out;
+    });
   }
 
   /** The strategy's mask; a group the model does not have is a strategy bug, not something to skip silently. */
@@ -77,10 +129,33 @@ export class HookRunner {
     });
   }
 
-  async onEpochEnd(ctx: StrategyContext): Promise<void> {
+  async onEpochEnd(ctx: EpochContext): Promise<void> {
     for (const o of this.pre) await this.guard(o.name, 'onEpochEnd', ctx, () => o.onEpochEnd?.(ctx));
     await this.guard(this.plugin, 'onEpochEnd', ctx, () => this.strategy.onEpochEnd?.(ctx));
     for (const o of this.post) await this.guard(o.name, 'onEpochEnd', ctx, () => o.onEpochEnd?.(ctx));
+  }
+
+  async onValidationEnd(result: ValidationResult, ctx: StrategyContext): Promise<void> {
+    for (const o of this.pre) await this.guard(o.name, 'onValidationEnd', ctx, () => o.onValidationEnd?.(result, ctx));
+    await this.guard(this.plugin, 'onValidationEnd', ctx, () => this.strategy.onValidationEnd?.(result, ctx));
+    for (const o of this.post) await this.guard(o.name, 'onValidationEnd', ctx, () => o.onValidationEnd?.(result, ctx));
+  }
+
+  /**
+   * The strategy's fused logits, or undefined without the hook (the model's own fused output stays).
+   * Called inside the caller's tidy scope; a result that is not [B, classes] is a strategy bug.
+   */
+  fuseLogits(heads: readonly tf.Tensor2D[], ctx: FuseContext, at: StrategyContext): tf.Tensor2D | undefined {
+    const s = this.strategy;
+    if (!s.fuseLogits) return undefined;
+    return this.guardSync(this.plugin, 'fuseLogits', at, () => {
+      const out = s.fuseLogits!(heads, ctx);
+      const want = heads[0]!.shape;
+      if (out?.rank !== 2 || out.shape[0] !== want[0] || out.shape[1] !== want[1]) {
+        throw new Error(`fuseLogits must return logits of shape [${want.join(', ')}], but got [${out?.shape?.join(', ') ?? ''}]`);
+      }
+      return out;
+    });
   }
 
   private async guard(plugin: string, hook: StrategyHook, ctx: StrategyContext, fn: () => unknown): Promise<void> {

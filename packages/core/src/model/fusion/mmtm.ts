@@ -106,11 +106,12 @@ export class Mmtm implements FusionBlock {
       );
     }
     const mode = fctx.mode;
-    if (mode.kind === 'rebalance' && !(Number.isInteger(mode.modality) && mode.modality >= 0 && mode.modality < n)) {
+    const helped = mode['modality'];
+    if (mode.kind === 'rebalance' && !(typeof helped === 'number' && Number.isInteger(helped) && helped >= 0 && helped < n)) {
       throw new UngreedyError(
         'UNG_ERR_MODEL_MISMATCH',
-        `forward mode rebalance needs a modality in [0, ${n - 1}], but got ${mode.modality}. Pick an existing modality.`,
-        { fusion: 'mmtm', position: this.ctx.position, modality: mode.modality, numModalities: n },
+        `forward mode rebalance needs a modality in [0, ${n - 1}], but got ${JSON.stringify(helped)}. Pick an existing modality.`,
+        { fusion: 'mmtm', position: this.ctx.position, modality: helped ?? null, numModalities: n },
       );
     }
     const batch = features[0]!.shape[0]!;
@@ -140,7 +141,7 @@ export class Mmtm implements FusionBlock {
     this.updateRunningMeans(gates, fctx.training);
     return features.map((f, k) => {
       let gate: tf.Tensor = gates[k]!;
-      if (mode.kind === 'rebalance' && mode.modality === k) {
+      if (mode.kind === 'rebalance' && helped === k) {
         // The running mean is a variable read as a constant: no sample-specific modulation, no gradient.
         gate = tf.broadcastTo(tf.reshape(this.runningMeans[k]!, [1, channels[k]!]), [batch, channels[k]!]);
       }

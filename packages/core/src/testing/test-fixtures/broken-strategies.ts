@@ -93,7 +93,7 @@ tester.run(
   contribution(() => ({
     evaluationMode: 'regular',
     onAfterBackward: (grads) => {
-      for (const list of grads.values()) for (const g of list) g.dispose();
+      for (const list of grads.values()) for (const g of list) g.grad.dispose();
     },
   })),
   { valid: [], invalid: [] },
