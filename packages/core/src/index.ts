@@ -1,8 +1,6 @@
 export * as tf from '@tensorflow/tfjs-core';
 import 'reflect-metadata';
 
-export * as tf from '@tensorflow/tfjs-core';
-
 export * from './errors.js';
 export * from './tokens.js';
 export * from './version.js';
