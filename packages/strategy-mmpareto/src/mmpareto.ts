@@ -1,0 +1,143 @@
+import { UngreedyError, requireMultiModal, tf } from '@ungreedy/core';
+import type {
+  BalancingStrategy,
+  ForwardMode,
+  GradientsByGroup,
+  LossInput,
+  ParamGradient,
+  ParamGroupId,
+  StepContext,
+  StrategyContext,
+  StrategyContribution,
+  StrategyCreateContext,
+} from '@ungreedy/core';
+import schema from './mmpareto.schema.json' with { type: 'json' };
+import { paretoWeights } from './mmpareto-math.js';
+
+export interface MmParetoOptions {
+  /** γ: the final encoder gradient is multiplied by it (the authors' code uses 1.5). */
+  readonly gamma: number;
+}
+
+/** The authors' released value. */
+export const defaultMmParetoOptions: MmParetoOptions = { gamma: 1.5 };
+
+/** The name of the multi-modal loss term; uni-modal terms are `unimodal/<k>`. */
+export const MULTIMODAL_TERM = 'multimodal';
+export const unimodalTerm = (k: number): string => `unimodal/${k}`;
+
+const BRANCH = /^branch\/(\d+)$/;
+
+/**
+ * MMPareto (Wei and Hu, ICML 2024): the loss is CE(fused) + Σ_k CE(head_k), and each encoder k is shared by the
+ * multi-modal loss and its own uni-modal loss. Their gradients on `branch/k` are taken separately (`lossTerms`);
+ * when they agree (cos > 0) the encoder's gradient is their plain sum, when they conflict it is the min-norm
+ * (MGDA) combination 2(α_m g_m + α_u g_u), which descends both losses; either way, per parameter, it is stretched
+ * to at least the norm of the summed gradient and multiplied by γ (the paper's magnitude rule). Heads and fusion
+ * parameters keep the summed gradient. Stateless. Method: docs/mmpareto.md.
+ */
+export class MmParetoStrategy implements BalancingStrategy {
+  readonly evaluationMode = 'regular';
+
+  constructor(
+    private readonly options: MmParetoOptions,
+    private readonly numModalities: number,
+  ) {}
+
+  /** L = CE(fused) + Σ_k CE(head_k): what the optimizer sees outside the encoders. Replaces `train.loss`. */
+  wrapLoss(input: LossInput, _ctx: StrategyContext & { readonly mode: ForwardMode }): tf.Scalar {
+    return tf.tidy(() => tf.addN([input.crossEntropy(input.fused), ...input.heads.map((h) => input.crossEntropy(h))]) as tf.Scalar);
+  }
+
+  /** The multi-modal loss and each uni-modal loss, whose gradients core computes separately. */
+  lossTerms(input: LossInput, _ctx: StrategyContext & { readonly mode: ForwardMode }): Record<string, tf.Scalar> {
+    const terms: Record<string, tf.Scalar> = { [MULTIMODAL_TERM]: input.crossEntropy(input.fused) };
+    input.heads.forEach((h, k) => {
+      terms[unimodalTerm(k)] = input.crossEntropy(h);
+    });
+    return terms;
+  }
+
+  /** Replaces each encoder's gradient by MMPareto's combination; every other group keeps the summed gradient. */
+  transformGradients(grads: GradientsByGroup, ctx: StepContext): GradientsByGroup {
+    const mm = this.gradientSet(ctx, MULTIMODAL_TERM);
+    const out = new Map<ParamGroupId, readonly ParamGradient[]>();
+    let conflicts = 0;
+    for (const [group, params] of grads) {
+      const match = BRANCH.exec(group);
+      const k = match ? Number(match[1]) : -1;
+      if (k < 0 || k >= this.numModalities) {
+        out.set(group, params);
+        continue;
+      }
+      const gm = this.aligned(mm.get(group), params, MULTIMODAL_TERM, group);
+      const gu = this.aligned(this.gradientSet(ctx, unimodalTerm(k)).get(group), params, unimodalTerm(k), group);
+      const dots = tf.tidy(() => {
+        const dot = (a: readonly ParamGradient[], b: readonly ParamGradient[]) => tf.addN(a.map((p, i) => tf.sum(tf.mul(p.grad, b[i]!.grad))));
+        return tf.stack([dot(gm, gm), dot(gm, gu), dot(gu, gu)]);
+      });
+      const [vmm, vmu, vuu] = Array.from(dots.dataSync());
+      dots.dispose();
+      const { weights, conflict, cos } = paretoWeights({ mm: vmm!, mu: vmu!, uu: vuu! });
+      if (conflict) conflicts += 1;
+      ctx.metrics.record(`cos/${k}`, cos);
+      ctx.metrics.record(`conflict/${k}`, conflict ? 1 : 0);
+      ctx.metrics.record(`alpha/${k}`, weights[0]);
+      out.set(
+        group,
+        params.map((p, i) => ({ ...p, grad: this.combine(p.grad, gm[i]!.grad, gu[i]!.grad, weights) })),
+      );
+    }
+    ctx.metrics.record('conflictRate', conflicts / this.numModalities);
+    return out;
+  }
+
+  /** γ · max(1, ‖g‖ / ‖h‖) · h with h = 2(α_m g_m + α_u g_u), on the device. */
+  private combine(sum: tf.Tensor, gm: tf.Tensor, gu: tf.Tensor, [am, au]: [number, number]): tf.Tensor {
+    return tf.tidy(() => {
+      const h = tf.add(tf.mul(gm, 2 * am), tf.mul(gu, 2 * au));
+      const hn = tf.norm(h);
+      const stretch = tf.where(tf.greater(hn, 0), tf.maximum(tf.div(tf.norm(sum), tf.maximum(hn, 1e-30)), 1), tf.onesLike(hn));
+      return tf.mul(h, tf.mul(stretch, this.options.gamma));
+    });
+  }
+
+  private gradientSet(ctx: StepContext, term: string): GradientsByGroup {
+    const set = ctx.gradientSets.get(term);
+    if (!set) {
+      throw new UngreedyError(
+        'UNG_ERR_MODEL_MISMATCH',
+        `mmpareto needs the gradients of its loss term "${term}", but the step has only ${JSON.stringify([...ctx.gradientSets.keys()])}. The model needs a fused output and one head per modality (model.heads: separate).`,
+        { component: 'mmpareto', term, available: [...ctx.gradientSets.keys()] },
+      );
+    }
+    return set;
+  }
+
+  /** The term's gradients of `group`, checked to be the same parameters in the same order as the summed ones. */
+  private aligned(set: readonly ParamGradient[] | undefined, params: readonly ParamGradient[], term: string, group: ParamGroupId): readonly ParamGradient[] {
+    if (!set || set.length !== params.length || set.some((p, i) => p.name !== params[i]!.name)) {
+      throw new UngreedyError(
+        'UNG_ERR_MODEL_MISMATCH',
+        `mmpareto: the gradients of term "${term}" on ${group} do not match the summed gradients' parameters (${params.map((p) => p.name).join(', ')}).`,
+        { component: 'mmpareto', term, group },
+      );
+    }
+    return set;
+  }
+}
+
+export const mmpareto: StrategyContribution<MmParetoOptions> = {
+  meta: {
+    docs: {
+      description:
+        "MMPareto: each encoder's multi-modal and uni-modal gradients combined by the min-norm (MGDA) rule when they conflict, with the paper's magnitude rule (Wei and Hu, ICML 2024).",
+    },
+    defaultOptions: defaultMmParetoOptions,
+    schema,
+  },
+  create(options: MmParetoOptions, ctx: StrategyCreateContext): MmParetoStrategy {
+    requireMultiModal('mmpareto', ctx.numModalities);
+    return new MmParetoStrategy(options, ctx.numModalities);
+  },
+};
