@@ -4,11 +4,17 @@ import { importPlugin, loadPlugins } from '../plugin/load-plugins.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import { createPluginRegistry } from '../plugin/plugin-registry.js';
 
-/** The dataset plugins whose `prepare/…` and `make/…` commands the CLI offers when they are installed. */
+/**
+ * The first-party plugins the CLI loads when they are installed: datasets (their `prepare/…` and `make/…`
+ * commands) and strategies (listed by `ungreedy plugins`).
+ */
 export const FIRST_PARTY_PLUGINS: readonly string[] = [
   '@ungreedy/dataset-colored-mnist',
   '@ungreedy/dataset-modelnet40',
   '@ungreedy/dataset-nvgesture',
+  '@ungreedy/strategy-gblending',
+  '@ungreedy/strategy-mmpareto',
+  '@ungreedy/strategy-ogm-ge',
 ];
 
 /**
