@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { definePlugin, tf } from '@ungreedy/core';
-import type { BalancingStrategy, GradientsByGroup, LossInput, ParamGradient, ParamGroupId, StepContext, StrategyContribution } from '@ungreedy/core';
+import type { BalancingStrategy, EpochContext, GradientsByGroup, LossInput, ParamGradient, ParamGroupId, StepContext, StrategyContribution } from '@ungreedy/core';
 import { resolveOptions, setupTestBackend, silentLogger, stepContext, trainTiny } from '@ungreedy/core/testing';
 import plugin, { MULTIMODAL_TERM, mmpareto, unimodalTerm } from './index.js';
 import type { MmParetoOptions, MmParetoStrategy } from './index.js';
@@ -51,7 +51,8 @@ test('encoder gradients: MGDA combination when conflicting, the sum when agreein
   const sets = { [MULTIMODAL_TERM]: byGroup(MM), [unimodalTerm(0)]: byGroup(U0), [unimodalTerm(1)]: byGroup(U1) };
   const grads = byGroup(SUM);
   const values = new Map<string, number>();
-  const out = make().transformGradients(grads, stepWith(sets, values));
+  const strategy = make();
+  const out = strategy.transformGradients(grads, stepWith(sets, values));
   const got = (g: ParamGroupId) => Array.from(out.get(g)![0]!.grad.dataSync());
   const f = 1.5 / Math.sqrt(0.8);
   got('branch/0').forEach((v, i) => assert.ok(Math.abs(v - [0.4 * f, 0.8 * f][i]!) < 1e-5, `branch/0: ${got('branch/0')}`));
@@ -59,7 +60,15 @@ test('encoder gradients: MGDA combination when conflicting, the sum when agreein
   assert.equal(out.get('head/0'), grads.get('head/0'), 'heads keep the summed gradient');
   assert.equal(values.get('conflict/0'), 1);
   assert.equal(values.get('conflict/1'), 0);
-  assert.equal(values.get('conflictRate'), 0.5);
+  // The epoch metrics after this one step, read from a restored copy of the state.
+  const epoch = new Map<string, number>();
+  const resumed = make();
+  resumed.loadStateDict(JSON.parse(JSON.stringify(strategy.stateDict())));
+  resumed.onEpochEnd({ ...stepWith(sets, epoch) } as unknown as EpochContext);
+  assert.equal(epoch.get('conflictRate'), 0.5);
+  assert.equal(epoch.get('conflictRate/0'), 1);
+  assert.equal(epoch.get('conflictRate/1'), 0);
+  assert.ok(Math.abs(epoch.get('meanCos/0')! + 1 / Math.SQRT2) < 1e-6);
   assert.ok(Math.abs(values.get('alpha/0')! - 0.6) < 1e-6);
   assert.equal(values.get('alpha/1'), 0.5);
   assert.ok(Math.abs(values.get('cos/0')! + 1 / Math.SQRT2) < 1e-6);
@@ -107,11 +116,12 @@ function spying(inner: StrategyContribution, seen: Map<string, Float32Array>): S
     meta: inner.meta,
     async create(options, ctx) {
       const s = (await inner.create(options, ctx)) as BalancingStrategy;
+      const hooks = ['onEpochBegin', 'wrapLoss', 'lossTerms', 'transformGradients', 'onEpochEnd', 'onValidationEnd', 'stateDict', 'loadStateDict'] as const;
+      const delegated: Record<string, unknown> = {};
+      for (const h of hooks) if (typeof s[h] === 'function') delegated[h] = (s[h] as (...a: unknown[]) => unknown).bind(s);
       return {
+        ...delegated,
         evaluationMode: s.evaluationMode,
-        ...(s.wrapLoss ? { wrapLoss: s.wrapLoss.bind(s) } : {}),
-        ...(s.lossTerms ? { lossTerms: s.lossTerms.bind(s) } : {}),
-        ...(s.transformGradients ? { transformGradients: s.transformGradients.bind(s) } : {}),
         onAfterBackward(grads: GradientsByGroup, c: StepContext) {
           if (c.step !== 1) return;
           for (const [group, ps] of grads) for (const p of ps) seen.set(`${group}|${p.name}`, p.weight.dataSync().slice() as Float32Array);
@@ -147,11 +157,12 @@ test('integration: in a real tiny run the encoders get MMPareto\'s gradient, hea
     assert.ok(branch.length > 0 && branch.every(differs), 'every encoder parameter must be updated differently (γ · magnitude rule)');
     const heads = names.filter((n) => !n.startsWith('branch/'));
     assert.ok(heads.length > 0 && !heads.some(differs), 'heads and the fused classifier must get the plain summed gradient');
-    const rates = pareto.steps.map((s) => {
-      const m = s.strategy ?? {};
+    const rates = pareto.epochs.map((e) => {
+      const m = e.strategy ?? {};
       return m[Object.keys(m).find((k) => k.endsWith('/conflictRate'))!];
     });
-    assert.ok(rates.every((r) => r !== undefined && r >= 0 && r <= 1), 'conflictRate is recorded every step');
+    assert.ok(rates.every((r) => r !== undefined && r >= 0 && r <= 1), `conflictRate is recorded every epoch: ${rates}`);
+    assert.ok(pareto.steps.every((s) => Object.keys(s.strategy ?? {}).some((k) => k.endsWith('/cos/0'))), 'cos/0 is recorded every step');
   } finally {
     rmSync(sum.dir, { recursive: true, force: true });
     rmSync(pareto.dir, { recursive: true, force: true });

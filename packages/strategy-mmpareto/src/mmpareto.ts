@@ -1,7 +1,9 @@
 import { UngreedyError, requireMultiModal, tf } from '@ungreedy/core';
 import type {
   BalancingStrategy,
+  EpochContext,
   ForwardMode,
+  JsonObject,
   GradientsByGroup,
   LossInput,
   ParamGradient,
@@ -28,21 +30,67 @@ export const unimodalTerm = (k: number): string => `unimodal/${k}`;
 
 const BRANCH = /^branch\/(\d+)$/;
 
+/** The epoch's counts behind the epoch metrics, saved in checkpoints. */
+export interface MmParetoState {
+  steps: number;
+  /** Steps on which encoder k's gradients conflicted. */
+  conflicts: number[];
+  /** Σ cos(g_m, g_u) of encoder k over the epoch's steps. */
+  cosSum: number[];
+}
+
 /**
  * MMPareto (Wei and Hu, ICML 2024): the loss is CE(fused) + Σ_k CE(head_k), and each encoder k is shared by the
  * multi-modal loss and its own uni-modal loss. Their gradients on `branch/k` are taken separately (`lossTerms`);
  * when they agree (cos > 0) the encoder's gradient is their plain sum, when they conflict it is the min-norm
  * (MGDA) combination 2(α_m g_m + α_u g_u), which descends both losses; either way, per parameter, it is stretched
  * to at least the norm of the summed gradient and multiplied by γ (the paper's magnitude rule). Heads and fusion
- * parameters keep the summed gradient. Stateless. Method: docs/mmpareto.md.
+ * parameters keep the summed gradient. The only state is the epoch's conflict counts, for the epoch metrics.
+ * Method: docs/mmpareto.md.
  */
 export class MmParetoStrategy implements BalancingStrategy {
   readonly evaluationMode = 'regular';
+  private state: MmParetoState;
 
   constructor(
     private readonly options: MmParetoOptions,
     private readonly numModalities: number,
-  ) {}
+  ) {
+    this.state = this.emptyState();
+  }
+
+  onEpochBegin(_ctx: EpochContext): void {
+    this.state = this.emptyState();
+  }
+
+  /** Epoch metrics: the conflict rate (overall and per encoder) and the mean cosine per encoder. */
+  onEpochEnd(ctx: EpochContext): void {
+    const s = this.state;
+    if (s.steps === 0) return;
+    ctx.metrics.record('conflictRate', s.conflicts.reduce((a, b) => a + b, 0) / (s.steps * this.numModalities));
+    for (let k = 0; k < this.numModalities; k++) {
+      ctx.metrics.record(`conflictRate/${k}`, s.conflicts[k]! / s.steps);
+      ctx.metrics.record(`meanCos/${k}`, s.cosSum[k]! / s.steps);
+    }
+  }
+
+  stateDict(): JsonObject {
+    return { steps: this.state.steps, conflicts: [...this.state.conflicts], cosSum: [...this.state.cosSum] };
+  }
+
+  loadStateDict(state: JsonObject): void {
+    const s = state as Partial<Record<keyof MmParetoState, unknown>>;
+    const numbers = (v: unknown): v is number[] =>
+      Array.isArray(v) && v.length === this.numModalities && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+    if (!(Number.isInteger(s.steps) && numbers(s.conflicts) && numbers(s.cosSum))) {
+      throw new UngreedyError(
+        'UNG_ERR_CHECKPOINT_MISMATCH',
+        `mmpareto state must be { steps, conflicts, cosSum } for ${this.numModalities} modalities, but got ${JSON.stringify(state)}. Resume with the strategy the checkpoint was written by.`,
+        { strategy: 'mmpareto', state },
+      );
+    }
+    this.state = { steps: s.steps as number, conflicts: [...s.conflicts], cosSum: [...s.cosSum] };
+  }
 
   /** L = CE(fused) + Σ_k CE(head_k): what the optimizer sees outside the encoders. Replaces `train.loss`. */
   wrapLoss(input: LossInput, _ctx: StrategyContext & { readonly mode: ForwardMode }): tf.Scalar {
@@ -62,7 +110,8 @@ export class MmParetoStrategy implements BalancingStrategy {
   transformGradients(grads: GradientsByGroup, ctx: StepContext): GradientsByGroup {
     const mm = this.gradientSet(ctx, MULTIMODAL_TERM);
     const out = new Map<ParamGroupId, readonly ParamGradient[]>();
-    let conflicts = 0;
+    const st = this.state;
+    st.steps += 1;
     for (const [group, params] of grads) {
       const match = BRANCH.exec(group);
       const k = match ? Number(match[1]) : -1;
@@ -79,7 +128,8 @@ export class MmParetoStrategy implements BalancingStrategy {
       const [vmm, vmu, vuu] = Array.from(dots.dataSync());
       dots.dispose();
       const { weights, conflict, cos } = paretoWeights({ mm: vmm!, mu: vmu!, uu: vuu! });
-      if (conflict) conflicts += 1;
+      if (conflict) st.conflicts[k] = st.conflicts[k]! + 1;
+      st.cosSum[k] = st.cosSum[k]! + cos;
       ctx.metrics.record(`cos/${k}`, cos);
       ctx.metrics.record(`conflict/${k}`, conflict ? 1 : 0);
       ctx.metrics.record(`alpha/${k}`, weights[0]);
@@ -88,8 +138,12 @@ export class MmParetoStrategy implements BalancingStrategy {
         params.map((p, i) => ({ ...p, grad: this.combine(p.grad, gm[i]!.grad, gu[i]!.grad, weights) })),
       );
     }
-    ctx.metrics.record('conflictRate', conflicts / this.numModalities);
     return out;
+  }
+
+  private emptyState(): MmParetoState {
+    const zeros = () => Array.from({ length: this.numModalities }, () => 0);
+    return { steps: 0, conflicts: zeros(), cosSum: zeros() };
   }
 
   /** γ · max(1, ‖g‖ / ‖h‖) · h with h = 2(α_m g_m + α_u g_u), on the device. */

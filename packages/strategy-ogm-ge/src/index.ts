@@ -3,7 +3,7 @@ import pkg from '../package.json' with { type: 'json' };
 import { ogmGe } from './ogm-ge.js';
 
 export { OgmGeStrategy, defaultOgmGeOptions, ogmGe } from './ogm-ge.js';
-export type { OgmGeOptions } from './ogm-ge.js';
+export type { OgmGeOptions, OgmGeState } from './ogm-ge.js';
 export { discrepancyRatios, modulation, modulationCoefficient, sampleStd, trueClassScore } from './ogm-ge-math.js';
 export type { CoefficientRule, Modulation } from './ogm-ge-math.js';
 

@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { Rng, definePlugin, tf } from '@ungreedy/core';
-import type { BalancingStrategy, GradientsByGroup, ParamGradient, ParamGroupId, StepContext, StrategyContribution } from '@ungreedy/core';
+import type { BalancingStrategy, EpochContext, GradientsByGroup, ParamGradient, ParamGroupId, StepContext, StrategyContribution } from '@ungreedy/core';
 import { resolveOptions, setupTestBackend, silentLogger, stepContext, trainTiny } from '@ungreedy/core/testing';
 import plugin, { ogmGe } from './index.js';
 import type { OgmGeOptions, OgmGeStrategy } from './index.js';
@@ -140,6 +140,29 @@ test('transformGradients leaks no tensors beyond the ones it returns', () => {
   disposeAll(input);
 });
 
+test('epoch metrics: the mean ρ and k over the epoch\'s steps, restored with the state', () => {
+  const input = grads();
+  const strategy = make({ alpha: 0.5, gaussianEnhancement: false });
+  const epoch = recorder();
+  const epochCtx = { ...ctx().ctx, metrics: epoch.metrics } as unknown as EpochContext;
+  strategy.onEpochBegin(epochCtx);
+  const k = 1 - Math.tanh(0.5);
+  // Step 1: ρ = (2, 0.5), k = (k, 1). Step 2 (the heads swapped): ρ = (0.5, 2), k = (1, k).
+  const out1 = strategy.transformGradients(input, ctx().ctx);
+  const swapped = { ...batch, headProbs: [batch.headProbs[1]!, batch.headProbs[0]!] };
+  const resumed = make({ alpha: 0.5, gaussianEnhancement: false });
+  resumed.loadStateDict(JSON.parse(JSON.stringify(strategy.stateDict())));
+  const out2 = resumed.transformGradients(input, ctx({ batch: swapped }).ctx);
+  resumed.onEpochEnd(epochCtx);
+  for (const m of [0, 1]) {
+    assert.ok(Math.abs(epoch.values.get(`meanCoeff/${m}`)! - (k + 1) / 2) < 1e-6);
+    assert.ok(Math.abs(epoch.values.get(`meanRho/${m}`)! - 1.25) < 1e-6);
+  }
+  assert.throws(() => resumed.loadStateDict({ steps: 1 }), (err: { code: string }) => err.code === 'UNG_ERR_CHECKPOINT_MISMATCH');
+  tf.dispose([out1.get('branch/0')!.map((p) => p.grad), out2.get('branch/1')!.map((p) => p.grad)].flat());
+  disposeAll(input);
+});
+
 test('create rejects endEpoch < startEpoch and a single modality', () => {
   assert.throws(
     () => make({ startEpoch: 3, endEpoch: 2 }),
@@ -164,9 +187,12 @@ function spying(inner: StrategyContribution, seen: Map<string, Float32Array>): S
     meta: inner.meta,
     async create(options, ctx) {
       const s = (await inner.create(options, ctx)) as BalancingStrategy;
+      const hooks = ['onEpochBegin', 'wrapLoss', 'lossTerms', 'transformGradients', 'onEpochEnd', 'onValidationEnd', 'stateDict', 'loadStateDict'] as const;
+      const delegated: Record<string, unknown> = {};
+      for (const h of hooks) if (typeof s[h] === 'function') delegated[h] = (s[h] as (...a: unknown[]) => unknown).bind(s);
       return {
+        ...delegated,
         evaluationMode: s.evaluationMode,
-        ...(s.transformGradients ? { transformGradients: s.transformGradients.bind(s) } : {}),
         onAfterBackward(grads: GradientsByGroup, c: StepContext) {
           if (c.step !== 1) return;
           for (const [group, ps] of grads) if (group.startsWith('branch/')) for (const p of ps) seen.set(`${group}|${p.name}`, p.weight.dataSync().slice() as Float32Array);

@@ -1,7 +1,9 @@
 import { UngreedyError, requireMultiModal, tf } from '@ungreedy/core';
 import type {
   BalancingStrategy,
+  EpochContext,
   GradientsByGroup,
+  JsonObject,
   ParamGradient,
   ParamGroupId,
   StepContext,
@@ -42,20 +44,65 @@ const GE_STD_FLOOR = 1e-8;
 
 const BRANCH = /^branch\/(\d+)$/;
 
+/** The epoch's running sums behind the epoch metrics `meanRho/<k>` and `meanCoeff/<k>`, saved in checkpoints. */
+export interface OgmGeState {
+  steps: number;
+  coeffSum: number[];
+  rhoSum: number[];
+  /** Steps whose ρ_k was finite. */
+  rhoCount: number[];
+}
+
 /**
  * OGM-GE (Peng et al., CVPR 2022): each training step, the heads' confidence on the true class gives every
  * modality a discrepancy ratio ρ_k; the encoder of a modality ahead of the others (ρ_k > 1) has its gradient
  * scaled by k_k = 1 − tanh(α(ρ_k − 1)), and with GE every modulated encoder gradient gets Gaussian noise with
- * its own standard deviation. Heads and fusion parameters are left alone. Stateless: ρ comes from this step's
- * batch and the noise from the run's `strategy` stream (checkpointed by core). Method: docs/ogm-ge.md.
+ * its own standard deviation. Heads and fusion parameters are left alone. ρ comes from this step's batch and the
+ * noise from the run's `strategy` stream (checkpointed by core); the only state is the epoch's running means of ρ
+ * and k, for the epoch metrics. Method: docs/ogm-ge.md.
  */
 export class OgmGeStrategy implements BalancingStrategy {
   readonly evaluationMode = 'regular';
+  private state: OgmGeState;
 
   constructor(
     private readonly options: OgmGeOptions,
     private readonly numModalities: number,
-  ) {}
+  ) {
+    this.state = this.emptyState();
+  }
+
+  onEpochBegin(_ctx: EpochContext): void {
+    this.state = this.emptyState();
+  }
+
+  /** Epoch metrics: the mean ρ_k and the mean coefficient applied to encoder k over the epoch's steps. */
+  onEpochEnd(ctx: EpochContext): void {
+    const s = this.state;
+    for (let k = 0; k < this.numModalities; k++) {
+      if (s.steps > 0) ctx.metrics.record(`meanCoeff/${k}`, s.coeffSum[k]! / s.steps);
+      if (s.rhoCount[k]! > 0) ctx.metrics.record(`meanRho/${k}`, s.rhoSum[k]! / s.rhoCount[k]!);
+    }
+  }
+
+  stateDict(): JsonObject {
+    const s = this.state;
+    return { steps: s.steps, coeffSum: [...s.coeffSum], rhoSum: [...s.rhoSum], rhoCount: [...s.rhoCount] };
+  }
+
+  loadStateDict(state: JsonObject): void {
+    const s = state as Partial<Record<keyof OgmGeState, unknown>>;
+    const numbers = (v: unknown): v is number[] =>
+      Array.isArray(v) && v.length === this.numModalities && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+    if (!(Number.isInteger(s.steps) && numbers(s.coeffSum) && numbers(s.rhoSum) && numbers(s.rhoCount))) {
+      throw new UngreedyError(
+        'UNG_ERR_CHECKPOINT_MISMATCH',
+        `ogm-ge state must be { steps, coeffSum, rhoSum, rhoCount } for ${this.numModalities} modalities, but got ${JSON.stringify(state)}. Resume with the strategy the checkpoint was written by.`,
+        { strategy: 'ogm-ge', state },
+      );
+    }
+    this.state = { steps: s.steps as number, coeffSum: [...s.coeffSum], rhoSum: [...s.rhoSum], rhoCount: [...s.rhoCount] };
+  }
 
   /** Whether `epoch` lies in [startEpoch, endEpoch]. */
   active(epoch: number): boolean {
@@ -75,9 +122,16 @@ export class OgmGeStrategy implements BalancingStrategy {
     const m = modulation(headProbs, labels, numClasses, this.options.alpha, this.options.rule);
     const active = this.active(ctx.epoch);
     const coeff = active ? m.coeff : m.coeff.map(() => 1);
+    const s = this.state;
+    s.steps += 1;
     for (let k = 0; k < this.numModalities; k++) {
-      if (Number.isFinite(m.rho[k]!)) ctx.metrics.record(`rho/${k}`, m.rho[k]!);
+      if (Number.isFinite(m.rho[k]!)) {
+        ctx.metrics.record(`rho/${k}`, m.rho[k]!);
+        s.rhoSum[k] = s.rhoSum[k]! + m.rho[k]!;
+        s.rhoCount[k] = s.rhoCount[k]! + 1;
+      }
       ctx.metrics.record(`coeff/${k}`, coeff[k]!);
+      s.coeffSum[k] = s.coeffSum[k]! + coeff[k]!;
     }
     if (!active) return grads;
     const ge = this.options.gaussianEnhancement;
@@ -98,6 +152,11 @@ export class OgmGeStrategy implements BalancingStrategy {
       out.set(group, params.map((p) => (this.modulated(p) ? { ...p, grad: this.modulate(p.grad, c, ge ? ctx.rng.int(0x7fffffff) : null) } : p)));
     }
     return out;
+  }
+
+  private emptyState(): OgmGeState {
+    const zeros = () => Array.from({ length: this.numModalities }, () => 0);
+    return { steps: 0, coeffSum: zeros(), rhoSum: zeros(), rhoCount: zeros() };
   }
 
   private modulated(p: ParamGradient): boolean {
