@@ -1,4 +1,5 @@
 import type { SplitMetrics } from '../run/metric-records.js';
+import type { SplitSummary } from '../strategy/balancing-strategy.js';
 import type { JsonObject } from '../util/json.js';
 
 /**
@@ -49,18 +50,46 @@ export class SplitAccumulator {
   private accSum = 0;
   private headAccSums: number[];
   private samples = 0;
+  /** Σ size·CE of the fused output and of each head, for {@link summary} (strategies' onValidationEnd). */
+  private fusedLossSum = 0;
+  private headLossSums: number[];
 
   constructor(readonly numHeads: number) {
     this.headAccSums = new Array<number>(numHeads).fill(0);
+    this.headLossSums = new Array<number>(numHeads).fill(0);
   }
 
-  /** Adds one batch: its mean loss, fused predictions, per-head predictions and labels. */
-  add(loss: number, fused: ArrayLike<number>, heads: readonly ArrayLike<number>[], labels: ArrayLike<number>, legacy: boolean): void {
+  /**
+   * Adds one batch: its mean loss, fused predictions, per-head predictions and labels, and (optionally) the batch
+   * mean cross-entropy of the fused output and of each head.
+   */
+  add(
+    loss: number,
+    fused: ArrayLike<number>,
+    heads: readonly ArrayLike<number>[],
+    labels: ArrayLike<number>,
+    legacy: boolean,
+    losses?: { readonly fused: number; readonly heads: readonly number[] },
+  ): void {
     const size = labels.length;
     this.lossSum += loss * size;
     this.accSum += batchAccuracy(fused, labels, legacy) * size;
     for (let k = 0; k < this.numHeads; k++) this.headAccSums[k]! += batchAccuracy(heads[k]!, labels, legacy) * size;
+    if (losses) {
+      this.fusedLossSum += losses.fused * size;
+      for (let k = 0; k < this.numHeads; k++) this.headLossSums[k]! += losses.heads[k]! * size;
+    }
     this.samples += size;
+  }
+
+  /** Loss (CE, batch-size weighted) and accuracy of the fused output and of each head: a strategy's view. */
+  summary(): SplitSummary {
+    const n = this.samples;
+    const div = (x: number): number => (n === 0 ? 0 : x / n);
+    return {
+      fused: { loss: div(this.fusedLossSum), acc: div(this.accSum) },
+      heads: this.headAccSums.map((a, k) => ({ loss: div(this.headLossSums[k]!), acc: div(a) })),
+    };
   }
 
   get count(): number {
@@ -74,7 +103,14 @@ export class SplitAccumulator {
   }
 
   stateDict(): JsonObject {
-    return { lossSum: this.lossSum, accSum: this.accSum, headAccSums: [...this.headAccSums], samples: this.samples };
+    return {
+      lossSum: this.lossSum,
+      accSum: this.accSum,
+      headAccSums: [...this.headAccSums],
+      samples: this.samples,
+      fusedLossSum: this.fusedLossSum,
+      headLossSums: [...this.headLossSums],
+    };
   }
 
   loadStateDict(state: JsonObject): void {
@@ -82,5 +118,10 @@ export class SplitAccumulator {
     this.accSum = state['accSum'] as number;
     this.headAccSums = [...(state['headAccSums'] as number[])];
     this.samples = state['samples'] as number;
+    // Checkpoints written before the per-head losses existed have none: their summary's losses start from 0.
+    this.fusedLossSum = typeof state['fusedLossSum'] === 'number' ? state['fusedLossSum'] : 0;
+    this.headLossSums = Array.isArray(state['headLossSums'])
+      ? [...(state['headLossSums'] as number[])]
+      : new Array<number>(this.numHeads).fill(0);
   }
 }

@@ -27,6 +27,8 @@ export interface HookCall {
  */
 export class HookRecorder {
   readonly calls: HookCall[] = [];
+  /** fuseLogits calls by phase (`train`, `val`, `test`, `other`). */
+  readonly fuseCalls: Record<string, number> = {};
 
   wrap(inner: BalancingStrategy): BalancingStrategy {
     const push = (hook: HookName, ctx: StrategyContext, mode: string | null, result?: HookCall['result']): void => {
@@ -56,11 +58,34 @@ export class HookRecorder {
         push('updateMask', ctx, modeKey(ctx.mode), mask ? [...mask].sort() : null);
         return mask;
       },
+      transformGradients: (grads, ctx) => {
+        push('transformGradients', ctx, modeKey(ctx.mode));
+        return inner.transformGradients ? inner.transformGradients(grads, ctx) : grads;
+      },
       onEpochEnd: async (ctx) => {
         push('onEpochEnd', ctx, null);
         await inner.onEpochEnd?.(ctx);
       },
+      onValidationEnd: async (result, ctx) => {
+        push('onValidationEnd', ctx, null);
+        await inner.onValidationEnd?.(result, ctx);
+      },
     };
+    // Hooks whose mere presence changes what the trainer computes are wrapped only when the strategy has them:
+    // lossTerms (extra gradient passes) and fuseLogits (replaces the model's fused output; its calls are counted
+    // in `fuseCalls` by phase, not in `calls`, since they are not steps).
+    if (inner.lossTerms) {
+      wrapped.lossTerms = (input, ctx) => {
+        push('lossTerms', ctx, modeKey(ctx.mode));
+        return inner.lossTerms!(input, ctx);
+      };
+    }
+    if (inner.fuseLogits) {
+      wrapped.fuseLogits = (heads, ctx) => {
+        this.fuseCalls[ctx.phase] = (this.fuseCalls[ctx.phase] ?? 0) + 1;
+        return inner.fuseLogits!(heads, ctx);
+      };
+    }
     if (inner.stateDict) wrapped.stateDict = () => inner.stateDict!();
     if (inner.loadStateDict) wrapped.loadStateDict = (s) => inner.loadStateDict!(s);
     return wrapped;
@@ -79,12 +104,14 @@ export class HookRecorder {
   orderProblems(): string[] {
     const problems: string[] = [];
     let openEpoch: number | null = null;
+    let closedEpoch: number | null = null;
     let lastStep = -1;
     let lastOrder = -1;
     let chosen: string | null = null;
     for (const [i, c] of this.calls.entries()) {
       const spec = HOOKS[c.hook];
       if (c.hook === 'onEpochBegin') {
+        closedEpoch = null;
         if (openEpoch !== null) problems.push(`#${i} onEpochBegin(epoch ${c.epoch}): epoch ${openEpoch} has not ended.`);
         openEpoch = c.epoch;
         continue;
@@ -92,6 +119,12 @@ export class HookRecorder {
       if (c.hook === 'onEpochEnd') {
         if (openEpoch !== c.epoch) problems.push(`#${i} onEpochEnd(epoch ${c.epoch}): expected the open epoch ${openEpoch}.`);
         openEpoch = null;
+        closedEpoch = c.epoch;
+        continue;
+      }
+      if (c.hook === 'onValidationEnd') {
+        if (closedEpoch !== c.epoch) problems.push(`#${i} onValidationEnd(epoch ${c.epoch}): not right after that epoch's onEpochEnd.`);
+        closedEpoch = null;
         continue;
       }
       if (openEpoch !== c.epoch) problems.push(`#${i} ${c.hook}(step ${c.step}): outside epoch ${c.epoch}'s onEpochBegin/onEpochEnd.`);

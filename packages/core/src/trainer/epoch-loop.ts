@@ -15,6 +15,7 @@ import type {
   GroupNorm,
   LearningSpeed,
   ParamGradient,
+  SplitSummary,
   StepContext,
   StrategyContext,
   StrategyDataAccess,
@@ -55,6 +56,8 @@ export interface StepResult {
   readonly loss: number;
   readonly fused: Int32Array;
   readonly heads: Int32Array[];
+  /** Batch-mean CE of the fused output and of each head. */
+  readonly losses: { readonly fused: number; readonly heads: readonly number[] };
   readonly speed: LearningSpeed;
   readonly record: StepRecord;
 }
@@ -114,6 +117,8 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
       }
       for (const logits of kept) parts.push(tf.cast(tf.argMax(logits, 1), 'float32'));
       for (const logits of kept.slice(1)) parts.push(tf.reshape(tf.softmax(logits), [-1]));
+      // CE of the fused output and of each head, for the epoch's SplitSummary (onValidationEnd).
+      for (const logits of kept) parts.push(tf.reshape(crossEntropy(logits, oneHot), [1]));
       return tf.concat(parts);
     });
     const values = await packed.data();
@@ -141,6 +146,8 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
     const headProbs = Array.from({ length: model.numModalities }, (_, k) =>
       Float32Array.from(values.subarray(probStart + k * b * c, probStart + (k + 1) * b * c)),
     );
+    const lossStart = probStart + model.numModalities * b * c;
+    const losses = { fused: values[lossStart]!, heads: Array.from(values.subarray(lossStart + 1, lossStart + 1 + model.numModalities)) };
 
     const speed = probe.update(norms, mode.kind === 'regular');
     const byGroup = gradientsByGroup(grads, trainable, byTfName);
@@ -179,7 +186,7 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
       dSpeed: finite(speed.dSpeed),
       mu: { main: speed.step.main, bypass: speed.step.bypass },
     };
-    return { mode, loss, fused, heads, speed, record };
+    return { mode, loss, fused, heads, losses, speed, record };
   } finally {
     value?.dispose();
     tf.dispose(made);
@@ -244,6 +251,14 @@ export interface EvaluateOptions {
  * (Σ_k CE of the heads) and accuracies of the fused output and every head.
  */
 export async function evaluatePass(o: EvaluateOptions): Promise<SplitMetrics> {
+  return (await evaluateSplit(o)).metrics;
+}
+
+/**
+ * {@link evaluatePass} plus the strategy's view of the split: CE loss and accuracy of the fused output and of
+ * each head (batch-size weighted), for onValidationEnd.
+ */
+export async function evaluateSplit(o: EvaluateOptions): Promise<{ metrics: SplitMetrics; summary: SplitSummary }> {
   const acc = new SplitAccumulator(o.model.numModalities);
   const rng = o.augment?.rng ?? Rng.fromSeed(0, 'evaluation');
   for await (const batch of o.dataset.batches(o.split, {
@@ -261,16 +276,24 @@ export async function evaluatePass(o: EvaluateOptions): Promise<SplitMetrics> {
         ...(o.recordSqueezes ? { recordSqueezes: (p: number, s: readonly tf.Tensor2D[]) => o.recordSqueezes!(p, s, batch) } : {}),
       });
       const loss = sumOfHeadLosses(out.heads, oneHot);
-      return tf.concat([tf.reshape(loss, [1]), ...[out.fused, ...out.heads].map((l) => tf.cast(tf.argMax(l, 1), 'float32'))]);
+      const outputs = [out.fused, ...out.heads];
+      return tf.concat([
+        tf.reshape(loss, [1]),
+        ...outputs.map((l) => tf.cast(tf.argMax(l, 1), 'float32')),
+        ...outputs.map((l) => tf.reshape(crossEntropy(l, oneHot), [1])),
+      ]);
     });
     const values = await packed.data();
     packed.dispose();
     const b = batch.size;
+    const n = o.model.numModalities;
     const fused = values.subarray(1, 1 + b);
-    const heads = Array.from({ length: o.model.numModalities }, (_, k) => values.subarray(1 + (k + 1) * b, 1 + (k + 2) * b));
-    acc.add(values[0]!, fused, heads, batch.labels, o.legacyLength2AccuracyQuirk);
+    const heads = Array.from({ length: n }, (_, k) => values.subarray(1 + (k + 1) * b, 1 + (k + 2) * b));
+    const ce = 1 + (n + 1) * b;
+    const losses = { fused: values[ce]!, heads: Array.from(values.subarray(ce + 1, ce + 1 + n)) };
+    acc.add(values[0]!, fused, heads, batch.labels, o.legacyLength2AccuracyQuirk, losses);
   }
-  return acc.result();
+  return { metrics: acc.result(), summary: acc.summary() };
 }
 
 /** What a strategy's extra data pass needs from the run. */

@@ -10,13 +10,19 @@ import type { LearningSpeedProbe } from '../metrics/learning-speed.js';
 import { Rng, type RngState, type RngStreams } from '../rng/rng.js';
 import type { EpochRecord, SplitMetrics } from '../run/metric-records.js';
 import type { RunStore } from '../run/run-store.js';
-import type { BalancingStrategy, EpochContext, StrategyContext, StrategyDataAccess } from '../strategy/balancing-strategy.js';
+import type {
+  BalancingStrategy,
+  EpochContext,
+  SplitSummary,
+  StrategyContext,
+  StrategyDataAccess,
+} from '../strategy/balancing-strategy.js';
 import { StrategyMetricsCollector } from '../strategy/strategy-metrics.js';
 import type { Clock } from '../util/clock.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { CompletedStopping } from './completed-stopping.js';
-import { evaluatePass, strategyDataAccess, trainStep } from './epoch-loop.js';
+import { evaluateSplit, strategyDataAccess, trainStep } from './epoch-loop.js';
 import { modeKey } from '../model/fusion-block.js';
 import type { HookRunner } from './hook-runner.js';
 import type { LrScheduler } from './lr-scheduler.js';
@@ -276,7 +282,7 @@ export class FitLoop {
       const result = await trainStep(deps, batch, this.context());
       const stepMetrics = this.metrics.take();
       this.d.store.appendMetric(stepMetrics ? { ...result.record, strategy: stepMetrics } : result.record);
-      this.accumulator.add(result.loss, result.fused, result.heads, batch.labels, t.legacyLength2AccuracyQuirk);
+      this.accumulator.add(result.loss, result.fused, result.heads, batch.labels, t.legacyLength2AccuracyQuirk, result.losses);
       const key = modeKey(result.mode);
       p.stepsByMode[key] = (p.stepsByMode[key] ?? 0) + 1;
       p.lastMode = result.mode;
@@ -298,10 +304,10 @@ export class FitLoop {
     await hooks.onEpochEnd(this.epochContext());
 
     const evalMode = this.d.strategy.evaluationMode === 'as-training' ? p.lastMode : REGULAR;
-    const evaluate = async (split: 'val' | 'test'): Promise<SplitMetrics | null> =>
+    const evaluate = async (split: 'val' | 'test'): Promise<{ metrics: SplitMetrics; summary: SplitSummary } | null> =>
       dataset.size(split) === 0
         ? null
-        : evaluatePass({
+        : evaluateSplit({
             model: this.d.model,
             dataset,
             split,
@@ -312,8 +318,10 @@ export class FitLoop {
             legacyLength2AccuracyQuirk: t.legacyLength2AccuracyQuirk,
           });
     const train = this.accumulator.result();
-    const val = await evaluate('val');
-    const test = await evaluate('test');
+    const valPass = await evaluate('val');
+    const val = valPass?.metrics ?? null;
+    const test = (await evaluate('test'))?.metrics ?? null;
+    await hooks.onValidationEnd({ epoch: p.epoch, train: this.accumulator.summary(), val: valPass?.summary ?? null }, this.context());
     let record: EpochRecord = {
       type: 'epoch',
       epoch: p.epoch,

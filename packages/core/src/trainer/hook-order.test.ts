@@ -16,22 +16,44 @@ before(setupTestBackend);
 const EPOCHS = 2;
 const BATCHES = 2;
 
-/** The complete expected call list, derived from the HOOKS table (Lightning's test_hooks.py, STYLE.md H13). */
-function expectedCalls(): { hook: HookName; epoch: number; step: number }[] {
+/**
+ * The complete expected call list, derived from the HOOKS table (Lightning's test_hooks.py, STYLE.md H13).
+ * `lossTerms` is expected only when the strategy has it (the recorder wraps it only then: its presence adds
+ * gradient passes); `fuseLogits` (phase `predict`) is counted apart from the step order.
+ */
+function expectedCalls(withLossTerms = false): { hook: HookName; epoch: number; step: number }[] {
   const names = (Object.keys(HOOKS) as HookName[]).sort((a, b) => HOOKS[a].order - HOOKS[b].order);
   const epochHooks = names.filter((h) => HOOKS[h].phase === 'epoch');
-  const stepHooks = names.filter((h) => HOOKS[h].phase === 'step');
-  const [begin, end] = epochHooks as [HookName, HookName];
+  const stepHooks = names.filter((h) => HOOKS[h].phase === 'step' && (withLossTerms || h !== 'lossTerms'));
+  const [begin, ...after] = epochHooks as [HookName, ...HookName[]];
   const out: { hook: HookName; epoch: number; step: number }[] = [];
   for (let epoch = 1; epoch <= EPOCHS; epoch++) {
     out.push({ hook: begin, epoch, step: (epoch - 1) * BATCHES });
     for (let b = 0; b < BATCHES; b++) {
       for (const hook of stepHooks) out.push({ hook, epoch, step: (epoch - 1) * BATCHES + b });
     }
-    out.push({ hook: end, epoch, step: epoch * BATCHES });
+    for (const hook of after) out.push({ hook, epoch, step: epoch * BATCHES });
   }
   return out;
 }
+
+test('the HOOKS table lists every hook of the v2 API with its kind', () => {
+  assert.deepEqual(
+    Object.fromEntries(Object.entries(HOOKS).map(([h, s]) => [h, s.kind])),
+    {
+      onEpochBegin: 'observe',
+      chooseForwardMode: 'decide',
+      wrapLoss: 'reduce',
+      lossTerms: 'decide',
+      onAfterBackward: 'observe',
+      transformGradients: 'reduce',
+      updateMask: 'decide',
+      onEpochEnd: 'observe',
+      onValidationEnd: 'observe',
+      fuseLogits: 'decide',
+    },
+  );
+});
 
 function recorded(recorder: HookRecorder) {
   const registry = testRegistry(
@@ -97,6 +119,7 @@ test('observers run before (pre) and after (post) the strategy on every observe 
     onEpochBegin: () => void order.push(`${name}:onEpochBegin`),
     onAfterBackward: () => void order.push(`${name}:onAfterBackward`),
     onEpochEnd: () => void order.push(`${name}:onEpochEnd`),
+    onValidationEnd: () => void order.push(`${name}:onValidationEnd`),
   });
   const recorder = new HookRecorder();
   const { registry, config } = recorded(recorder);
@@ -112,5 +135,5 @@ test('observers run before (pre) and after (post) the strategy on every observe 
   assert.deepEqual(order.slice(0, 4), ['pre1:onEpochBegin', 'post1:onEpochBegin', 'pre1:onAfterBackward', 'post1:onAfterBackward']);
   // A pre observer runs before the strategy's onAfterBackward: only onEpochBegin, chooseForwardMode and wrapLoss are recorded.
   assert.equal(strategyHooks[0], '3');
-  assert.equal(order.at(-1), 'post1:onEpochEnd');
+  assert.deepEqual(order.slice(-4), ['pre1:onEpochEnd', 'post1:onEpochEnd', 'pre1:onValidationEnd', 'post1:onValidationEnd']);
 });
