@@ -3,7 +3,7 @@ import { UngreedyError } from '../errors.js';
 import type { Batch, Dataset, SplitName } from '../data/dataset.js';
 import { REGULAR, type ForwardMode } from '../model/fusion-block.js';
 import type { NamedVariable } from '../model/module.js';
-import type { MultiModalModel } from '../model/multimodal-model.js';
+import type { ModelOutput, MultiModalModel } from '../model/multimodal-model.js';
 import type { ParamGroupId } from '../model/param-group.js';
 import { SplitAccumulator } from '../metrics/accuracy.js';
 import type { LearningSpeedProbe } from '../metrics/learning-speed.js';
@@ -14,6 +14,9 @@ import type {
   GradientsByGroup,
   GroupNorm,
   LearningSpeed,
+  LossInput,
+  MaskedForward,
+  ModalityMask,
   ParamGradient,
   SplitSummary,
   StepContext,
@@ -49,6 +52,8 @@ export interface StepDeps {
   readonly probe: LearningSpeedProbe;
   readonly modalities: readonly number[];
   readonly shapes: readonly (readonly number[])[];
+  /** The training split's mean inputs, for `forwardMasked` with `train-mean` (computed once per run by the caller). */
+  readonly trainMeans?: () => readonly tf.Tensor[];
 }
 
 export interface StepResult {
@@ -79,34 +84,57 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
   let value: tf.Scalar | undefined;
   let grads: tf.NamedTensorMap = {};
   let made: tf.Tensor[] = [];
+  const extraGrads: tf.NamedTensorMap[] = [];
+  const gradientSets = new Map<string, GradientsByGroup>();
   try {
+    const lossInput = (out: ModelOutput): LossInput => {
+      const frozenForward = (xs: readonly tf.Tensor[]): MaskedForward => withFrozenState(model, () => model.forward(xs, { training: true, mode }));
+      return {
+        fused: out.fused,
+        heads: out.heads,
+        features: out.features,
+        labels,
+        oneHot,
+        baseLoss: sumOfHeadLosses(out.heads, oneHot),
+        applyHead: (k, f) => model.applyHead(k, f),
+        crossEntropy: (logits) => crossEntropy(logits, oneHot),
+        forwardMasked: (mask) => frozenForward(maskedInputs(inputs, mask, model.numModalities, ctx, deps.trainMeans)),
+      };
+    };
     ({ value, grads } = tf.variableGrads(() => {
       const out = model.forward(inputs, { training: true, mode });
-      const baseLoss = sumOfHeadLosses(out.heads, oneHot);
-      const loss = hooks.wrapLoss(
-        {
-          fused: out.fused,
-          heads: out.heads,
-          features: out.features,
-          labels,
-          oneHot,
-          baseLoss,
-          applyHead: (k, f) => model.applyHead(k, f),
-          crossEntropy: (logits) => crossEntropy(logits, oneHot),
-          forwardMasked: () => {
-            throw new UngreedyError(
-              'UNG_ERR_MODEL_MISMATCH',
-              'LossInput.forwardMasked should run a masked forward pass, but this core build does not implement it yet. ' +
-                'Use a core version whose docs/hooks.md documents forwardMasked.',
-              { hook: 'forwardMasked' },
-            );
-          },
-        },
-        { ...ctx, mode },
-      );
+      const loss = hooks.wrapLoss(lossInput(out), { ...ctx, mode });
       kept = [out.fused, ...out.heads].map((t) => tf.keep(t));
       return loss;
     }, trainable.map((v) => v.variable)));
+    if (hooks.has('lossTerms')) {
+      // One forward + backward per term (docs/hooks.md "Several gradient sets"), each without updating batch-norm
+      // statistics or fusion running means; lossTerms is asked once per pass and must name the same terms.
+      let names: string[] | undefined;
+      for (let j = 0; names === undefined || j < names.length; j++) {
+        const pass = tf.variableGrads(() => {
+          const out = withFrozenState(model, () => model.forward(inputs, { training: true, mode }));
+          const terms = hooks.lossTerms(lossInput(out), { ...ctx, mode });
+          const got = Object.keys(terms).sort();
+          if (names === undefined) names = got;
+          else if (got.join('\u0000') !== names.join('\u0000')) {
+            throw new UngreedyError(
+              'UNG_ERR_HOOK_FAILED',
+              `hook "lossTerms" should name the same terms in every pass of a step, but got [${got.join(', ')}] after [${names.join(', ')}] at step ${ctx.step}. Return the same keys every time.`,
+              { plugin: 'strategy', hook: 'lossTerms', epoch: ctx.epoch, step: ctx.step },
+            );
+          }
+          return names.length === 0 ? tf.scalar(0) : terms[names[j]!]!;
+        }, trainable.map((v) => v.variable));
+        pass.value.dispose();
+        if (names!.length === 0) {
+          tf.dispose(Object.values(pass.grads));
+          break;
+        }
+        extraGrads.push(pass.grads);
+        gradientSets.set(names![j]!, gradientsByGroup(pass.grads, trainable, byTfName));
+      }
+    }
 
     const packed = tf.tidy(() => {
       const parts: tf.Tensor[] = [tf.reshape(value!, [1])];
@@ -156,7 +184,7 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
       mode,
       speed,
       groupNorms: norms,
-      gradientSets: new Map(),
+      gradientSets,
       batch: { labels: batch.labels, headProbs, numClasses: c },
     };
     await hooks.onAfterBackward(byGroup, stepCtx);
@@ -165,7 +193,7 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
       const used = hooks.transformGradients(byGroup, stepCtx);
       for (const list of used.values()) for (const p of list) gradsByName.set(p.name, p.grad);
       // Freed with the step: the tensors the hook made (never a parameter, never a backward gradient twice).
-      const own = new Set(Object.values(grads));
+      const own = new Set([grads, ...extraGrads].flatMap((g) => Object.values(g)));
       const weights = new Set(trainable.map((v) => v.variable.id));
       made = [...gradsByName.values()].filter((t) => !own.has(t) && !weights.has(t.id));
     } else {
@@ -191,9 +219,83 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
     value?.dispose();
     tf.dispose(made);
     tf.dispose(Object.values(grads));
+    for (const g of extraGrads) tf.dispose(Object.values(g));
     tf.dispose(kept);
     tf.dispose([...inputs, labels, oneHot]);
   }
+}
+
+/**
+ * Runs `fn` (a training-mode forward) and then puts back every non-trainable variable (batch-norm running
+ * statistics, fusion running means) and the model's non-variable state, so an extra forward pass of a step
+ * (forwardMasked, lossTerms) leaves the statistics exactly as the step's main forward left them.
+ */
+function withFrozenState<T>(model: MultiModalModel, fn: () => T): T {
+  const buffers = model.variables().filter((v) => !v.trainable);
+  const saved = buffers.map((b) => tf.clone(b.variable));
+  const state = model.stateDict();
+  try {
+    return fn();
+  } finally {
+    buffers.forEach((b, i) => b.variable.assign(saved[i]!));
+    tf.dispose(saved);
+    model.loadStateDict(state);
+  }
+}
+
+/**
+ * The step's inputs with `mask.modalities` replaced (docs/hooks.md "Masked forward passes"): zeros, the training
+ * split's mean input, or the batch's rows in a permutation drawn from the strategy stream `ctx.rng`.
+ */
+function maskedInputs(
+  inputs: readonly tf.Tensor[],
+  mask: ModalityMask,
+  numModalities: number,
+  ctx: StrategyContext,
+  trainMeans: (() => readonly tf.Tensor[]) | undefined,
+): tf.Tensor[] {
+  const bad = (why: string): never => {
+    throw new UngreedyError(
+      'UNG_ERR_HOOK_FAILED',
+      `forwardMasked ${why}. Pass { modalities: model modality indices in [0, ${numModalities - 1}], fill: 'zeros' | 'train-mean' | 'permute' }.`,
+      { plugin: 'strategy', hook: 'forwardMasked', epoch: ctx.epoch, step: ctx.step },
+    );
+  };
+  if (!mask || !Array.isArray(mask.modalities)) bad('needs a mask with a modalities array');
+  for (const m of mask.modalities) if (!Number.isInteger(m) || m < 0 || m >= numModalities) bad(`got modality ${String(m)}`);
+  if (!['zeros', 'train-mean', 'permute'].includes(mask.fill)) bad(`got fill ${JSON.stringify(mask.fill)}`);
+  const means = mask.fill === 'train-mean' ? trainMeans?.() : undefined;
+  if (mask.fill === 'train-mean' && !means) bad('with train-mean needs the training split means, which this run did not compute');
+  const perm = mask.fill === 'permute' ? tf.tensor1d(ctx.rng.permutation(inputs[0]!.shape[0]!), 'int32') : undefined;
+  return inputs.map((x, k) => {
+    if (!mask.modalities.includes(k)) return x;
+    if (mask.fill === 'zeros') return tf.zerosLike(x);
+    if (mask.fill === 'train-mean') return tf.broadcastTo(means![k]!, x.shape);
+    return tf.gather(x, perm!);
+  });
+}
+
+/**
+ * Per-modality mean input over the training split ([1, ...shape] each), for `forwardMasked` with `train-mean`:
+ * one pass in dataset order without augmentation (draws from no run stream).
+ */
+export async function trainSplitMeans(
+  dataset: Dataset,
+  modalities: readonly number[],
+  shapes: readonly (readonly number[])[],
+  batchSize: number,
+): Promise<tf.Tensor[]> {
+  const sums = shapes.map((s) => new Float64Array(s.reduce((a, n) => a * n, 1)));
+  let n = 0;
+  for await (const batch of dataset.batches('train', { batchSize, shuffle: false, augment: false, rng: Rng.fromSeed(0, 'train-means') })) {
+    modalities.forEach((m, i) => {
+      const x = batch.inputs[m]!;
+      const sum = sums[i]!;
+      for (let j = 0; j < x.length; j++) sum[j % sum.length]! += x[j]!;
+    });
+    n += batch.size;
+  }
+  return sums.map((sum, i) => tf.tensor(Float32Array.from(sum, (v) => v / Math.max(n, 1)), [1, ...shapes[i]!]));
 }
 
 /** The backward pass's gradients as {@link GradientsByGroup}: each parameter in model order, with name and value. */

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { UngreedyError } from '../errors.js';
 import type { ExperimentConfig } from '../config/experiment-config.js';
 import type { Dataset } from '../data/dataset.js';
@@ -22,7 +23,7 @@ import type { Clock } from '../util/clock.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { CompletedStopping } from './completed-stopping.js';
-import { evaluateSplit, strategyDataAccess, trainStep } from './epoch-loop.js';
+import { evaluateSplit, strategyDataAccess, trainSplitMeans, trainStep } from './epoch-loop.js';
 import { modeKey } from '../model/fusion-block.js';
 import type { HookRunner } from './hook-runner.js';
 import type { LrScheduler } from './lr-scheduler.js';
@@ -112,6 +113,8 @@ export class FitLoop {
   private lastEpochRecord: EpochRecord | null = null;
   private readonly metrics: StrategyMetricsCollector;
   private readonly data: StrategyDataAccess;
+  /** The training split's mean inputs (forwardMasked `train-mean`), computed once when a strategy can use them. */
+  private trainMeans: tf.Tensor[] | undefined;
 
   constructor(private readonly d: FitDeps) {
     this.trainable = d.model.variables().filter((v) => v.trainable);
@@ -217,12 +220,17 @@ export class FitLoop {
     const t = config.train;
     const done = (): boolean => new CompletedStopping(t.completedStopping, this.progress.completedEpochs).shouldStop();
     let stoppedBecause: FitResult['stoppedBecause'] = done() ? 'completed-stopping' : 'max-epochs';
-    while (stoppedBecause === 'max-epochs' && this.progress.epoch <= t.epochs) {
-      const record = await this.runEpoch();
-      this.lastEpochRecord = record;
-      if (done()) stoppedBecause = 'completed-stopping';
-      await this.save('last');
-      await this.checkAbort(true);
+    try {
+      while (stoppedBecause === 'max-epochs' && this.progress.epoch <= t.epochs) {
+        const record = await this.runEpoch();
+        this.lastEpochRecord = record;
+        if (done()) stoppedBecause = 'completed-stopping';
+        await this.save('last');
+        await this.checkAbort(true);
+      }
+    } finally {
+      if (this.trainMeans) tf.dispose(this.trainMeans);
+      this.trainMeans = undefined;
     }
     log.info({ epochs: this.progress.epoch - 1, stoppedBecause, bestEpoch: this.progress.bestEpoch }, 'training finished');
     return {
@@ -262,7 +270,12 @@ export class FitLoop {
       else delete p.epochStrategy;
     }
     const lrThisEpoch = this.d.optimizer.lr;
+    if (!this.trainMeans && (hooks.has('wrapLoss') || hooks.has('lossTerms'))) {
+      this.trainMeans = await trainSplitMeans(dataset, this.d.modalities, this.shapes, t.evalBatchSize);
+    }
+    const means = this.trainMeans;
     const deps = {
+      ...(means ? { trainMeans: () => means } : {}),
       model: this.d.model,
       trainable: this.trainable,
       hooks,

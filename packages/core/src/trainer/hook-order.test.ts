@@ -5,6 +5,7 @@ import { definePlugin } from '../plugin/define-plugin.js';
 import type { StrategyContribution } from '../plugin/manifest.js';
 import { HOOKS, type HookName } from '../strategy/hooks.js';
 import { vanilla } from '../strategy/vanilla.js';
+import type { BalancingStrategy } from '../strategy/balancing-strategy.js';
 import { HookRecorder } from '../testing/hook-recorder.js';
 import { setupTestBackend } from '../testing/test-backend.js';
 import { tempStore, testRegistry, tinyConfig, tinyPlugin, tinyRun } from './fixtures/experiment.js';
@@ -55,7 +56,7 @@ test('the HOOKS table lists every hook of the v2 API with its kind', () => {
   );
 });
 
-function recorded(recorder: HookRecorder) {
+function recorded(recorder: HookRecorder, extra: Partial<BalancingStrategy> = {}) {
   const registry = testRegistry(
     builtinPlugin,
     tinyPlugin,
@@ -64,7 +65,7 @@ function recorded(recorder: HookRecorder) {
       strategies: {
         recorded: {
           meta: vanilla.meta,
-          create: async (o, c) => recorder.wrap(await vanilla.create(o, c)),
+          create: async (o, c) => recorder.wrap({ ...(await vanilla.create(o, c)), ...extra }),
         } satisfies StrategyContribution,
       },
     }),
@@ -84,6 +85,17 @@ test('every hook is called in HOOKS order over 2 epochs × 2 batches', async () 
   assert.deepEqual(
     recorder.calls.map(({ hook, epoch, step }) => ({ hook, epoch, step })),
     expectedCalls(),
+  );
+  assert.deepEqual(recorder.orderProblems(), []);
+});
+
+test('with lossTerms (one term) every step hook of HOOKS is called, in order, once per step', async () => {
+  const recorder = new HookRecorder();
+  const { registry, config } = recorded(recorder, { lossTerms: (input) => ({ fused: input.crossEntropy(input.fused) }) });
+  await trainExperiment(tinyRun(config, { registry }));
+  assert.deepEqual(
+    recorder.calls.map(({ hook, epoch, step }) => ({ hook, epoch, step })),
+    expectedCalls(true),
   );
   assert.deepEqual(recorder.orderProblems(), []);
 });
