@@ -286,3 +286,26 @@ function capture(cwd: string): CliIo & { outLines: string[]; errLines: string[] 
   const errLines: string[] = [];
   return { out: (l) => outLines.push(l), err: (l) => errLines.push(l), cwd, env: { UNGREEDY_LOG_LEVEL: 'silent' }, isTTY: false, outLines, errLines };
 }
+
+test('strategy metrics: the compare table gives each one\'s last-epoch mean ± std over seeds (epoch value, else the steps\' mean)', () => {
+  const out = mkdtempSync(join(tmpdir(), 'ungreedy-table-sm-'));
+  const rho = [1, 3];
+  const k = [[0.5, 0.7], [0.1, 0.3]];
+  for (const seed of [1, 2]) {
+    const d = join(out, 'cm', 'ogm', `seed${seed}`);
+    mkdirSync(d, { recursive: true });
+    writeFileSync(join(d, 'manifest.json'), JSON.stringify({ status: 'completed', startedAt: '2026-01-01T00:00:00Z' }));
+    writeFileSync(join(d, 'summary.json'), JSON.stringify({ status: 'completed', name: 'ogm', seed, error: null, strategy: 'ogm', modalities: [0, 1], modalityNames: ['a', 'b'], test: { acc: 50, accHeads: [50, 50] }, utilization: null }));
+    const epoch = (e: number, strategy: object) => ({ type: 'epoch', epoch: e, lr: 0.1, train: null, val: null, test: null, evalMode: { kind: 'regular' }, stepsByMode: {}, seconds: 1, strategy });
+    const step = (s: number, e: number, v: number) => ({ type: 'step', step: s, epoch: e, mode: { kind: 'regular' }, loss: 1, s: [], dSpeed: null, mu: { main: [], bypass: [] }, strategy: { 'o/ogm/k': v } });
+    const lines = [step(0, 1, 9), epoch(1, { 'o/ogm/rho': 100 }), step(1, 2, k[seed - 1]![0]!), step(2, 2, k[seed - 1]![1]!), epoch(2, { 'o/ogm/rho': rho[seed - 1]! })];
+    writeFileSync(join(d, 'metrics.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  }
+  const { index, runs } = readMatrix(out);
+  const row = computeResults(index, runs).datasets[0]!.rows[0]!;
+  assert.equal(row.strategyMetrics!['o/ogm/rho']!.mean, 2);
+  assert.ok(Math.abs(row.strategyMetrics!['o/ogm/rho']!.std - Math.SQRT2) < 1e-12);
+  // Per run the mean of epoch 2's steps: 0.6 and 0.2 → mean 0.4.
+  assert.ok(Math.abs(row.strategyMetrics!['o/ogm/k']!.mean - 0.4) < 1e-12);
+  assert.match(formatMarkdown(computeResults(index, runs)), /- ogm: o\/ogm\/k 0\.4000 ± 0\.2828; o\/ogm\/rho 2\.0000 ± 1\.4142/);
+});

@@ -30,6 +30,11 @@ export interface ResultRow {
   readonly dUtil: Stat | null;
   /** Paired test-accuracy difference (this − vanilla) on the seeds both completed; null for vanilla itself. */
   readonly vsVanilla: PairedTest | null;
+  /**
+   * Strategy metrics (`ctx.metrics.record`, docs/hooks.md) over the completed seeds, by namespaced name: per run the
+   * last epoch's value (its EpochRecord's, else the mean over that epoch's steps). Empty when the strategy records none.
+   */
+  readonly strategyMetrics?: Readonly<Record<string, Stat>>;
 }
 
 export interface DatasetResults {
@@ -103,7 +108,38 @@ function buildRow(label: string, runs: readonly RunRecords[], modalityCount: num
     u,
     dUtil: unimodal !== null ? null : stat(done.map((r) => r.summary!.utilization?.dUtil).filter((x): x is number => typeof x === 'number' && Number.isFinite(x))),
     vsVanilla: null,
+    ...strategyMetricStats(done, stat),
   };
+}
+
+/** Last-epoch strategy metrics per run, aggregated over runs (only names some run recorded). */
+function strategyMetricStats(
+  runs: readonly RunRecords[],
+  stat: (values: readonly number[]) => Stat | null,
+): { strategyMetrics?: Record<string, Stat> } {
+  const perRun = runs.map((r) => lastEpochStrategyMetrics(r));
+  const names = [...new Set(perRun.flatMap((m) => Object.keys(m)))].sort();
+  if (names.length === 0) return {};
+  const out: Record<string, Stat> = {};
+  for (const name of names) {
+    const s = stat(perRun.flatMap((m) => (m[name] === undefined ? [] : [m[name]!])));
+    if (s) out[name] = s;
+  }
+  return { strategyMetrics: out };
+}
+
+function lastEpochStrategyMetrics(run: RunRecords): Record<string, number> {
+  const last = run.epochs.at(-1);
+  if (!last) return {};
+  const sums = new Map<string, { sum: number; n: number }>();
+  for (const step of run.steps) {
+    if (step.epoch !== last.epoch) continue;
+    for (const [name, v] of Object.entries(step.strategy ?? {})) {
+      const acc = sums.get(name) ?? { sum: 0, n: 0 };
+      sums.set(name, { sum: acc.sum + v, n: acc.n + 1 });
+    }
+  }
+  return { ...Object.fromEntries([...sums].map(([name, { sum, n }]) => [name, sum / n])), ...(last.strategy ?? {}) };
 }
 
 /** Test accuracy of the head of dataset modality k in a run (a uni-modal run has one head, for its modality). */
@@ -200,6 +236,12 @@ export function formatMarkdown(table: ResultsTable): string {
     if (others.length > 0) {
       out.push(`Other uni-modal baselines: ${others.map((r) => `${rowTitle(r, ds, false)} ${pm(r.testAcc, 2)} %`).join('; ')}.`, '');
     }
+    const metricLines = ds.rows.flatMap((r) =>
+      r.strategyMetrics && Object.keys(r.strategyMetrics).length > 0
+        ? [`- ${r.label}: ${Object.entries(r.strategyMetrics).map(([name, st]) => `${name} ${pm(st, 4)}`).join('; ')}`]
+        : [],
+    );
+    if (metricLines.length > 0) out.push('Strategy metrics (last epoch, mean ± std over seeds):', '', ...metricLines, '');
     const failures = ds.rows.concat(others).flatMap((r) => r.failed.map((f) => `- ${r.label} seed ${f.seed}: ${f.code}: ${f.message}`));
     if (failures.length > 0) out.push('Failed runs (left out of the statistics):', '', ...failures, '');
   }

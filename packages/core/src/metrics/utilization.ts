@@ -5,7 +5,7 @@ import { REGULAR } from '../model/fusion-block.js';
 import type { MultiModalModel } from '../model/multimodal-model.js';
 import type { Rng } from '../rng/rng.js';
 import type { SplitMetrics, UtilizationRecord } from '../run/metric-records.js';
-import { evaluatePass } from '../trainer/epoch-loop.js';
+import { evaluatePass, type FuseFn } from '../trainer/epoch-loop.js';
 import { spread } from './learning-speed.js';
 
 export interface UtilizationInput {
@@ -58,6 +58,8 @@ export interface MeasureUtilizationOptions {
   readonly denominator: 'branch' | 'fused';
   /** Record the squeezes with training-time augmentation (the reference) or without. */
   readonly recordWithAugmentation: boolean;
+  /** The strategy's fused-prediction decider (fuseLogits), used in every pass; default the model's fused output. */
+  readonly fuse?: FuseFn;
   /** Stream for the recording pass's augmentation (the run's `augment` stream). */
   readonly augmentRng: Rng;
   readonly checkpoint: 'best' | 'last';
@@ -83,6 +85,7 @@ export async function measureUtilization(
     shapes,
     batchSize: o.batchSize,
     legacyLength2AccuracyQuirk: o.legacyLength2AccuracyQuirk,
+    ...(o.fuse ? { fuse: o.fuse } : {}),
   };
   if (o.dataset.size('test') === 0) return { test: null, record: null };
   const test = await evaluatePass({ ...common, split: 'test', mode: REGULAR });

@@ -292,3 +292,14 @@ test('a uni-modal build logs that it ignores the fusion settings', async () => {
   );
   model.dispose();
 });
+
+test('a forward mode that a fusion block does not declare is UNG_ERR_MODEL_MISMATCH naming the block and the mode', async () => {
+  const model = await buildTestModel(twoCnn);
+  const xs = [randn([1, 8, 8, 3], 1), randn([1, 8, 8, 1], 2)];
+  assert.throws(
+    () => model.forward(xs, { training: false, mode: { kind: 'my-strategy-mode' } }),
+    (e: unknown) => isUngreedyError(e, 'UNG_ERR_MODEL_MISMATCH') && e.data['mode'] === 'my-strategy-mode' && e.data['position'] === 0,
+  );
+  tf.dispose(xs);
+  model.dispose();
+});

@@ -184,6 +184,16 @@ class AssembledModel implements MultiModalModel {
         });
         const p = this.blockAfterStage.get(s);
         if (p !== undefined) {
+          const block = this.blocks[p]!;
+          // A block that declares its modes gets only those (docs/fusion.md); `regular` is always supported.
+          if (ctx.mode.kind !== 'regular' && block.modes && !block.modes.includes(ctx.mode.kind)) {
+            throw new UngreedyError(
+              'UNG_ERR_MODEL_MISMATCH',
+              `fusion block ${p} supports the forward modes regular, ${block.modes.join(', ')}, but got "${ctx.mode.kind}". ` +
+                'Choose a mode the fusion block supports, or a fusion block that supports the mode.',
+              { position: p, mode: ctx.mode.kind, supported: ['regular', ...block.modes] },
+            );
+          }
           const record = ctx.recordSqueezes;
           const means = ctx.squeezeMeans?.[p];
           xs = this.blocks[p]!.apply(xs, {

@@ -27,3 +27,31 @@ test('an event file reads back scalar by scalar, and a flipped byte fails its CR
   writeFileSync(file, bytes.subarray(0, bytes.length - 3));
   assert.throws(() => readEventFile(file), /torn record/);
 });
+
+test('writeRunEvents writes strategy metrics of step and epoch records as strategy/step/… and strategy/epoch/… scalars', async () => {
+  const { writeRunEvents } = await import('./write-run-events.js');
+  const dir = mkdtempSync(join(tmpdir(), 'ungreedy-run-events-'));
+  const split = { loss: 1, acc: 50, accHeads: [40, 60], samples: 4 };
+  const files = writeRunEvents({
+    dir,
+    dataset: 'tiny',
+    label: 'ogm',
+    seed: 1,
+    kind: 'multi',
+    summary: null,
+    manifest: null,
+    epochs: [
+      { type: 'epoch', epoch: 1, lr: 0.1, train: split, val: null, test: null, evalMode: { kind: 'regular' }, stepsByMode: {}, seconds: 1, strategy: { 'ogm/x/rho': 2.5 } },
+    ],
+    steps: [
+      { type: 'step', step: 0, epoch: 1, mode: { kind: 'regular' }, loss: 1, s: [null, null], dSpeed: null, mu: { main: [0, 0], bypass: [0, 0] }, strategy: { 'ogm/x/k': 0.75 } },
+    ],
+    error: null,
+    pending: false,
+  } as unknown as Parameters<typeof writeRunEvents>[0]);
+  const scalars = files.flatMap((f) => readEventFile(f).scalars).filter((s) => s.tag.startsWith('strategy/'));
+  assert.deepEqual(scalars.map((s) => [s.tag, s.step, s.value]).sort(), [
+    ['strategy/epoch/ogm/x/rho', 1, 2.5],
+    ['strategy/step/ogm/x/k', 0, 0.75],
+  ]);
+});

@@ -19,7 +19,8 @@ const sanitize = (name: string): string => name.replace(/[^A-Za-z0-9._-]+/g, '_'
  * Writes `<run>/tensorboard/<sub-run>/events.out.tfevents.*` from the run's metrics.jsonl (replacing earlier
  * ones, so it can be rerun): per epoch `acc/train|val|test`, `loss/train|val|test` (fused) and `lr`; per step
  * `loss/step` and `speed/d_speed` (fused) and `speed/s` (each head); at the end `util/u` (heads) and
- * `util/d_util` (fused). The step of epoch scalars is the epoch number. Returns the files written.
+ * `util/d_util` (fused); strategy metrics (`ctx.metrics.record`, docs/hooks.md) as `strategy/epoch/<name>` and
+ * `strategy/step/<name>` (fused). The step of epoch scalars is the epoch number. Returns the files written.
  */
 export function writeRunEvents(run: RunRecords): string[] {
   const root = join(run.dir, TENSORBOARD_DIR);
@@ -44,11 +45,13 @@ export function writeRunEvents(run: RunRecords): string[] {
       });
     }
     fused.scalar('lr', e.lr, e.epoch, clock);
+    for (const [name, v] of Object.entries(e.strategy ?? {})) fused.scalar(`strategy/epoch/${name}`, v, e.epoch, clock);
   }
   for (const s of run.steps) {
     const wall = epochEnd.get(s.epoch) ?? clock;
     fused.scalar('loss/step', s.loss, s.step, wall);
     if (s.dSpeed !== null) fused.scalar('speed/d_speed', s.dSpeed, s.step, wall);
+    for (const [name, v] of Object.entries(s.strategy ?? {})) fused.scalar(`strategy/step/${name}`, v, s.step, wall);
     heads.forEach((w, i) => {
       const v = s.s[i];
       if (typeof v === 'number') w.scalar('speed/s', v, s.step, wall);

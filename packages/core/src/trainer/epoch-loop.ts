@@ -17,6 +17,7 @@ import type {
   LossInput,
   MaskedForward,
   ModalityMask,
+  FuseContext,
   ParamGradient,
   SplitSummary,
   StepContext,
@@ -79,6 +80,7 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
   const { model, trainable, hooks, optimizer, probe } = deps;
   const { byTfName, groups } = indexVariables(trainable);
   const mode = hooks.chooseForwardMode(ctx);
+  const fuse: FuseFn | undefined = hooks.has('fuseLogits') ? (heads, fctx) => hooks.fuseLogits(heads, fctx, ctx) : undefined;
   const { inputs, labels, oneHot } = batchTensors(batch, deps.modalities, deps.shapes, model.numClasses);
   let kept: tf.Tensor2D[] = [];
   let value: tf.Scalar | undefined;
@@ -88,7 +90,8 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
   const gradientSets = new Map<string, GradientsByGroup>();
   try {
     const lossInput = (out: ModelOutput): LossInput => {
-      const frozenForward = (xs: readonly tf.Tensor[]): MaskedForward => withFrozenState(model, () => model.forward(xs, { training: true, mode }));
+      const frozenForward = (xs: readonly tf.Tensor[]): MaskedForward =>
+        fusedBy(withFrozenState(model, () => model.forward(xs, { training: true, mode })), fuse, 'train', true);
       return {
         fused: out.fused,
         heads: out.heads,
@@ -102,7 +105,7 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
       };
     };
     ({ value, grads } = tf.variableGrads(() => {
-      const out = model.forward(inputs, { training: true, mode });
+      const out = fusedBy(model.forward(inputs, { training: true, mode }), fuse, 'train', true);
       const loss = hooks.wrapLoss(lossInput(out), { ...ctx, mode });
       kept = [out.fused, ...out.heads].map((t) => tf.keep(t));
       return loss;
@@ -113,7 +116,7 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
       let names: string[] | undefined;
       for (let j = 0; names === undefined || j < names.length; j++) {
         const pass = tf.variableGrads(() => {
-          const out = withFrozenState(model, () => model.forward(inputs, { training: true, mode }));
+          const out = fusedBy(withFrozenState(model, () => model.forward(inputs, { training: true, mode })), fuse, 'train', true);
           const terms = hooks.lossTerms(lossInput(out), { ...ctx, mode });
           const got = Object.keys(terms).sort();
           if (names === undefined) names = got;
@@ -346,6 +349,18 @@ export interface EvaluateOptions {
   readonly recordSqueezes?: (position: number, squeezes: readonly tf.Tensor2D[], batch: Batch) => void;
   /** Recording passes may use training augmentation; the stream it draws from. */
   readonly augment?: { readonly rng: Rng };
+  /** The strategy's fused-prediction decider (`fuseLogits`), when it has one; else the model's fused output. */
+  readonly fuse?: FuseFn;
+}
+
+/** A fused-prediction decider: the strategy's `fuseLogits` bound to the run, or undefined for the model's own. */
+export type FuseFn = (heads: readonly tf.Tensor2D[], ctx: FuseContext) => tf.Tensor2D | undefined;
+
+/** `out` with its fused logits from `fuse` (called inside the caller's tidy scope), or `out` itself without one. */
+function fusedBy(out: ModelOutput, fuse: FuseFn | undefined, phase: FuseContext['phase'], training: boolean): ModelOutput {
+  if (!fuse) return out;
+  const fused = fuse(out.heads, { training, phase, features: out.features });
+  return fused ? { ...out, fused } : out;
 }
 
 /**
@@ -371,12 +386,14 @@ export async function evaluateSplit(o: EvaluateOptions): Promise<{ metrics: Spli
   })) {
     const packed = tf.tidy(() => {
       const { inputs, oneHot } = batchTensors(batch, o.modalities, o.shapes, o.model.numClasses);
-      const out = o.model.forward(inputs, {
+      const phase = o.split === 'val' ? 'val' : o.split === 'test' ? 'test' : 'other';
+      const raw = o.model.forward(inputs, {
         training: false,
         mode: o.mode,
         ...(o.squeezeMeans ? { squeezeMeans: o.squeezeMeans } : {}),
         ...(o.recordSqueezes ? { recordSqueezes: (p: number, s: readonly tf.Tensor2D[]) => o.recordSqueezes!(p, s, batch) } : {}),
       });
+      const out = fusedBy(raw, o.fuse, phase, false);
       const loss = sumOfHeadLosses(out.heads, oneHot);
       const outputs = [out.fused, ...out.heads];
       return tf.concat([
@@ -406,6 +423,7 @@ export interface DataAccessDeps {
   readonly shapes: readonly (readonly number[])[];
   /** Default batch size of a pass (the run's evaluation batch size). */
   readonly batchSize: number;
+  readonly fuse?: FuseFn;
 }
 
 /**
@@ -432,7 +450,7 @@ export function strategyDataAccess(d: DataAccessDeps): StrategyDataAccess {
       })) {
         const out = tf.tidy(() => {
           const { inputs } = batchTensors(batch, d.modalities, d.shapes, d.model.numClasses);
-          const o = d.model.forward(inputs, { training: false, mode });
+          const o = fusedBy(d.model.forward(inputs, { training: false, mode }), d.fuse, 'other', false);
           return { features: [...o.features], heads: [...o.heads], fused: o.fused };
         });
         try {

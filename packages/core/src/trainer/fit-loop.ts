@@ -23,7 +23,7 @@ import type { Clock } from '../util/clock.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { CompletedStopping } from './completed-stopping.js';
-import { evaluateSplit, strategyDataAccess, trainSplitMeans, trainStep } from './epoch-loop.js';
+import { evaluateSplit, strategyDataAccess, trainSplitMeans, trainStep, type FuseFn } from './epoch-loop.js';
 import { modeKey } from '../model/fusion-block.js';
 import type { HookRunner } from './hook-runner.js';
 import type { LrScheduler } from './lr-scheduler.js';
@@ -126,6 +126,7 @@ export class FitLoop {
       modalities: d.modalities,
       shapes: this.shapes,
       batchSize: d.config.train.evalBatchSize,
+      ...(d.hooks.has('fuseLogits') ? { fuse: this.fuse } : {}),
     });
     this.accumulator = new SplitAccumulator(d.model.numModalities);
   }
@@ -201,6 +202,14 @@ export class FitLoop {
       metrics: this.metrics,
     };
   }
+
+  /** The context hook errors name after training (final evaluation): the last epoch and step. */
+  evaluationContext(): StrategyContext {
+    return this.context();
+  }
+
+  /** The strategy's fuseLogits for evaluation and data passes (hook errors name the current epoch and step). */
+  private readonly fuse: FuseFn = (heads, fctx) => this.d.hooks.fuseLogits(heads, fctx, this.context());
 
   private epochContext(): EpochContext {
     return { ...this.context(), data: this.data };
@@ -329,6 +338,7 @@ export class FitLoop {
             batchSize: t.evalBatchSize,
             mode: evalMode,
             legacyLength2AccuracyQuirk: t.legacyLength2AccuracyQuirk,
+            ...(hooks.has('fuseLogits') ? { fuse: this.fuse } : {}),
           });
     const train = this.accumulator.result();
     const valPass = await evaluate('val');

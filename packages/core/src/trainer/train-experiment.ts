@@ -16,7 +16,7 @@ import type { Clock } from '../util/clock.js';
 import type { JsonObject } from '../util/json.js';
 import { CORE_API_VERSION } from '../version.js';
 import { completedEpoch, hasCheckpoint, loadCheckpoint, readCheckpointState } from './checkpoint.js';
-import { evaluatePass } from './epoch-loop.js';
+import { evaluatePass, type FuseFn } from './epoch-loop.js';
 import { FitLoop } from './fit-loop.js';
 import { ensureGradients } from '../backend/kernels/register-gradients.js';
 import { installLeanBackprop } from '../backend/kernels/lean-backprop.js';
@@ -190,6 +190,7 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
       config.train.optimizer,
       trainable.map((v) => ({ name: v.name, variable: v.variable })),
     );
+    const hooks = new HookRunner(strategy, pluginMeta.name, options.observers ?? []);
     fit = new FitLoop({
       config,
       model,
@@ -197,7 +198,7 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
       modalities,
       strategy,
       strategyKey,
-      hooks: new HookRunner(strategy, pluginMeta.name, options.observers ?? []),
+      hooks,
       optimizer,
       scheduler: createScheduler(config.train.scheduler, config.train.optimizer.lr),
       probe: new LearningSpeedProbe(model.numModalities, config.metrics.speedLogBase),
@@ -233,6 +234,14 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
     const useBest = config.metrics.evaluateCheckpoint === 'best' && hasCheckpoint(bestDir);
     const evalName = useBest ? 'best' : 'last';
     const evalState = loadCheckpoint(useBest ? bestDir : lastDir(), model, null);
+    // A strategy that decides the fused prediction (fuseLogits) is evaluated with its state at that checkpoint.
+    const fuse: FuseFn | undefined = hooks.has('fuseLogits')
+      ? (heads, fctx) => hooks.fuseLogits(heads, fctx, fit!.evaluationContext())
+      : undefined;
+    const evalStrategyState = ((evalState['strategies'] ?? {}) as JsonObject)[strategyKey];
+    if (fuse && evalStrategyState && typeof evalStrategyState === 'object' && !Array.isArray(evalStrategyState)) {
+      strategy.loadStateDict?.(evalStrategyState);
+    }
     const evalEpoch = useBest ? (result.bestEpoch ?? result.epochs) : completedEpoch(evalState, result.epochs);
     let test: SplitMetrics | null;
     let utilization: UtilizationRecord | null = null;
@@ -244,6 +253,7 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
         modalities,
         ...utilizationSettings(config),
         augmentRng: rng.get('augment'),
+        ...(fuse ? { fuse } : {}),
         checkpoint: evalName,
         epoch: evalEpoch,
       });
@@ -263,6 +273,7 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
               batchSize: config.train.evalBatchSize,
               mode: { kind: 'regular' },
               legacyLength2AccuracyQuirk: config.train.legacyLength2AccuracyQuirk,
+              ...(fuse ? { fuse } : {}),
             });
     }
     log.info({ checkpoint: evalName, testAcc: test?.acc ?? null, dUtil: utilization?.dUtil ?? null }, 'run evaluated');
