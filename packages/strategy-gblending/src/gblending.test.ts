@@ -130,7 +130,7 @@ test('a dataset without a val split is a config error', () => {
 });
 
 test('integration: a real tiny run records weights that move off 1/J and trains differently from equal weights', async () => {
-  const config = (options: JsonObject): JsonObject => ({ seed: 2, model: { fused: 'concat' }, train: { epochs: 3 }, strategy: { use: 'gblending', options } });
+  const config = (options: JsonObject): JsonObject => ({ seed: 2, train: { epochs: 3 }, strategy: { use: 'gblending', options } });
   const online = await trainTiny({ plugins: [plugin], config: config({ mode: 'online' }) });
   // superEpoch 5 > epochs: never estimates, i.e. equal weights throughout.
   const equal = await trainTiny({ plugins: [plugin], config: config({ mode: 'online', superEpoch: 5 }) });

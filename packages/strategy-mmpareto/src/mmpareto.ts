@@ -119,10 +119,11 @@ export class MmParetoStrategy implements BalancingStrategy {
         out.set(group, params);
         continue;
       }
-      const gm = this.aligned(mm.get(group), params, MULTIMODAL_TERM, group);
-      const gu = this.aligned(this.gradientSet(ctx, unimodalTerm(k)).get(group), params, unimodalTerm(k), group);
+      const gm = this.aligned(mm.get(group), params);
+      const gu = this.aligned(this.gradientSet(ctx, unimodalTerm(k)).get(group), params);
       const dots = tf.tidy(() => {
-        const dot = (a: readonly ParamGradient[], b: readonly ParamGradient[]) => tf.addN(a.map((p, i) => tf.sum(tf.mul(p.grad, b[i]!.grad))));
+        const dot = (a: readonly (tf.Tensor | null)[], b: readonly (tf.Tensor | null)[]) =>
+          tf.addN([tf.scalar(0), ...a.flatMap((x, i) => (x && b[i] ? [tf.sum(tf.mul(x, b[i]!))] : []))]);
         return tf.stack([dot(gm, gm), dot(gm, gu), dot(gu, gu)]);
       });
       const [vmm, vmu, vuu] = Array.from(dots.dataSync());
@@ -135,7 +136,7 @@ export class MmParetoStrategy implements BalancingStrategy {
       ctx.metrics.record(`alpha/${k}`, weights[0]);
       out.set(
         group,
-        params.map((p, i) => ({ ...p, grad: this.combine(p.grad, gm[i]!.grad, gu[i]!.grad, weights) })),
+        params.map((p, i) => ({ ...p, grad: this.combine(p.grad, gm[i]!, gu[i]!, weights) })),
       );
     }
     return out;
@@ -147,9 +148,9 @@ export class MmParetoStrategy implements BalancingStrategy {
   }
 
   /** γ · max(1, ‖g‖ / ‖h‖) · h with h = 2(α_m g_m + α_u g_u), on the device. */
-  private combine(sum: tf.Tensor, gm: tf.Tensor, gu: tf.Tensor, [am, au]: [number, number]): tf.Tensor {
+  private combine(sum: tf.Tensor, gm: tf.Tensor | null, gu: tf.Tensor | null, [am, au]: [number, number]): tf.Tensor {
     return tf.tidy(() => {
-      const h = tf.add(tf.mul(gm, 2 * am), tf.mul(gu, 2 * au));
+      const h = tf.add(gm ? tf.mul(gm, 2 * am) : tf.zerosLike(sum), gu ? tf.mul(gu, 2 * au) : tf.zerosLike(sum));
       const hn = tf.norm(h);
       const stretch = tf.where(tf.greater(hn, 0), tf.maximum(tf.div(tf.norm(sum), tf.maximum(hn, 1e-30)), 1), tf.onesLike(hn));
       return tf.mul(h, tf.mul(stretch, this.options.gamma));
@@ -168,16 +169,13 @@ export class MmParetoStrategy implements BalancingStrategy {
     return set;
   }
 
-  /** The term's gradients of `group`, checked to be the same parameters in the same order as the summed ones. */
-  private aligned(set: readonly ParamGradient[] | undefined, params: readonly ParamGradient[], term: string, group: ParamGroupId): readonly ParamGradient[] {
-    if (!set || set.length !== params.length || set.some((p, i) => p.name !== params[i]!.name)) {
-      throw new UngreedyError(
-        'UNG_ERR_MODEL_MISMATCH',
-        `mmpareto: the gradients of term "${term}" on ${group} do not match the summed gradients' parameters (${params.map((p) => p.name).join(', ')}).`,
-        { component: 'mmpareto', term, group },
-      );
-    }
-    return set;
+  /**
+   * The term's gradient for each of `params` (matched by name), or null where the term's loss does not reach the
+   * parameter (core leaves such parameters out of a gradient set): a zero gradient.
+   */
+  private aligned(set: readonly ParamGradient[] | undefined, params: readonly ParamGradient[]): (tf.Tensor | null)[] {
+    const byName = new Map((set ?? []).map((p) => [p.name, p.grad]));
+    return params.map((p) => byName.get(p.name) ?? null);
   }
 }
 
