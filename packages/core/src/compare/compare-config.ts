@@ -18,12 +18,17 @@ export interface LabelledChoice {
   readonly options: JsonObject;
 }
 
+/** One strategy row: its choice, and optionally a config patch for this row only (the method's own setting). */
+export interface StrategyChoice extends LabelledChoice {
+  readonly config?: JsonObject;
+}
+
 /** A compare config after defaults (the schema is `schema/compare.schema.json`). */
 export interface CompareConfig {
   readonly name: string;
   readonly base: string | JsonObject;
   readonly seeds: readonly number[];
-  readonly strategies: readonly LabelledChoice[];
+  readonly strategies: readonly StrategyChoice[];
   readonly unimodal: boolean;
   readonly datasets: readonly LabelledChoice[] | null;
   readonly backend: 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu' | null;
@@ -125,6 +130,7 @@ export async function loadComparePlan(path: string, options: LoadComparePlanOpti
   const outDir = options.outDir !== undefined ? resolve(cwd, options.outDir) : resolve(dir, typed.output.dir);
   const plan = expandMatrix(typed, baseRaw as JsonObject, outDir);
   await checkCells(plan, {
+    strategies: typed.strategies,
     compareFile: file,
     baseFile,
     baseInline: typeof typed.base !== 'string',
@@ -168,7 +174,7 @@ export function expandMatrix(config: CompareConfig, base: JsonObject, outDir: st
   for (const p of config.plugins) if (!plugins.includes(p)) plugins.push(p);
   const cells: MatrixCell[] = [];
   for (const ds of datasets) {
-    const rows: { label: string; kind: CellKind; patch: JsonObject }[] = [];
+    const rows: { label: string; kind: CellKind; patch: JsonObject; config?: JsonObject }[] = [];
     if (config.unimodal) {
       for (let k = 0; k < modalityCount; k++) {
         const m = modalities?.[k] ?? k;
@@ -181,12 +187,13 @@ export function expandMatrix(config: CompareConfig, base: JsonObject, outDir: st
       }
     }
     for (const s of config.strategies) {
-      rows.push({ label: s.label, kind: { type: 'strategy', use: s.use }, patch: { strategy: { use: s.use, options: s.options } } });
+      rows.push({ label: s.label, kind: { type: 'strategy', use: s.use }, patch: { strategy: { use: s.use, options: s.options } }, ...(s.config ? { config: s.config } : {}) });
     }
     for (const row of rows) {
       for (const seed of config.seeds) {
         const dir = join(outDir, ds.label, row.label, `seed${seed}`);
-        const experiment = deepMerge(base, {
+        // A row's own config patch (e.g. the method's model setting) merges over the base, under the cell's fields.
+        const experiment = deepMerge(deepMerge(base, row.config ?? {}), {
           name: `${config.name}-${ds.label}-${row.label}`,
           seed,
           plugins,
@@ -212,7 +219,7 @@ export function expandMatrix(config: CompareConfig, base: JsonObject, outDir: st
  */
 async function checkCells(
   plan: { datasets: readonly string[]; cells: readonly MatrixCell[] },
-  ctx: { compareFile: string; baseFile: string; baseInline: boolean; listsDatasets: boolean; experimentDir: string; log?: Logger },
+  ctx: { strategies: readonly StrategyChoice[]; compareFile: string; baseFile: string; baseInline: boolean; listsDatasets: boolean; experimentDir: string; log?: Logger },
 ): Promise<void> {
   const compareIssues: ConfigIssue[] = [];
   const baseIssues: ConfigIssue[] = [];
@@ -239,8 +246,11 @@ async function checkCells(
       for (const issue of issues) {
         const p = issue.pointer;
         let mapped: ConfigIssue | undefined;
+        const row = cell.kind.type === 'strategy' ? strategyIndex.get(cell.label)! : -1;
         if (p.startsWith('/strategy') && cell.kind.type === 'strategy') {
-          mapped = { ...issue, pointer: `/strategies/${strategyIndex.get(cell.label)}${p.slice('/strategy'.length)}` };
+          mapped = { ...issue, pointer: `/strategies/${row}${p.slice('/strategy'.length)}` };
+        } else if (row >= 0 && hasPointer(ctx.strategies[row]?.config, p)) {
+          mapped = { ...issue, pointer: `/strategies/${row}/config${p}` };
         } else if (p.startsWith('/dataset') && ctx.listsDatasets) {
           mapped = { ...issue, pointer: `/datasets/${datasetIndex.get(cell.dataset)}${p.slice('/dataset'.length)}` };
         }
@@ -252,6 +262,18 @@ async function checkCells(
   if (ctx.baseInline) compareIssues.push(...baseIssues);
   if (compareIssues.length > 0) throw configInvalidError(ctx.compareFile, compareIssues);
   if (baseIssues.length > 0) throw configInvalidError(ctx.baseFile, baseIssues);
+}
+
+/** Whether `pointer` (JSON Pointer, e.g. `/train/loss`) names a value that `value` sets. */
+function hasPointer(value: unknown, pointer: string): boolean {
+  if (value === undefined || pointer === '') return false;
+  let at: unknown = value;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (!isPlainObject(at) || !(key in at)) return false;
+    at = at[key];
+  }
+  return true;
 }
 
 function pushUnique(list: ConfigIssue[], issue: ConfigIssue): void {

@@ -266,6 +266,28 @@ test('listed datasets replace the base dataset (options not merged) and repeat t
   assert.equal(plan.cells[1]!.dir, join(plan.outDir, 'hard', 'vanilla', 'seed1'));
 });
 
+test('a strategy row\'s config patch applies to that row only; its problems point into the row', async () => {
+  const { file } = workspace({
+    seeds: [1],
+    unimodal: false,
+    strategies: [
+      { label: 'vanilla', use: 'vanilla' },
+      { label: 'own-setting', use: 'vanilla', config: { train: { batchSize: 4 } } },
+    ],
+  });
+  const plan = await loadComparePlan(file, { log: silentLogger() });
+  const batch = (i: number) => (plan.cells[i]!.experiment as { train: { batchSize: number; epochs: number } }).train;
+  assert.equal(batch(1).batchSize, 4);
+  assert.notEqual(batch(0).batchSize, 4);
+  assert.equal(batch(1).epochs, batch(0).epochs, 'the rest of train comes from the base');
+  const bad = workspace({ seeds: [1], unimodal: false, strategies: [{ label: 'v', use: 'vanilla', config: { train: { batchSize: 0 } } }] });
+  await assert.rejects(loadComparePlan(bad.file, { log: silentLogger() }), (err: { code: string; data: { issues: { pointer: string }[] } }) => {
+    assert.equal(err.code, 'UNG_ERR_CONFIG_INVALID');
+    assert.deepEqual(err.data.issues.map((i) => i.pointer), ['/strategies/0/config/train/batchSize']);
+    return true;
+  });
+});
+
 function capture(cwd: string): CliIo & { outLines: string[]; errLines: string[] } {
   const outLines: string[] = [];
   const errLines: string[] = [];

@@ -54,7 +54,8 @@ export interface DriveOptions {
  * Calls a strategy's hooks in the trainer's order (`HOOKS`) over scripted steps, without a model:
  * onEpochBegin (at an epoch's first step) → chooseForwardMode → wrapLoss + backward (with a fixture) →
  * onAfterBackward → transformGradients → updateMask → onEpochEnd (after an epoch's last step). Epoch hooks get an
- * empty data access; `lossTerms` and `onValidationEnd` are not driven (they need the trainer). Returns what it
+ * empty data access; `lossTerms` terms are differentiated by the fixture (`FixtureStep.gradientSets`);
+ * `onValidationEnd` is not driven (it needs the trainer). Returns what it
  * decided per step.
  */
 export async function driveStrategy(strategy: BalancingStrategy, options: DriveOptions): Promise<StepTrace[]> {
@@ -84,7 +85,7 @@ export async function driveStrategy(strategy: BalancingStrategy, options: DriveO
         mode,
         speed: options.speed(mode, step),
         groupNorms: ran?.groupNorms ?? new Map(),
-        gradientSets: new Map(),
+        gradientSets: ran?.gradientSets ?? new Map(),
         batch: ran?.batch ?? { labels: new Int32Array(0), headProbs: [], numClasses: 0 },
       };
       const grads: GradientsByGroup = ran?.grads ?? new Map();
@@ -103,7 +104,7 @@ export async function driveStrategy(strategy: BalancingStrategy, options: DriveO
       const mask = strategy.updateMask?.(ctx);
       trace.push({ epoch: base.epoch, step, mode, mask: mask ? [...mask].sort() : null, loss: ran?.loss ?? null, transformed });
     } finally {
-      if (ran) for (const list of ran.grads.values()) for (const g of list) g.grad.dispose();
+      if (ran) for (const set of [ran.grads, ...ran.gradientSets.values()]) for (const list of set.values()) for (const g of list) g.grad.dispose();
     }
     if (stepInEpoch === options.stepsPerEpoch - 1) await strategy.onEpochEnd?.(epochCtx);
   }

@@ -134,7 +134,9 @@ export class HookRecorder {
         lastOrder = -1;
         chosen = null;
       }
-      if (spec.order <= lastOrder) problems.push(`#${i} ${c.hook}(step ${c.step}): out of the HOOKS order or called twice.`);
+      // lossTerms runs once per extra forward pass (one per term), so it may repeat within a step.
+      const repeatable = c.hook === 'lossTerms' && spec.order === lastOrder;
+      if (spec.order <= lastOrder && !repeatable) problems.push(`#${i} ${c.hook}(step ${c.step}): out of the HOOKS order or called twice.`);
       lastOrder = spec.order;
       if (c.hook === 'chooseForwardMode') chosen = typeof c.result === 'string' ? c.result : null;
       else if (chosen !== null && c.mode !== chosen) problems.push(`#${i} ${c.hook}(step ${c.step}): saw mode ${c.mode}, but chooseForwardMode returned ${chosen}.`);

@@ -21,6 +21,8 @@ export interface FixtureStep {
   readonly groupNorms: Map<ParamGroupId, GroupNorm>;
   /** The step's labels and head probabilities, as the trainer's StepContext.batch. */
   readonly batch: StepBatch;
+  /** The gradients of each `lossTerms` term, by name (empty without `lossTerms`), as StepContext.gradientSets. */
+  readonly gradientSets: Map<string, Map<ParamGroupId, ParamGradient[]>>;
 }
 
 /**
@@ -98,21 +100,47 @@ export class LossFixture {
     }, this.vars.map((v) => v.variable));
     const loss = value.dataSync()[0]!;
     value.dispose();
-    const byGroup = new Map<ParamGroupId, ParamGradient[]>();
+    const byGroup = this.byGroup(grads);
     const groupNorms = new Map<ParamGroupId, GroupNorm>();
+    for (const [group, list] of byGroup) {
+      for (const { grad: g, weight: variable } of list) {
+        const [gradSq, weightSq] = tf.tidy(() => [tf.sum(tf.square(g)).dataSync()[0]!, tf.sum(tf.square(variable)).dataSync()[0]!]);
+        const prev = groupNorms.get(group) ?? { gradSq: 0, weightSq: 0 };
+        groupNorms.set(group, { gradSq: prev.gradSq + gradSq!, weightSq: prev.weightSq + weightSq! });
+      }
+    }
+    // lossTerms: each term differentiated on its own forward pass, as the trainer does (every variable gets a
+    // gradient, zeros where the term does not reach it, so a set has the main gradients' groups and order).
+    const gradientSets = new Map<string, Map<ParamGroupId, ParamGradient[]>>();
+    if (strategy.lossTerms) {
+      const names = tf.tidy(() => Object.keys(strategy.lossTerms!(this.lossInput(ctx.mode, ctx), ctx)));
+      for (const term of names) {
+        const vars = this.vars.map((v) => v.variable);
+        const { value: termValue, grads: named } = tf.variableGrads(() => {
+          const terms = strategy.lossTerms!(this.lossInput(ctx.mode, ctx), ctx);
+          return terms[term]!;
+        }, vars);
+        termValue.dispose();
+        for (const v of vars) named[v.name] ??= tf.zerosLike(v);
+        gradientSets.set(term, this.byGroup(named));
+      }
+    }
+    const headProbs = tf.tidy(() => this.forward(this.inputs, ctx.mode).heads.map((h) => tf.softmax(h).dataSync() as Float32Array));
+    const batch: StepBatch = { labels: this.labels.dataSync() as Int32Array, headProbs, numClasses: this.oneHot.shape[1] };
+    return { loss, grads: byGroup, groupNorms, batch, gradientSets };
+  }
+
+  /** Gradients by variable name → ParamGradients by group, in the fixture's variable order. */
+  private byGroup(grads: tf.NamedTensorMap): Map<ParamGroupId, ParamGradient[]> {
+    const byGroup = new Map<ParamGroupId, ParamGradient[]>();
     for (const { variable, group, name } of this.vars) {
       const g = grads[variable.name];
       if (!g) continue;
       const list = byGroup.get(group) ?? [];
       list.push({ name, shape: variable.shape, grad: g, weight: variable });
       byGroup.set(group, list);
-      const [gradSq, weightSq] = tf.tidy(() => [tf.sum(tf.square(g)).dataSync()[0]!, tf.sum(tf.square(variable)).dataSync()[0]!]);
-      const prev = groupNorms.get(group) ?? { gradSq: 0, weightSq: 0 };
-      groupNorms.set(group, { gradSq: prev.gradSq + gradSq!, weightSq: prev.weightSq + weightSq! });
     }
-    const headProbs = tf.tidy(() => this.forward(this.inputs, ctx.mode).heads.map((h) => tf.softmax(h).dataSync() as Float32Array));
-    const batch: StepBatch = { labels: this.labels.dataSync() as Int32Array, headProbs, numClasses: this.oneHot.shape[1] };
-    return { loss, grads: byGroup, groupNorms, batch };
+    return byGroup;
   }
 
   dispose(): void {
