@@ -17,7 +17,7 @@ function registryWith(make: () => BalancingStrategy) {
   return testRegistry(
     builtinPlugin,
     tinyPlugin,
-    definePlugin({ meta: { name: 'ungreedy-test-data', version: '1.0.0', namespace: 'd', coreApi: '^1.0.0' }, strategies: { s: contribution } }),
+    definePlugin({ meta: { name: 'ungreedy-test-data', version: '1.0.0', namespace: 'd', coreApi: '^2.0.0' }, strategies: { s: contribution } }),
   );
 }
 

@@ -19,7 +19,7 @@ function registryWith(make: () => BalancingStrategy) {
   return testRegistry(
     builtinPlugin,
     tinyPlugin,
-    definePlugin({ meta: { name: 'ungreedy-test-fuse', version: '1.0.0', namespace: 'f', coreApi: '^1.0.0' }, strategies: { s: contribution } }),
+    definePlugin({ meta: { name: 'ungreedy-test-fuse', version: '1.0.0', namespace: 'f', coreApi: '^2.0.0' }, strategies: { s: contribution } }),
   );
 }
 

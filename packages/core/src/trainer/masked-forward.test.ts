@@ -19,7 +19,7 @@ function registryWith(make: () => BalancingStrategy) {
   return testRegistry(
     builtinPlugin,
     tinyPlugin,
-    definePlugin({ meta: { name: 'ungreedy-test-masked', version: '1.0.0', namespace: 'm', coreApi: '^1.0.0' }, strategies: { s: contribution } }),
+    definePlugin({ meta: { name: 'ungreedy-test-masked', version: '1.0.0', namespace: 'm', coreApi: '^2.0.0' }, strategies: { s: contribution } }),
   );
 }
 

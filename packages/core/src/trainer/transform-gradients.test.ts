@@ -69,7 +69,7 @@ async function run(drop: readonly string[] = []) {
     builtinPlugin,
     tinyPlugin,
     definePlugin({
-      meta: { name: 'ungreedy-test-ogm', version: '1.0.0', namespace: 'ogm', coreApi: '^1.0.0' },
+      meta: { name: 'ungreedy-test-ogm', version: '1.0.0', namespace: 'ogm', coreApi: '^2.0.0' },
       strategies: { 'ogm-like': ogmLike(seen, gradSq, drop) },
     }),
   );
@@ -133,7 +133,7 @@ test('transformGradients returning a wrong shape or an unknown group fails as UN
     const registry = testRegistry(
       builtinPlugin,
       tinyPlugin,
-      definePlugin({ meta: { name: 'ungreedy-test-bad', version: '1.0.0', namespace: 'bad', coreApi: '^1.0.0' }, strategies: { bad: bad(make) } }),
+      definePlugin({ meta: { name: 'ungreedy-test-bad', version: '1.0.0', namespace: 'bad', coreApi: '^2.0.0' }, strategies: { bad: bad(make) } }),
     );
     const config = tinyConfig({ strategy: { use: 'bad', options: {} }, train: { epochs: 1 } });
     await assert.rejects(trainExperiment(tinyRun(config, { registry })), (e: unknown) => (e as { code?: string }).code === 'UNG_ERR_HOOK_FAILED' || String((e as Error).cause ?? '').includes('transformGradients'));

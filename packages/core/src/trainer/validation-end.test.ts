@@ -28,7 +28,7 @@ test('onValidationEnd gets per-head and fused loss/acc that agree with the Epoch
   const registry = testRegistry(
     builtinPlugin,
     tinyPlugin,
-    definePlugin({ meta: { name: 'ungreedy-test-val', version: '1.0.0', namespace: 'val', coreApi: '^1.0.0' }, strategies: { v: contribution } }),
+    definePlugin({ meta: { name: 'ungreedy-test-val', version: '1.0.0', namespace: 'val', coreApi: '^2.0.0' }, strategies: { v: contribution } }),
   );
   const o = tinyRun(tinyConfig({ strategy: { use: 'v', options: {} }, train: { epochs: 2 } }), { registry });
   await trainExperiment(o);
@@ -57,7 +57,7 @@ test('a non-finite strategy metric fails the hook as UNG_ERR_HOOK_FAILED', async
   const registry = testRegistry(
     builtinPlugin,
     tinyPlugin,
-    definePlugin({ meta: { name: 'ungreedy-test-nan', version: '1.0.0', namespace: 'nan', coreApi: '^1.0.0' }, strategies: { n: contribution } }),
+    definePlugin({ meta: { name: 'ungreedy-test-nan', version: '1.0.0', namespace: 'nan', coreApi: '^2.0.0' }, strategies: { n: contribution } }),
   );
   await assert.rejects(
     trainExperiment(tinyRun(tinyConfig({ strategy: { use: 'n', options: {} }, train: { epochs: 1 } }), { registry })),
