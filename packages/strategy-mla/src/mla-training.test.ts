@@ -7,15 +7,13 @@ import { trainTiny } from '@ungreedy/core/testing';
 import type { TinyRun } from '@ungreedy/core/testing';
 import { CORE_API_VERSION, definePlugin } from '@ungreedy/core';
 import manifest from './index.js';
-import { coreHasSharedHeads } from './shared-heads.js';
 
 // The package's manifest under the installed core's API range: this test is about the strategy; the manifest
 // (with its coreApi) is checked by conformance.test.ts.
 const plugin = definePlugin({ ...manifest, meta: { ...manifest.meta, coreApi: `^${CORE_API_VERSION}` } });
 
 // The paper's setting: late fusion, one head shared by both modalities (equal feature sizes).
-// Skipped (and reported as skipped) while the installed core cannot build `model.heads: 'shared'`.
-const needsSharedHeads = coreHasSharedHeads() ? {} : { skip: "core has no model.heads: 'shared' yet" };
+const needsSharedHeads = {};
 
 const experiment: JsonObject = {
   dataset: { options: { sizes: { train: 96, val: 16, test: 48 } } },
