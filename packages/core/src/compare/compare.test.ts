@@ -295,7 +295,7 @@ function capture(cwd: string): CliIo & { outLines: string[]; errLines: string[] 
 }
 
 test('strategy metrics: the compare table gives each one\'s last-epoch mean ± std over seeds (epoch value, else the steps\' mean)', () => {
-  const out = mkdtempSync(join(tmpdir(), 'ungreedy-table-sm-'));
+  const out = tempDir('table-sm');
   const rho = [1, 3];
   const k = [[0.5, 0.7], [0.1, 0.3]];
   for (const seed of [1, 2]) {
