@@ -54,19 +54,33 @@ export {
   type FusionBlock,
   type FusionContext,
   type FusionForwardContext,
-  type RebalanceMode,
 } from './model/fusion-block.js';
 export {
-  FUSED_HEAD_GROUP,
   SHARED_FUSION_GROUP,
-  SHARED_HEAD_GROUP,
   branchGroup, bypassGroups, fusionGroup, headGroup, mainGroups,
   type ParamGroupId,
 } from './model/param-group.js';
 
 // Balancing strategies (STYLE.md H9-H12).
-// Every type of the strategy surface (hooks and their contexts, gradients, losses, metrics): docs/hooks.md.
-export type * from './strategy/balancing-strategy.js';
+// The strategy surface (docs/hooks.md): the hooks and their contexts. Helper types of their fields (StepBatch,
+// MaskedForward, ...) stay unexported: reach them as `StepContext['batch']` and so on, so the promise stays small.
+export type {
+  BalancingStrategy,
+  BalancingStrategyHooks,
+  EpochContext,
+  FuseContext,
+  GradientsByGroup,
+  GroupNorm,
+  LearningSpeed,
+  LossInput,
+  ModalityMask,
+  ParamGradient,
+  SplitSummary,
+  StepContext,
+  StrategyContext,
+  StrategyCreateContext,
+  ValidationResult,
+} from './strategy/balancing-strategy.js';
 export { HOOKS } from './strategy/hooks.js';
 // The paper's re-balancing step (docs/method.md#balancing), shared by guided and random and open to third-party
 // variants that choose the modality differently.

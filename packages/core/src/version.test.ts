@@ -35,7 +35,7 @@ const plugins = ['packages', 'examples']
 
 function entryOf(dir: string, pkg: PackageJson): string {
   const main = pkg.exports?.['.'];
-  const file = typeof main === 'string' ? main : (main?.development ?? main?.default);
+  const file = typeof main === 'string' ? main : (main?.['ungreedy-development'] ?? main?.default);
   assert.ok(file, `${pkg.name}: package.json exports["."] should name an entry`);
   return join(dir, file);
 }

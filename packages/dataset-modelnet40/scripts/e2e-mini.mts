@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { main } from '@ungreedy/core';
+import { main } from '@ungreedy/core/app';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({

@@ -5,7 +5,7 @@
 import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '@ungreedy/core';
+import { main } from '@ungreedy/core/app';
 
 const recipes = join(dirname(fileURLToPath(import.meta.url)), '../../../recipes');
 const result: Record<string, number | 'no data'> = {};

@@ -19,7 +19,6 @@ test('the fusion kit fails each broken block on exactly the broken rule, and pas
     'ablation-ignored': ['valid {}: partner ablation (when declared) makes each output depend on its own modality only'],
     'declared-modes': [],
     // Declares its modes but runs an undeclared one as regular instead of refusing it.
-    'runs-undeclared-mode': [shapes],
     'not-cross-modal': ['valid {}: gradients reach every branch (own modality only) and every trainable variable'],
   });
 });

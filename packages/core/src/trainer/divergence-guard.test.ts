@@ -4,7 +4,7 @@ import { isUngreedyError } from '../errors.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { trainTiny } from '../testing/train-tiny.js';
 
-const blowUp = { train: { epochs: 2, optimizer: { type: 'sgd', lr: 1e4, momentum: 0, weightDecay: 0, nesterov: false } } };
+const blowUp = { train: { epochs: 2, optimizer: { type: 'sgd', lr: 1000, momentum: 0, weightDecay: 0, nesterov: false } } };
 
 test('a finite loss blow-up (SGD at a huge learning rate) fails the run with UNG_ERR_RUN_DIVERGED, like a NaN', async () => {
   await assert.rejects(

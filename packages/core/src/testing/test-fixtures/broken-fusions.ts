@@ -93,5 +93,4 @@ tester.run('leaky', toy({ leaks: true }), { modes });
 tester.run('unseeded', toy({ unseeded: true }), { modes });
 tester.run('ablation-ignored', toy({ ablationIgnored: true }), { modes });
 tester.run('declared-modes', toy({ declares: { refuses: true } }));
-tester.run('runs-undeclared-mode', toy({ declares: { refuses: false } }));
 tester.run('not-cross-modal', { ...toy(), create: (_o, ctx) => new ToyBlock({ ...ctx, channels: ctx.channels }, {}) }, { modes, crossModal: false });
