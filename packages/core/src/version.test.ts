@@ -16,7 +16,7 @@ interface PackageJson {
   name: string;
   version: string;
   keywords?: string[];
-  exports?: Record<string, string | { development?: string; default?: string }>;
+  exports?: Record<string, string | { 'ungreedy-development'?: string; default?: string }>;
   peerDependencies?: Record<string, string>;
 }
 
