@@ -269,6 +269,7 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
               batchSize: config.train.evalBatchSize,
               mode: { kind: 'regular' },
               legacyLength2AccuracyQuirk: config.train.legacyLength2AccuracyQuirk,
+              loss: config.train.loss ?? 'heads',
               ...(fuse ? { fuse } : {}),
             });
     }
