@@ -93,7 +93,7 @@ test("fused 'concat': its own classifier (head/fused) over the concatenated feat
   }
   const xs = [randn([4, 6], 5), randn([4, 4], 6)];
   const out = model.forward(xs, { training: false, mode: REGULAR });
-  const expected = tf.add(tf.matMul(tf.concat(out.features, 1), fusedVars[0]!.variable), fusedVars[1]!.variable);
+  const expected = tf.add(tf.matMul(tf.concat([...out.features], 1), fusedVars[0]!.variable), fusedVars[1]!.variable);
   assert.ok(maxDiff(out.fused, expected) < 1e-6);
 
   // train.loss 'fused' trains the concat classifier and not the per-modality heads; 'heads' does the opposite.
