@@ -1,10 +1,9 @@
 import { StrategyTester } from '@ungreedy/core/testing';
 import plugin, { mla } from './index.js';
-import { coreHasSharedHeads } from './shared-heads.js';
 
-// MLA needs one head shared by every modality: the kit's fixture and tiny runs are built with it. The real-engine
-// runs need core's `model.heads: 'shared'`; until the installed core has it, they are left out (trainEpochs 0).
-new StrategyTester({ model: { heads: 'shared' }, trainEpochs: coreHasSharedHeads() ? 3 : 0 }).run('mla', mla, {
+// MLA needs one head shared by every modality: the kit's fixture and tiny runs are built with it (core's
+// `model.heads: 'shared'`).
+new StrategyTester({ model: { heads: 'shared' }, trainEpochs: 3 }).run('mla', mla, {
   plugin,
   valid: [
     { gradientModification: false },
