@@ -250,6 +250,7 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
         ...utilizationSettings(config),
         augmentRng: rng.get('augment'),
         ...(fuse ? { fuse } : {}),
+        loss: config.train.loss ?? 'heads',
         checkpoint: evalName,
         epoch: evalEpoch,
       });
