@@ -1,7 +1,8 @@
 import { StrategyTester } from '@ungreedy/core/testing';
 import plugin, { mla } from './index.js';
 
-// MLA needs one head shared by every modality: the kit's fixture and tiny runs are built with it.
+// MLA needs one head shared by every modality: the kit's fixture and tiny runs are built with it (core's
+// `model.heads: 'shared'`).
 new StrategyTester({ model: { heads: 'shared' }, trainEpochs: 3 }).run('mla', mla, {
   plugin,
   valid: [

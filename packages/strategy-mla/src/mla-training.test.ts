@@ -13,8 +13,6 @@ import manifest from './index.js';
 const plugin = definePlugin({ ...manifest, meta: { ...manifest.meta, coreApi: `^${CORE_API_VERSION}` } });
 
 // The paper's setting: late fusion, one head shared by both modalities (equal feature sizes).
-const needsSharedHeads = {};
-
 const experiment: JsonObject = {
   dataset: { options: { sizes: { train: 96, val: 16, test: 48 } } },
   model: { fusion: { use: 'late', after: [] }, heads: 'shared' },
@@ -40,7 +38,7 @@ function metric(run: TinyRun, name: string): (number | undefined)[] {
   return run.steps.map((s) => (s as { strategy?: Record<string, number> }).strategy?.[`mla/mla/${name}`]);
 }
 
-test('steps alternate between the modalities; a step never updates the other modality\'s encoder', needsSharedHeads, async () => {
+test('steps alternate between the modalities; a step never updates the other modality\'s encoder', async () => {
   const rec = weightRecorder();
   const run = await trainTiny({ plugins: [plugin], config: { ...experiment, strategy: { use: 'mla' } }, observers: [rec.observer] });
   try {
@@ -63,7 +61,7 @@ test('steps alternate between the modalities; a step never updates the other mod
   }
 });
 
-test('the gradient modification and the entropy fusion each change the run', needsSharedHeads, async () => {
+test('the gradient modification and the entropy fusion each change the run', async () => {
   const runs = [
     await trainTiny({ plugins: [plugin], config: { ...experiment, strategy: { use: 'mla' } } }),
     await trainTiny({ plugins: [plugin], config: { ...experiment, strategy: { use: 'mla', options: { gradientModification: false } } } }),

@@ -26,6 +26,13 @@ export interface EncoderChoice<O = JsonObject> extends ComponentChoice<O> {
   readonly init?: EncoderInit | null;
 }
 
+/** `model.heads` (schema/config.schema.json). */
+export type ModelHeads = 'separate' | 'shared';
+/** `model.fused` (schema/config.schema.json). */
+export type ModelFused = 'mean' | 'sum' | 'concat';
+/** `train.loss` (schema/config.schema.json). */
+export type TrainLoss = 'heads' | 'fused' | 'fused+heads';
+
 export type BackendName = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 export type OptimizerConfig =
@@ -70,6 +77,10 @@ export interface ExperimentConfig {
       /** Encoder stage indices (0-based) after which a fusion block sits. */
       readonly after: readonly number[];
     };
+    /** One linear head per modality (`separate`, default) or one shared by all (`shared`, group `head/shared`). */
+    readonly heads?: ModelHeads;
+    /** The model's own fused logits (no `fuseLogits`): `mean` (default) or `sum` of heads, or a `concat` classifier. */
+    readonly fused?: ModelFused;
   };
   readonly strategy: ComponentChoice;
   readonly train: {
@@ -78,6 +89,8 @@ export interface ExperimentConfig {
     readonly evalBatchSize: number;
     readonly optimizer: OptimizerConfig;
     readonly scheduler: SchedulerConfig;
+    /** The base loss (LossInput.baseLoss and the reported loss); default `heads` = Σ_k CE(head_k). */
+    readonly loss?: TrainLoss;
     /** Stop after this many epochs (cumulative, never reset) with 100 % fused train accuracy; 0 disables. */
     readonly completedStopping: number;
     /** Write the `last` checkpoint every N training steps as well as at every epoch end; 0 = epoch ends only. */

@@ -33,6 +33,8 @@ test('a valid config resolves with core and component defaults applied', () => {
       modalities: null,
       encoders: [{ use: 'cnn', options: { channels: [8, 16] }, init: null }],
       fusion: { use: 'mmtm', options: { ratio: 4 }, after: [0, 1] },
+      heads: 'separate',
+      fused: 'mean',
     },
     strategy: { use: 'guided', options: { alpha: 0.25, threshold: 0.01 } },
     train: {
@@ -44,6 +46,7 @@ test('a valid config resolves with core and component defaults applied', () => {
         type: 'plateau', monitor: 'train/loss', mode: 'min', factor: 0.3, patience: 10, threshold: 0.001,
         thresholdMode: 'rel', cooldown: 0, minLr: 1e-6, eps: 1e-8,
       },
+      loss: 'heads',
       completedStopping: 5,
       checkpointEverySteps: 0,
       keepBest: true,

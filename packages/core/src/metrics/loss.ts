@@ -17,3 +17,18 @@ export function sumOfHeadLosses(heads: readonly tf.Tensor2D[], oneHot: tf.Tensor
 export function fuseLogits(heads: readonly tf.Tensor2D[]): tf.Tensor2D {
   return tf.tidy(() => tf.div(tf.addN(heads as tf.Tensor2D[]), heads.length) as tf.Tensor2D);
 }
+
+/**
+ * The base loss chosen by `train.loss` (packages/core/docs/model-options.md): `heads` = Σ_k CE(heads[k], y) (the
+ * paper's, exactly {@link sumOfHeadLosses}), `fused` = CE(fused, y), `fused+heads` = CE(fused, y) + Σ_k CE(heads[k], y).
+ */
+export function baseLossOf(
+  kind: 'heads' | 'fused' | 'fused+heads',
+  fused: tf.Tensor2D,
+  heads: readonly tf.Tensor2D[],
+  oneHot: tf.Tensor2D,
+): tf.Scalar {
+  if (kind === 'heads') return sumOfHeadLosses(heads, oneHot);
+  if (kind === 'fused') return crossEntropy(fused, oneHot);
+  return tf.tidy(() => tf.addN([crossEntropy(fused, oneHot), ...heads.map((h) => crossEntropy(h, oneHot))]) as tf.Scalar);
+}

@@ -6,6 +6,7 @@ import type { MultiModalModel } from '../model/multimodal-model.js';
 import type { Rng } from '../rng/rng.js';
 import type { SplitMetrics, UtilizationRecord } from '../run/metric-records.js';
 import { evaluatePass, type FuseFn } from '../trainer/epoch-loop.js';
+import type { TrainLoss } from '../config/experiment-config.js';
 import { spread } from './learning-speed.js';
 
 export interface UtilizationInput {
@@ -60,6 +61,8 @@ export interface MeasureUtilizationOptions {
   readonly recordWithAugmentation: boolean;
   /** The strategy's fused-prediction decider (fuseLogits), used in every pass; default the model's fused output. */
   readonly fuse?: FuseFn;
+  /** `train.loss`: the test pass reports this loss (default `heads` = Σ_k CE of the heads). */
+  readonly loss?: TrainLoss;
   /** Stream for the recording pass's augmentation (the run's `augment` stream). */
   readonly augmentRng: Rng;
   readonly checkpoint: 'best' | 'last';
@@ -86,6 +89,7 @@ export async function measureUtilization(
     batchSize: o.batchSize,
     legacyLength2AccuracyQuirk: o.legacyLength2AccuracyQuirk,
     ...(o.fuse ? { fuse: o.fuse } : {}),
+    ...(o.loss ? { loss: o.loss } : {}),
   };
   if (o.dataset.size('test') === 0) return { test: null, record: null };
   const test = await evaluatePass({ ...common, split: 'test', mode: REGULAR });

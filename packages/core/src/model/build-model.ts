@@ -9,7 +9,7 @@ import { loadPretrained } from './load-pretrained.js';
 import { mergeOptions } from './merge-options.js';
 import type { NamedVariable } from './module.js';
 import type { BuildModelOptions, ModelForwardContext, ModelOutput, MultiModalModel } from './multimodal-model.js';
-import { branchGroup, headGroup } from './param-group.js';
+import { branchGroup, FUSED_HEAD_GROUP, headGroup, SHARED_HEAD_GROUP } from './param-group.js';
 
 const mismatch = (message: string, data: Record<string, unknown>): UngreedyError =>
   new UngreedyError('UNG_ERR_MODEL_MISMATCH', message, data);
@@ -18,6 +18,13 @@ const mismatch = (message: string, data: Record<string, unknown>): UngreedyError
  * Builds the multi-modal model of a config: one encoder per modality (from the registry, defaults merged
  * under the options), a fusion block after each stage index in `model.fusion.after`, a linear head per
  * modality on the pooled features, and fused = mean of the head logits (docs/method.md#network).
+ *
+ * Model options (packages/core/docs/model-options.md): `model.heads: 'shared'` makes one linear head
+ * `head.shared.weight|bias` (group `head/shared`) that every modality's features go through (equal feature sizes,
+ * else UNG_ERR_CONFIG_INVALID at /model/heads); `model.fused: 'sum'` sums the head logits instead of averaging them;
+ * `model.fused: 'concat'` adds `head.fused.weight|bias` (group `head/fused`), a linear classifier over the
+ * concatenated features, whose logits are the fused output. Their initial values come from forks of `rng` taken
+ * after every other fork, so the default model's initial weights do not change.
  *
  * - Variable names: `branch.<k>.…` (group `branch/k`), `head.<k>.weight|bias` (`head/k`),
  *   `fusion.<p>.…` (groups the block declares: `fusion/k`, `fusion/shared`).
@@ -50,7 +57,11 @@ export async function buildModel(options: BuildModelOptions): Promise<MultiModal
   const encoders: Encoder[] = [];
   const fusionBlocks: FusionBlock[] = [];
   const heads: Dense[] = [];
-  const headStores = headRngs.map((r, k) => ParamStore.create('', r, headGroup(k)));
+  const sharedHeads = (config.heads ?? 'separate') === 'shared';
+  const fusedKind = config.fused ?? 'mean';
+  // Forked even for a shared head, so the fusion blocks' streams stay the same as with separate heads.
+  const headStores = sharedHeads ? [] : headRngs.map((r, k) => ParamStore.create('', r, headGroup(k)));
+  let fusedHead: Dense | undefined;
   const disposeAll = (): void => {
     for (const e of encoders) e.dispose();
     for (const b of fusionBlocks) b.dispose();
@@ -88,8 +99,20 @@ export async function buildModel(options: BuildModelOptions): Promise<MultiModal
         });
       }
     }
-    for (let k = 0; k < n; k++) {
-      heads.push(createDense(headStores[k]!, `head.${k}`, encoders[k]!.featureSize, numClasses));
+    const featureSizes = encoders.map((e) => e.featureSize);
+    if (sharedHeads && featureSizes.some((f) => f !== featureSizes[0])) {
+      const message = `must be "separate" when the encoders' feature sizes differ, but the feature sizes are [${featureSizes.join(', ')}]`;
+      throw new UngreedyError(
+        'UNG_ERR_CONFIG_INVALID',
+        `model.heads "shared" needs every modality's pooled features to have one size, but the encoders give [${featureSizes.join(', ')}]. ` +
+          'Choose encoders (or encoder options) with equal feature sizes, or set model.heads to "separate".',
+        { pointer: '/model/heads', featureSizes, issues: [{ pointer: '/model/heads', message, value: 'shared' }] },
+      );
+    }
+    if (!sharedHeads) {
+      for (let k = 0; k < n; k++) {
+        heads.push(createDense(headStores[k]!, `head.${k}`, encoders[k]!.featureSize, numClasses));
+      }
     }
 
     const fusion = config.fusion;
@@ -144,7 +167,28 @@ export async function buildModel(options: BuildModelOptions): Promise<MultiModal
         );
       }
     }
-    return new AssembledModel(modalities.map((m) => m.shape), numClasses, encoders, heads, headStores, positions, fusionBlocks);
+    if (sharedHeads) {
+      const store = ParamStore.create('', rng.fork('head/shared'), SHARED_HEAD_GROUP);
+      headStores.push(store);
+      const shared = createDense(store, 'head.shared', featureSizes[0]!, numClasses);
+      for (let k = 0; k < n; k++) heads.push(shared);
+    }
+    if (fusedKind === 'concat') {
+      const store = ParamStore.create('', rng.fork('head/fused'), FUSED_HEAD_GROUP);
+      headStores.push(store);
+      fusedHead = createDense(store, 'head.fused', featureSizes.reduce((a, b) => a + b, 0), numClasses);
+    }
+    return new AssembledModel(
+      modalities.map((m) => m.shape),
+      numClasses,
+      encoders,
+      heads,
+      headStores,
+      positions,
+      fusionBlocks,
+      fusedKind,
+      fusedHead,
+    );
   } catch (err) {
     disposeAll();
     throw err;
@@ -165,6 +209,8 @@ class AssembledModel implements MultiModalModel {
     private readonly headStores: readonly ParamStore[],
     positions: readonly number[],
     private readonly blocks: readonly FusionBlock[],
+    private readonly fusedKind: 'mean' | 'sum' | 'concat' = 'mean',
+    private readonly fusedHead?: Dense,
   ) {
     this.numModalities = encoders.length;
     this.fusionPoints = blocks.length;
@@ -206,9 +252,15 @@ class AssembledModel implements MultiModalModel {
       }
       const features = xs.map((x, k) => this.encoders[k]!.pool(x));
       const heads = features.map((f, k) => this.heads[k]!.apply(f));
-      const fused: tf.Tensor2D = heads.length === 1 ? tf.clone(heads[0]!) : tf.div(tf.addN(heads), heads.length);
-      return { fused, heads, features };
+      return { fused: this.fuse(heads, features), heads, features };
     });
+  }
+
+  /** The model's own fused logits (`model.fused`): mean (the paper's, exact ops kept) or sum of heads, or the concat classifier. */
+  private fuse(heads: tf.Tensor2D[], features: tf.Tensor2D[]): tf.Tensor2D {
+    if (this.fusedHead) return this.fusedHead.apply(features.length === 1 ? features[0]! : tf.concat(features, 1));
+    if (heads.length === 1) return tf.clone(heads[0]!);
+    return this.fusedKind === 'sum' ? tf.addN(heads) : tf.div(tf.addN(heads), heads.length);
   }
 
   applyHead(k: number, features: tf.Tensor2D): tf.Tensor2D {

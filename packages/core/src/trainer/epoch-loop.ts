@@ -7,9 +7,10 @@ import type { ModelOutput, MultiModalModel } from '../model/multimodal-model.js'
 import type { ParamGroupId } from '../model/param-group.js';
 import { SplitAccumulator } from '../metrics/accuracy.js';
 import type { LearningSpeedProbe } from '../metrics/learning-speed.js';
-import { crossEntropy, sumOfHeadLosses } from '../metrics/loss.js';
+import { baseLossOf, crossEntropy } from '../metrics/loss.js';
 import { Rng } from '../rng/rng.js';
 import type { SplitMetrics, StepRecord } from '../run/metric-records.js';
+import type { TrainLoss } from '../config/experiment-config.js';
 import type {
   GradientsByGroup,
   GroupNorm,
@@ -55,6 +56,8 @@ export interface StepDeps {
   readonly shapes: readonly (readonly number[])[];
   /** The training split's mean inputs, for `forwardMasked` with `train-mean` (computed once per run by the caller). */
   readonly trainMeans?: () => readonly tf.Tensor[];
+  /** `train.loss`: what LossInput.baseLoss is (default `heads` = Σ_k CE of the heads). */
+  readonly loss?: TrainLoss;
 }
 
 export interface StepResult {
@@ -98,7 +101,7 @@ export async function trainStep(deps: StepDeps, batch: Batch, ctx: StrategyConte
         features: out.features,
         labels,
         oneHot,
-        baseLoss: sumOfHeadLosses(out.heads, oneHot),
+        baseLoss: baseLossOf(deps.loss ?? 'heads', out.fused, out.heads, oneHot),
         applyHead: (k, f) => model.applyHead(k, f),
         crossEntropy: (logits) => crossEntropy(logits, oneHot),
         forwardMasked: (mask) => frozenForward(maskedInputs(inputs, mask, model.numModalities, ctx, deps.trainMeans)),
@@ -353,6 +356,8 @@ export interface EvaluateOptions {
   readonly signal?: AbortSignal;
   /** The strategy's fused-prediction decider (`fuseLogits`), when it has one; else the model's fused output. */
   readonly fuse?: FuseFn;
+  /** `train.loss`: the reported loss is the training base loss (default `heads` = Σ_k CE of the heads). */
+  readonly loss?: TrainLoss;
 }
 
 /** A fused-prediction decider: the strategy's `fuseLogits` bound to the run, or undefined for the model's own. */
@@ -367,7 +372,7 @@ function fusedBy(out: ModelOutput, fuse: FuseFn | undefined, phase: FuseContext[
 
 /**
  * One pass over a split in inference mode (`training: false`) in the given forward mode: batch-size weighted loss
- * (Σ_k CE of the heads) and accuracies of the fused output and every head.
+ * (the `train.loss` base loss, default Σ_k CE of the heads) and accuracies of the fused output and every head.
  */
 export async function evaluatePass(o: EvaluateOptions): Promise<SplitMetrics> {
   return (await evaluateSplit(o)).metrics;
@@ -396,7 +401,7 @@ export async function evaluateSplit(o: EvaluateOptions): Promise<{ metrics: Spli
         ...(o.recordSqueezes ? { recordSqueezes: (p: number, s: readonly tf.Tensor2D[]) => o.recordSqueezes!(p, s, batch) } : {}),
       });
       const out = fusedBy(raw, o.fuse, phase, false);
-      const loss = sumOfHeadLosses(out.heads, oneHot);
+      const loss = baseLossOf(o.loss ?? 'heads', out.fused, out.heads, oneHot);
       const outputs = [out.fused, ...out.heads];
       return tf.concat([
         tf.reshape(loss, [1]),

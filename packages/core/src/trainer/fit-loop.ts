@@ -320,6 +320,7 @@ export class FitLoop {
       probe: this.d.probe,
       modalities: this.d.modalities,
       shapes: this.shapes,
+      loss: t.loss ?? 'heads',
     };
     for await (const batch of dataset.batches('train', {
       batchSize: t.batchSize,
@@ -372,6 +373,7 @@ export class FitLoop {
             batchSize: t.evalBatchSize,
             mode: evalMode,
             legacyLength2AccuracyQuirk: t.legacyLength2AccuracyQuirk,
+            loss: t.loss ?? 'heads',
             ...(this.d.signal ? { signal: this.d.signal } : {}),
             ...(hooks.has('fuseLogits') ? { fuse: this.fuse } : {}),
           });

@@ -250,6 +250,7 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
         ...utilizationSettings(config),
         augmentRng: rng.get('augment'),
         ...(fuse ? { fuse } : {}),
+        loss: config.train.loss ?? 'heads',
         checkpoint: evalName,
         epoch: evalEpoch,
       });
@@ -269,6 +270,7 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
               batchSize: config.train.evalBatchSize,
               mode: { kind: 'regular' },
               legacyLength2AccuracyQuirk: config.train.legacyLength2AccuracyQuirk,
+              loss: config.train.loss ?? 'heads',
               ...(fuse ? { fuse } : {}),
             });
     }

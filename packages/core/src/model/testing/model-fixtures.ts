@@ -34,6 +34,8 @@ export interface TinyModelSpec {
   readonly fusion?: { use: string; options?: JsonObject; after: readonly number[] };
   readonly numClasses?: number;
   readonly seed?: number;
+  readonly heads?: ExperimentConfig['model']['heads'];
+  readonly fused?: ExperimentConfig['model']['fused'];
 }
 
 /** Builds a model from a short spec with the built-in registry and a silent logger. */
@@ -45,6 +47,8 @@ export function buildTestModel(spec: TinyModelSpec): Promise<MultiModalModel> {
     fusion: spec.fusion
       ? { use: spec.fusion.use, options: spec.fusion.options ?? {}, after: spec.fusion.after }
       : { use: 'late', options: {}, after: [] },
+    ...(spec.heads ? { heads: spec.heads } : {}),
+    ...(spec.fused ? { fused: spec.fused } : {}),
   };
   return buildModel({
     model,
