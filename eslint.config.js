@@ -42,6 +42,40 @@ export default tseslint.config(
       }],
     },
   },
+  // Core's layers (README, "The contract"): app -> engine -> contract, and the kit (testing) -> engine -> contract.
+  // An import that points up a layer fails lint. Tests and fixtures may use the kit.
+  {
+    files: ['packages/core/src/contract/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^(\\.\\./)+(engine|app|testing)(/|$)|^@ungreedy/core/',
+          message: 'The contract layer imports nothing from the engine, the app or the kit: move the shared piece into src/contract.',
+        }],
+      }],
+    },
+  },
+  {
+    files: ['packages/core/src/engine/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/fixtures/**', '**/test-fixtures/**', 'packages/core/src/engine/model/testing/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^(\\.\\./)+(app|testing)(/|$)|^@ungreedy/core/',
+          message: 'The engine imports only the contract and itself, never the app (cli, compare, report) or the kit.',
+        }],
+      }],
+    },
+  },
+  {
+    files: ['packages/core/src/testing/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '^(\\.\\./)+app(/|$)', message: 'The conformance kit builds on the engine and the contract, never the app.' }],
+      }],
+    },
+  },
   {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },

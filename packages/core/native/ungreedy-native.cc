@@ -1,4 +1,4 @@
-// Native kernels for the wasm backend (packages/core/src/backend/native/native-kernels.ts registers them).
+// Native kernels for the wasm backend (packages/core/src/engine/backend/native/native-kernels.ts registers them).
 //
 // TensorFlow.js's wasm backend runs XNNPACK on one thread with 128-bit SIMD. Here, 2-D convolutions run on
 // oneDNN (the library PyTorch's CPU build uses: JIT AVX2/AVX-512 code on every core through OpenMP), and the

@@ -3,25 +3,25 @@
 // of the contract (src/index.ts), so it may change in a minor release.
 import 'reflect-metadata';
 
-export { ERROR_CODES, INPUT_ERROR_CODES, assertInput } from '../errors.js';
-export * from '../tokens.js';
-export type * from '../util/json.js';
-export * from '../util/clock.js';
-export * from '../rng/rng.js';
-export type * from '../backend/backend-info.js';
-export { COMPONENT_KINDS, type ComponentKind } from '../plugin/manifest.js';
-export type * from '../plugin/registry.js';
-export type * from '../config/experiment-config.js';
-export { modeKey } from '../model/fusion-block.js';
-export { rebalanceUpdateMask } from '../model/param-group.js';
-export type { HookKind, HookName } from '../strategy/hooks.js';
-export type * from '../run/metric-records.js';
-export type * from '../run/run-store.js';
-export { builtinPlugin } from '../builtins.js';
-export { buildModel } from '../model/build-model.js';
-export { Mmtm, squeeze, type MmtmOptions, type MmtmRunningMeanOptions } from '../model/fusion/mmtm.js';
-export { ParamStore } from '../model/layers/param-store.js';
-export { conv3d, maxPool3d } from '../model/layers/conv3d.js';
+export { ERROR_CODES, INPUT_ERROR_CODES, assertInput } from '../contract/errors.js';
+export * from './tokens.js';
+export type * from '../contract/util/json.js';
+export * from './util/clock.js';
+export * from '../contract/rng/rng.js';
+export type * from './backend/backend-info.js';
+export { COMPONENT_KINDS, type ComponentKind } from '../contract/plugin/manifest.js';
+export type * from './plugin/registry.js';
+export type * from './config/experiment-config.js';
+export { modeKey } from '../contract/model/fusion-block.js';
+export { rebalanceUpdateMask } from '../contract/model/param-group.js';
+export type { HookKind, HookName } from '../contract/strategy/hooks.js';
+export type * from './run/metric-records.js';
+export type * from './run/run-store.js';
+export { builtinPlugin } from './builtins.js';
+export { buildModel } from './model/build-model.js';
+export { Mmtm, squeeze, type MmtmOptions, type MmtmRunningMeanOptions } from './model/fusion/mmtm.js';
+export { ParamStore } from './model/layers/param-store.js';
+export { conv3d, maxPool3d } from './model/layers/conv3d.js';
 export {
   getStockKernel,
   nativeKernelStatus,
@@ -32,55 +32,55 @@ export {
   unregisterNativeKernels,
   unregisterProjectKernels,
   WASM_TRAINING_READY,
-} from '../backend/kernels/index.js';
-export { ensureGradients } from '../backend/kernels/register-gradients.js';
-export { batchNormTrain } from '../backend/kernels/batch-norm-train.js';
-export { sumOfSquares } from '../backend/kernels/sum-of-squares.js';
-export { installLeanBackprop, uninstallLeanBackprop } from '../backend/kernels/lean-backprop.js';
-export type { BatchStats } from '../backend/kernels/batch-norm-train.js';
-export { setupWebGpu, webGpuStatus } from '../backend/webgpu/setup-webgpu.js';
-export type { WebGpuStatus } from '../backend/webgpu/setup-webgpu.js';
-export { checkCoreRange } from '../plugin/check-core-range.js';
-export { validateManifest } from '../plugin/validate-manifest.js';
-export { DefaultPluginRegistry, createPluginRegistry } from '../plugin/plugin-registry.js';
-export { loadPlugins, importPlugin, resolvePluginEntry, isPathSpecifier, type LoadPluginsOptions } from '../plugin/load-plugins.js';
-export { defineConfig, type ExperimentConfigInput } from '../config/define-config.js';
-export { loadConfigFile, parseConfigText, type ConfigFile } from '../config/load-config-file.js';
-export { validateConfig, checkCoreConfig, checkComponents, getCoreSchema } from '../config/validate-config.js';
-export { formatIssues, configInvalidError, type ConfigIssue } from '../config/format-issues.js';
-export { didYouMean } from '../config/did-you-mean.js';
-export { loadExperiment, resolveExperiment, type LoadedExperiment, type ExperimentOverrides } from '../config/load-experiment.js';
-export { createRootContainer, type RootServices } from '../container/create-root-container.js';
-export { createRunContainer, type RunContainerOptions, type RunScope } from '../container/create-run-container.js';
-export { FileRunStore, RUN_FILES } from '../run/file-run-store.js';
-export { createRunFolder } from '../run/create-run-folder.js';
-export { createRunManifest, corePackageVersion, gitCommit } from '../run/run-manifest.js';
-export { createLogger, logLevelFromEnv, type CreateLoggerOptions, type LoggerHandle } from '../log/create-logger.js';
-export { selectBackend } from '../backend/select-backend.js';
+} from './backend/kernels/index.js';
+export { ensureGradients } from './backend/kernels/register-gradients.js';
+export { batchNormTrain } from './backend/kernels/batch-norm-train.js';
+export { sumOfSquares } from './backend/kernels/sum-of-squares.js';
+export { installLeanBackprop, uninstallLeanBackprop } from './backend/kernels/lean-backprop.js';
+export type { BatchStats } from './backend/kernels/batch-norm-train.js';
+export { setupWebGpu, webGpuStatus } from './backend/webgpu/setup-webgpu.js';
+export type { WebGpuStatus } from './backend/webgpu/setup-webgpu.js';
+export { checkCoreRange } from './plugin/check-core-range.js';
+export { validateManifest } from './plugin/validate-manifest.js';
+export { DefaultPluginRegistry, createPluginRegistry } from './plugin/plugin-registry.js';
+export { loadPlugins, importPlugin, resolvePluginEntry, isPathSpecifier, type LoadPluginsOptions } from './plugin/load-plugins.js';
+export { defineConfig, type ExperimentConfigInput } from './config/define-config.js';
+export { loadConfigFile, parseConfigText, type ConfigFile } from './config/load-config-file.js';
+export { validateConfig, checkCoreConfig, checkComponents, getCoreSchema } from './config/validate-config.js';
+export { formatIssues, configInvalidError, type ConfigIssue } from './config/format-issues.js';
+export { didYouMean } from './config/did-you-mean.js';
+export { loadExperiment, resolveExperiment, type LoadedExperiment, type ExperimentOverrides } from './config/load-experiment.js';
+export { createRootContainer, type RootServices } from './container/create-root-container.js';
+export { createRunContainer, type RunContainerOptions, type RunScope } from './container/create-run-container.js';
+export { FileRunStore, RUN_FILES } from './run/file-run-store.js';
+export { createRunFolder } from './run/create-run-folder.js';
+export { createRunManifest, corePackageVersion, gitCommit } from './run/run-manifest.js';
+export { createLogger, logLevelFromEnv, type CreateLoggerOptions, type LoggerHandle } from './log/create-logger.js';
+export { selectBackend } from './backend/select-backend.js';
 export {
   atomicTempPath,
   writeFileAtomic,
   writeJsonAtomic,
   type AsyncAtomicWriteOptions,
-} from '../util/atomic-write.js';
-export { deepMerge } from '../util/deep-merge.js';
-export { trainExperiment, createDataset, resolveModalities } from '../trainer/train-experiment.js';
-export type { TrainExperimentOptions } from '../trainer/train-experiment.js';
-export { evaluateRun } from '../trainer/evaluate-run.js';
-export type { EvaluateRunOptions } from '../trainer/evaluate-run.js';
-export { HookRunner } from '../trainer/hook-runner.js';
-export type { HookObserver } from '../trainer/hook-runner.js';
-export { createOptimizer, Sgd, Adam } from '../trainer/optimizer.js';
-export type { Optimizer, OptimizedParam } from '../trainer/optimizer.js';
-export { createScheduler, ReduceLrOnPlateau } from '../trainer/lr-scheduler.js';
-export type { LrScheduler, EpochMonitor } from '../trainer/lr-scheduler.js';
-export { loadCheckpoint, saveCheckpoint, readCheckpointFiles, hasCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from '../trainer/checkpoint.js';
-export { evaluatePass } from '../trainer/epoch-loop.js';
-export type { EvaluateOptions } from '../trainer/epoch-loop.js';
-export { batchAccuracy, argmaxRows, SplitAccumulator } from '../metrics/accuracy.js';
-export { crossEntropy, sumOfHeadLosses, fuseLogits } from '../metrics/loss.js';
-export { LearningSpeedProbe, groupRatio, spread } from '../metrics/learning-speed.js';
-export { utilizationRates, measureUtilization } from '../metrics/utilization.js';
-export type { UtilizationInput, MeasureUtilizationOptions } from '../metrics/utilization.js';
-export { runExperiment, defaultRunDir, type RunExperimentOptions, type RunOutcome } from '../run/run-experiment.js';
-export { loadPretrained, type LoadPretrainedOptions, type PretrainedReport } from '../model/load-pretrained.js';
+} from '../contract/util/atomic-write.js';
+export { deepMerge } from './util/deep-merge.js';
+export { trainExperiment, createDataset, resolveModalities } from './trainer/train-experiment.js';
+export type { TrainExperimentOptions } from './trainer/train-experiment.js';
+export { evaluateRun } from './trainer/evaluate-run.js';
+export type { EvaluateRunOptions } from './trainer/evaluate-run.js';
+export { HookRunner } from './trainer/hook-runner.js';
+export type { HookObserver } from './trainer/hook-runner.js';
+export { createOptimizer, Sgd, Adam } from './trainer/optimizer.js';
+export type { Optimizer, OptimizedParam } from './trainer/optimizer.js';
+export { createScheduler, ReduceLrOnPlateau } from './trainer/lr-scheduler.js';
+export type { LrScheduler, EpochMonitor } from './trainer/lr-scheduler.js';
+export { loadCheckpoint, saveCheckpoint, readCheckpointFiles, hasCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './trainer/checkpoint.js';
+export { evaluatePass } from './trainer/epoch-loop.js';
+export type { EvaluateOptions } from './trainer/epoch-loop.js';
+export { batchAccuracy, argmaxRows, SplitAccumulator } from './eval/accuracy.js';
+export { crossEntropy, sumOfHeadLosses, fuseLogits } from './eval/loss.js';
+export { LearningSpeedProbe, groupRatio, spread } from './eval/learning-speed.js';
+export { utilizationRates, measureUtilization } from './eval/utilization.js';
+export type { UtilizationInput, MeasureUtilizationOptions } from './eval/utilization.js';
+export { runExperiment, defaultRunDir, type RunExperimentOptions, type RunOutcome } from './run/run-experiment.js';
+export { loadPretrained, type LoadPretrainedOptions, type PretrainedReport } from './model/load-pretrained.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../rng/rng.js';
+import { Rng } from '../contract/rng/rng.js';
 import { tinyDataset } from './tiny-dataset.js';
 
 // Pinned from the code before core's shared batch iterator: a refactor of batch iteration must not change the order

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkPlugin } from './check-plugin.js';
-import type { PluginManifest } from '../plugin/manifest.js';
+import type { PluginManifest } from '../contract/plugin/manifest.js';
 
 const manifest: PluginManifest = { meta: { name: 'ungreedy-strategy-foo', version: '1.2.0', coreApi: '^2.0.0' } };
 const pkg = { name: 'ungreedy-strategy-foo', version: '1.2.0', peerDependencies: { '@ungreedy/core': '^2.0.0' } };

@@ -1,9 +1,9 @@
 import semver from 'semver';
-import { isUngreedyError } from '../errors.js';
-import { checkCoreRange } from '../plugin/check-core-range.js';
-import { validateManifest } from '../plugin/validate-manifest.js';
-import { CORE_API_VERSION } from '../version.js';
-import type { PluginManifest } from '../plugin/manifest.js';
+import { isUngreedyError } from '../contract/errors.js';
+import { checkCoreRange } from '../engine/plugin/check-core-range.js';
+import { validateManifest } from '../engine/plugin/validate-manifest.js';
+import { CORE_API_VERSION } from '../contract/version.js';
+import type { PluginManifest } from '../contract/plugin/manifest.js';
 
 /** The fields of a plugin's `package.json` that {@link checkPlugin} compares with its manifest. */
 export interface PluginPackageJson {

@@ -1,12 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { isUngreedyError } from '../errors.js';
-import type { ErrorCode } from '../errors.js';
-import { checkBatch } from '../data/batch-iterator.js';
-import type { Batch, BatchRequest, Dataset, SplitName } from '../data/dataset.js';
-import type { PluginManifest } from '../plugin/manifest.js';
-import { Rng } from '../rng/rng.js';
+import { isUngreedyError } from '../contract/errors.js';
+import type { ErrorCode } from '../contract/errors.js';
+import { checkBatch } from '../contract/data/batch-iterator.js';
+import type { Batch, BatchRequest, Dataset, SplitName } from '../contract/data/dataset.js';
+import type { PluginManifest } from '../contract/plugin/manifest.js';
+import { Rng } from '../contract/rng/rng.js';
 import { checkPlugin } from './check-plugin.js';
 import { setupTestBackend } from './test-backend.js';
 
@@ -45,7 +45,7 @@ export interface DatasetTesterOptions {
 
 /**
  * The conformance suite for a dataset (STYLE.md H13), like {@link StrategyTester}: it registers `node:test`
- * tests that check the contract of `Dataset` (packages/core/src/data/dataset.ts), not the data itself.
+ * tests that check the contract of `Dataset` (packages/core/src/contract/data/dataset.ts), not the data itself.
  * - declaration: modalities with unique names and positive integer shapes, `numClasses` ≥ 2, `classNames` (if any)
  *   one per class, `size(split)` = `indices(split).length` (and `sizes` when given), no repeated index in a split;
  * - every split in stored order: the batches cover `indices(split)` in order, `batchSize` each but the last, with

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ForwardMode } from '../model/fusion-block.js';
-import type { ParamGroupId } from '../model/param-group.js';
-import type { Rng } from '../rng/rng.js';
+import type { ForwardMode } from '../contract/model/fusion-block.js';
+import type { ParamGroupId } from '../contract/model/param-group.js';
+import type { Rng } from '../contract/rng/rng.js';
 import type {
   BalancingStrategy,
   EpochContext,
@@ -10,8 +10,8 @@ import type {
   StepContext,
   StrategyContext,
   StrategyMetrics,
-} from '../strategy/balancing-strategy.js';
-import type { Logger } from '../log/logger.js';
+} from '../contract/strategy/balancing-strategy.js';
+import type { Logger } from '../contract/log/logger.js';
 import type { LossFixture } from './loss-fixture.js';
 import { silentLogger } from './silent-logger.js';
 import { emptyDataAccess, RecordedMetrics } from './strategy-context.js';

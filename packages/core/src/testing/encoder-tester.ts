@@ -1,12 +1,12 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ErrorCode } from '../errors.js';
-import type { Encoder, EncoderContext } from '../model/encoder.js';
-import type { NamedVariable } from '../model/module.js';
-import type { EncoderContribution } from '../plugin/manifest.js';
-import { Rng } from '../rng/rng.js';
-import type { JsonObject } from '../util/json.js';
+import type { ErrorCode } from '../contract/errors.js';
+import type { Encoder, EncoderContext } from '../contract/model/encoder.js';
+import type { NamedVariable } from '../contract/model/module.js';
+import type { EncoderContribution } from '../contract/plugin/manifest.js';
+import { Rng } from '../contract/rng/rng.js';
+import type { JsonObject } from '../contract/util/json.js';
 import { allFinite, checkMeta, checkVariables, expectCoded, maxAbs, randn, resolved, snapshot } from './module-checks.js';
 import { setupTestBackend } from './test-backend.js';
 
@@ -38,7 +38,7 @@ export interface EncoderTesterOptions {
 
 /**
  * The conformance suite for an encoder (STYLE.md H13), like {@link StrategyTester}: it registers `node:test` tests
- * that check the `Encoder` contract (packages/core/src/model/encoder.ts).
+ * that check the `Encoder` contract (packages/core/src/contract/model/encoder.ts).
  * - meta: a description; a strict closed JSON Schema that accepts the defaults; each invalid case fails with its code;
  * - stages: at least one, unique names, positive integer `outShape`s; running the stages in order gives
  *   [B, ...outShape] after each (training and inference), and `pool` gives [B, featureSize], finite;

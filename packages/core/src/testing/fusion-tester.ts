@@ -1,13 +1,13 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ErrorCode } from '../errors.js';
-import { REGULAR } from '../model/fusion-block.js';
-import type { ForwardMode, FusionBlock, FusionContext, FusionForwardContext } from '../model/fusion-block.js';
-import type { NamedVariable } from '../model/module.js';
-import type { FusionContribution } from '../plugin/manifest.js';
-import { Rng } from '../rng/rng.js';
-import type { JsonObject } from '../util/json.js';
+import type { ErrorCode } from '../contract/errors.js';
+import { REGULAR } from '../contract/model/fusion-block.js';
+import type { ForwardMode, FusionBlock, FusionContext, FusionForwardContext } from '../contract/model/fusion-block.js';
+import type { NamedVariable } from '../contract/model/module.js';
+import type { FusionContribution } from '../contract/plugin/manifest.js';
+import { Rng } from '../contract/rng/rng.js';
+import type { JsonObject } from '../contract/util/json.js';
 import { allFinite, checkMeta, checkVariables, expectCoded, maxAbs, randn, resolved, snapshot } from './module-checks.js';
 import { setupTestBackend } from './test-backend.js';
 
@@ -56,7 +56,7 @@ const DEFAULT_LAYOUTS: readonly FeatureLayout[] = [
 
 /**
  * The conformance suite for a fusion block (STYLE.md H13), like {@link StrategyTester}: it registers `node:test`
- * tests that check the `FusionBlock` contract (packages/core/src/model/fusion-block.ts).
+ * tests that check the `FusionBlock` contract (packages/core/src/contract/model/fusion-block.ts).
  * - meta: a description; a strict closed JSON Schema that accepts the defaults; each invalid case fails with its code;
  * - for every valid case and layout: `apply` returns one tensor per modality with its input's shape, finite, in
  *   training and inference and in every declared mode;

@@ -1,7 +1,7 @@
-import { HOOKS } from '../strategy/hooks.js';
-import type { HookName } from '../strategy/hooks.js';
-import type { BalancingStrategy, StepContext, StrategyContext } from '../strategy/balancing-strategy.js';
-import { REGULAR } from '../model/fusion-block.js';
+import { HOOKS } from '../contract/strategy/hooks.js';
+import type { HookName } from '../contract/strategy/hooks.js';
+import type { BalancingStrategy, StepContext, StrategyContext } from '../contract/strategy/balancing-strategy.js';
+import { REGULAR } from '../contract/model/fusion-block.js';
 import { modeKey } from './strategy-context.js';
 
 /** One recorded hook call. `mode` is the step's mode key (`regular`, `rebalance/1`) where the hook sees one. */

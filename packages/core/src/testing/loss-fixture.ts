@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { branchGroup, fusionGroup, headGroup, SHARED_FUSION_GROUP, SHARED_HEAD_GROUP } from '../model/param-group.js';
-import type { ForwardMode } from '../model/fusion-block.js';
-import type { ParamGroupId } from '../model/param-group.js';
+import { branchGroup, fusionGroup, headGroup, SHARED_FUSION_GROUP, SHARED_HEAD_GROUP } from '../contract/model/param-group.js';
+import type { ForwardMode } from '../contract/model/fusion-block.js';
+import type { ParamGroupId } from '../contract/model/param-group.js';
 import type {
   BalancingStrategy,
   GroupNorm,
@@ -11,8 +11,8 @@ import type {
   ParamGradient,
   StepBatch,
   StrategyContext,
-} from '../strategy/balancing-strategy.js';
-import { Rng } from '../rng/rng.js';
+} from '../contract/strategy/balancing-strategy.js';
+import { Rng } from '../contract/rng/rng.js';
 
 /** What one fixture step hands back: the loss value and the gradients by group (owned by the caller). */
 export interface FixtureStep {

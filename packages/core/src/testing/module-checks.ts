@@ -1,13 +1,13 @@
 // Checks shared by the module kits (FusionTester, EncoderTester): contribution meta, variable naming, gradients.
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { compileSchema } from '../config/ajv.js';
-import { isUngreedyError } from '../errors.js';
-import type { ErrorCode } from '../errors.js';
-import type { Module, NamedVariable } from '../model/module.js';
-import type { ContributionMeta } from '../plugin/manifest.js';
-import { Rng } from '../rng/rng.js';
-import type { JsonObject } from '../util/json.js';
+import { compileSchema } from '../engine/config/ajv.js';
+import { isUngreedyError } from '../contract/errors.js';
+import type { ErrorCode } from '../contract/errors.js';
+import type { Module, NamedVariable } from '../contract/model/module.js';
+import type { ContributionMeta } from '../contract/plugin/manifest.js';
+import { Rng } from '../contract/rng/rng.js';
+import type { JsonObject } from '../contract/util/json.js';
 import { resolveOptions, strictSchemaProblem } from './resolve-options.js';
 
 /** Meta: a description, a strict closed object schema that accepts the defaults (as StrategyTester checks). */

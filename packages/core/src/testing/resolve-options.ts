@@ -1,12 +1,12 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
-import { compileSchema } from '../config/ajv.js';
-import { configInvalidError } from '../config/format-issues.js';
-import type { ConfigIssue } from '../config/format-issues.js';
-import { issuesFromAjv } from '../config/validate-config.js';
-import type { ContributionMeta } from '../plugin/manifest.js';
-import { deepMerge } from '../util/deep-merge.js';
-import type { JsonSchema } from '../util/json.js';
+import { compileSchema } from '../engine/config/ajv.js';
+import { configInvalidError } from '../engine/config/format-issues.js';
+import type { ConfigIssue } from '../engine/config/format-issues.js';
+import { issuesFromAjv } from '../engine/config/validate-config.js';
+import type { ContributionMeta } from '../contract/plugin/manifest.js';
+import { deepMerge } from '../engine/util/deep-merge.js';
+import type { JsonSchema } from '../contract/util/json.js';
 
 /**
  * One problem in a component's options: config validation's issue (`pointer` in the config file, message, bad

@@ -1,4 +1,4 @@
-import { Rng } from '../rng/rng.js';
+import { Rng } from '../contract/rng/rng.js';
 
 /**
  * A real {@link Rng} whose `int(n)` returns the scripted values in order (each checked against `n`), for

@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import type { Logger } from '../log/logger.js';
+import type { Logger } from '../contract/log/logger.js';
 
 /** A pino logger that writes nothing, for hooks and `create` calls in tests. */
 export function silentLogger(): Logger {

@@ -1,8 +1,8 @@
-import { Rng } from '../rng/rng.js';
-import type { RngState } from '../rng/rng.js';
-import type { ForwardMode } from '../model/fusion-block.js';
-import type { LearningSpeed } from '../strategy/balancing-strategy.js';
-import type { JsonObject } from '../util/json.js';
+import { Rng } from '../contract/rng/rng.js';
+import type { RngState } from '../contract/rng/rng.js';
+import type { ForwardMode } from '../contract/model/fusion-block.js';
+import type { LearningSpeed } from '../contract/strategy/balancing-strategy.js';
+import type { JsonObject } from '../contract/util/json.js';
 import { learningSpeed } from './strategy-context.js';
 
 /**

@@ -1,6 +1,6 @@
-import { REGULAR } from '../model/fusion-block.js';
-import { Rng } from '../rng/rng.js';
-import type { ParamGroupId } from '../model/param-group.js';
+import { REGULAR } from '../contract/model/fusion-block.js';
+import { Rng } from '../contract/rng/rng.js';
+import type { ParamGroupId } from '../contract/model/param-group.js';
 import type {
   EpochContext,
   GroupNorm,
@@ -9,7 +9,7 @@ import type {
   StrategyContext,
   StrategyDataAccess,
   StrategyMetrics,
-} from '../strategy/balancing-strategy.js';
+} from '../contract/strategy/balancing-strategy.js';
 import { silentLogger } from './silent-logger.js';
 
 /** A {@link StrategyMetrics} that keeps every recorded value (by name, in call order) for assertions. */
@@ -107,4 +107,4 @@ function zeros(n: number): number[] {
 }
 
 // The trainer's key for a mode, re-exported for tests that compare recorded modes.
-export { modeKey } from '../model/fusion-block.js';
+export { modeKey } from '../contract/model/fusion-block.js';

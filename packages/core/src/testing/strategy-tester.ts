@@ -2,11 +2,11 @@ import { rmSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { isUngreedyError } from '../errors.js';
-import type { ErrorCode } from '../errors.js';
-import { Rng } from '../rng/rng.js';
-import type { ForwardMode } from '../model/fusion-block.js';
-import type { PluginManifest, StrategyContribution } from '../plugin/manifest.js';
+import { isUngreedyError } from '../contract/errors.js';
+import type { ErrorCode } from '../contract/errors.js';
+import { Rng } from '../contract/rng/rng.js';
+import type { ForwardMode } from '../contract/model/fusion-block.js';
+import type { PluginManifest, StrategyContribution } from '../contract/plugin/manifest.js';
 import type {
   BalancingStrategy,
   EpochContext,
@@ -15,9 +15,9 @@ import type {
   ParamGradient,
   StepContext,
   StrategyContext,
-} from '../strategy/balancing-strategy.js';
-import type { JsonObject } from '../util/json.js';
-import { definePlugin } from '../plugin/define-plugin.js';
+} from '../contract/strategy/balancing-strategy.js';
+import type { JsonObject } from '../contract/util/json.js';
+import { definePlugin } from '../contract/plugin/define-plugin.js';
 import { checkPlugin, type PluginPackageJson } from './check-plugin.js';
 import { HookRecorder } from './hook-recorder.js';
 import { trainTiny } from './train-tiny.js';
@@ -25,7 +25,7 @@ import type { TinyRun } from './train-tiny.js';
 import { driveStrategy } from './drive-strategy.js';
 import type { StepTrace } from './drive-strategy.js';
 import { LossFixture } from './loss-fixture.js';
-import { compileSchema } from '../config/ajv.js';
+import { compileSchema } from '../engine/config/ajv.js';
 import { resolveOptions, strictSchemaProblem } from './resolve-options.js';
 import { setupTestBackend } from './test-backend.js';
 import { silentLogger } from './silent-logger.js';

@@ -1,8 +1,8 @@
-import type { BackendInfo } from '../backend/backend-info.js';
-import { WASM_TRAINING_READY } from '../backend/kernels/index.js';
-import { ensureGradients } from '../backend/kernels/register-gradients.js';
-import { selectBackend } from '../backend/select-backend.js';
-import { UngreedyError } from '../errors.js';
+import type { BackendInfo } from '../engine/backend/backend-info.js';
+import { WASM_TRAINING_READY } from '../engine/backend/kernels/index.js';
+import { ensureGradients } from '../engine/backend/kernels/register-gradients.js';
+import { selectBackend } from '../engine/backend/select-backend.js';
+import { UngreedyError } from '../contract/errors.js';
 
 /** The backends a test suite can run on: the fast CPU backend the trainer uses (`wasm`) or the oracle (`cpu`). */
 export type TestBackendName = 'cpu' | 'wasm';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../rng/rng.js';
-import type { Batch } from '../data/dataset.js';
+import { Rng } from '../contract/rng/rng.js';
+import type { Batch } from '../contract/data/dataset.js';
 import { DatasetTester } from './dataset-tester.js';
 import { tinyDataset } from './tiny-dataset.js';
 

@@ -1,7 +1,7 @@
-import { Rng } from '../rng/rng.js';
-import { BatchOrder, streamBatches } from '../data/batch-iterator.js';
-import type { Batch, BatchRequest, Dataset, DatasetContext, ModalitySpec, SplitName } from '../data/dataset.js';
-import type { DatasetContribution } from '../plugin/manifest.js';
+import { Rng } from '../contract/rng/rng.js';
+import { BatchOrder, streamBatches } from '../contract/data/batch-iterator.js';
+import type { Batch, BatchRequest, Dataset, DatasetContext, ModalitySpec, SplitName } from '../contract/data/dataset.js';
+import type { DatasetContribution } from '../contract/plugin/manifest.js';
 
 /** One synthetic modality: x = signal · prototype[class] + noise · N(0, 1), elementwise. */
 export interface TinyModalityOptions {

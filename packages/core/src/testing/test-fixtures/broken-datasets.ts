@@ -1,8 +1,8 @@
 // Datasets that each break one rule of the dataset contract (and one that breaks none), run by dataset-tester.test.ts
 // in a child process: the kit must fail exactly the checks named there. Each wraps the tiny dataset.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Batch, BatchRequest, Dataset, SplitName } from '../../data/dataset.js';
-import { UngreedyError } from '../../errors.js';
+import type { Batch, BatchRequest, Dataset, SplitName } from '../../contract/data/dataset.js';
+import { UngreedyError } from '../../contract/errors.js';
 import { DatasetTester } from '../dataset-tester.js';
 import { tinyDataset } from '../tiny-dataset.js';
 

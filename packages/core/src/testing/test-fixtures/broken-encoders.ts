@@ -1,10 +1,10 @@
 // Encoders that each break one rule of the encoder contract (and one that breaks none), run by
 // encoder-tester.test.ts in a child process: the kit must fail exactly the checks named there.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Encoder, EncoderContext } from '../../model/encoder.js';
-import type { NamedVariable } from '../../model/module.js';
-import type { EncoderContribution } from '../../plugin/manifest.js';
-import { Rng } from '../../rng/rng.js';
+import type { Encoder, EncoderContext } from '../../contract/model/encoder.js';
+import type { NamedVariable } from '../../contract/model/module.js';
+import type { EncoderContribution } from '../../contract/plugin/manifest.js';
+import { Rng } from '../../contract/rng/rng.js';
 import { EncoderTester } from '../encoder-tester.js';
 
 interface Faults {

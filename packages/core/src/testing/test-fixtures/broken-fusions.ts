@@ -1,12 +1,12 @@
 // Fusion blocks that each break one rule of the fusion contract (and one that breaks none), run by
 // fusion-tester.test.ts in a child process: the kit must fail exactly the checks named there.
 import * as tf from '@tensorflow/tfjs-core';
-import type { FusionBlock, FusionContext, FusionForwardContext } from '../../model/fusion-block.js';
-import type { NamedVariable } from '../../model/module.js';
-import type { ParamGroupId } from '../../model/param-group.js';
-import type { FusionContribution } from '../../plugin/manifest.js';
-import { UngreedyError } from '../../errors.js';
-import { Rng } from '../../rng/rng.js';
+import type { FusionBlock, FusionContext, FusionForwardContext } from '../../contract/model/fusion-block.js';
+import type { NamedVariable } from '../../contract/model/module.js';
+import type { ParamGroupId } from '../../contract/model/param-group.js';
+import type { FusionContribution } from '../../contract/plugin/manifest.js';
+import { UngreedyError } from '../../contract/errors.js';
+import { Rng } from '../../contract/rng/rng.js';
 import { FusionTester } from '../fusion-tester.js';
 
 interface Faults {

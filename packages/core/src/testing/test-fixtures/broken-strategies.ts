@@ -1,12 +1,12 @@
 // Strategies that each break one rule of the conformance contract (and one that breaks none), run by
 // strategy-tester.test.ts in a child process: the kit must fail exactly the checks named there.
 import * as tf from '@tensorflow/tfjs-core';
-import { REGULAR } from '../../model/fusion-block.js';
-import type { ForwardMode } from '../../model/fusion-block.js';
-import type { ParamGroupId } from '../../model/param-group.js';
-import type { StrategyContribution } from '../../plugin/manifest.js';
-import type { BalancingStrategy } from '../../strategy/balancing-strategy.js';
-import { UngreedyError } from '../../errors.js';
+import { REGULAR } from '../../contract/model/fusion-block.js';
+import type { ForwardMode } from '../../contract/model/fusion-block.js';
+import type { ParamGroupId } from '../../contract/model/param-group.js';
+import type { StrategyContribution } from '../../contract/plugin/manifest.js';
+import type { BalancingStrategy } from '../../contract/strategy/balancing-strategy.js';
+import { UngreedyError } from '../../contract/errors.js';
 import { StrategyTester } from '../strategy-tester.js';
 
 const schema = {

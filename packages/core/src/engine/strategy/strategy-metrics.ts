@@ -1,0 +1,30 @@
+import type { StrategyMetrics } from '../../contract/strategy/balancing-strategy.js';
+
+/**
+ * Collects a strategy's `ctx.metrics.record` calls for the record being built (a step's or an epoch's) and
+ * namespaces them `<prefix>/<name>` (prefix: the strategy's `<namespace>/<id>`), docs/hooks.md "Strategy metrics".
+ * A non-finite value or an empty name throws (inside a hook, so the runner reports UNG_ERR_HOOK_FAILED).
+ */
+export class StrategyMetricsCollector implements StrategyMetrics {
+  private pending = new Map<string, number>();
+
+  constructor(private readonly prefix: string) {}
+
+  record(name: string, value: number): void {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new Error(`ctx.metrics.record needs a non-empty metric name, but got ${JSON.stringify(name)}`);
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new Error(`ctx.metrics.record("${name}") needs a finite number, but got ${String(value)}`);
+    }
+    this.pending.set(`${this.prefix}/${name}`, value);
+  }
+
+  /** The metrics recorded since the last call, sorted by name, or undefined when none; clears them. */
+  take(): Record<string, number> | undefined {
+    if (this.pending.size === 0) return undefined;
+    const out = Object.fromEntries([...this.pending].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    this.pending = new Map();
+    return out;
+  }
+}

@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { folderCycles, folderGraph } from './folder-cycles.mjs';
+
+const coreSrc = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'core', 'src');
+
+function tree(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'ungreedy-cycles-'));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+test('finds a folder-level cycle, and ignores tests and fixtures', () => {
+  const root = tree({
+    'a/x.ts': "import { y } from '../b/y.js';\nexport const x = y;\n",
+    'b/y.ts': "import type { Z } from '../c/z.js';\nexport const y = 1 as unknown as Z;\n",
+    'c/z.ts': "export type Z = number;\nexport { x } from '../a/x.js';\n",
+    'd/w.ts': "export const w = 0;\n",
+    'd/w.test.ts': "import { x } from '../a/x.js';\n",
+    'a/test-fixtures/f.ts': "import { w } from '../../d/w.js';\n",
+  });
+  assert.deepEqual(folderCycles(folderGraph(root)), [['a', 'b', 'c']]);
+  assert.deepEqual([...folderGraph(root).get('d')!], []);
+});
+
+test('core\'s layers (contract, engine, app, the kit) import in one direction only', () => {
+  assert.deepEqual(folderCycles(folderGraph(coreSrc, 1)), []);
+});
