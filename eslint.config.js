@@ -25,6 +25,9 @@ export default tseslint.config(
         patterns: [{
           regex: '^@ungreedy/core/(?!testing$).+',
           message: 'A plugin imports only the contract (@ungreedy/core) and, in tests, @ungreedy/core/testing. See the README, "The contract".',
+        }, {
+          regex: '^@tensorflow/tfjs-core$',
+          message: "Use the contract's TensorFlow.js, import { tf } from '@ungreedy/core': a plugin's own copy would keep a second kernel registry.",
         }],
       }],
     },

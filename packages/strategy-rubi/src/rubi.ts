@@ -1,5 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { UngreedyError } from '@ungreedy/core';
+import { tf, UngreedyError } from '@ungreedy/core';
 import type { BalancingStrategy, LossInput, StrategyContribution, StrategyCreateContext } from '@ungreedy/core';
 import schema from './rubi.schema.json' with { type: 'json' };
 import { stopGradient } from './stop-gradient.js';

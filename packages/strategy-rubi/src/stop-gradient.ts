@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '@ungreedy/core';
 
 const stop = tf.customGrad((x) => ({
   value: tf.clone(x as tf.Tensor),
