@@ -151,7 +151,7 @@ test("init's starter config runs at the scale of one quickstart run (whose time 
   const r = await cli(['init'], dir);
   assert.match(r.out.join('\n'), /The run takes about \d+ s on an idle 2-core machine/);
   const starter = JSON.parse(readFileSync(join(dir, 'ungreedy.config.json'), 'utf8')) as Record<string, unknown>;
-  const recipe = parseYaml(readFileSync(join(import.meta.dirname, '..', '..', '..', '..', 'recipes', 'quickstart.yaml'), 'utf8')) as {
+  const recipe = parseYaml(readFileSync(join(import.meta.dirname, '..', '..', '..', '..', '..', 'recipes', 'quickstart.yaml'), 'utf8')) as {
     base: Record<string, unknown>;
   };
   for (const key of ['dataset', 'model', 'train'] as const) assert.deepEqual(starter[key], recipe.base[key], `starter ${key} differs from recipes/quickstart.yaml's base`);
@@ -217,7 +217,7 @@ test('plugins without --config lists every installed plugin: each package with t
   assert.equal(r.code, 0, r.err.join('\n'));
   const listed = (JSON.parse(r.out.join('\n')) as { plugins: { name: string; components: { kind: string; id: string }[] }[] }).plugins;
   // What this repository ships: every workspace package that declares the keyword (strategies and datasets alike).
-  const packagesDir = join(import.meta.dirname, '..', '..', '..');
+  const packagesDir = join(import.meta.dirname, '..', '..', '..', '..');
   const shipped = readdirSync(packagesDir)
     .map((d) => join(packagesDir, d, 'package.json'))
     .filter((f) => existsSync(f))

@@ -65,7 +65,7 @@ export interface FusionBlock extends Module {
   readonly modes?: readonly string[];
   /**
    * Optional capability: the block's gates can be computed with the partner modalities' statistics replaced by
-   * training-set means (MMTM's squeezes). Utilization (spec §2.3) then records the statistics through
+   * training-set means (MMTM's squeezes). Utilization (docs/method.md#utilization) then records the statistics through
    * `ctx.recordSqueezes` over the training split and runs `ablate-partner` with `ctx.squeezeMeans`.
    */
   readonly partnerAblation?: boolean;

@@ -27,7 +27,7 @@ test('output.dir may not be the filesystem root; runName may not be ".", ".." or
 test('validate and run report them as UNG_ERR_CONFIG_INVALID with the rest of the config; run --out / is refused too, writing nothing', async () => {
   const dir = tempDir('paths');
   const file = join(dir, 'exp.json');
-  const plugin = relative(dir, join(import.meta.dirname, '..', 'compare', 'test-fixtures', 'compare-plugin.mjs'));
+  const plugin = relative(dir, join(import.meta.dirname, '..', '..', 'app', 'compare', 'test-fixtures', 'compare-plugin.mjs'));
   const raw = { ...TINY_EXPERIMENT, plugins: [plugin.startsWith('.') ? plugin : `./${plugin}`], output: { dir: root, runName: '..' } };
   writeFileSync(file, JSON.stringify(raw));
   await assert.rejects(resolveExperiment(raw, { file, configDir: dir, log: silentLogger() }), (err: unknown) => {

@@ -13,7 +13,7 @@ import { RUN_FILES } from './file-run-store.js';
 import type { RunManifest } from './metric-records.js';
 import { runExperiment } from './run-experiment.js';
 
-const fixturePlugin = join(import.meta.dirname, '..', 'compare', 'test-fixtures', 'compare-plugin.mjs');
+const fixturePlugin = join(import.meta.dirname, '..', '..', 'app', 'compare', 'test-fixtures', 'compare-plugin.mjs');
 
 test('resume refuses a config.resolved.json edited since the checkpoint, naming the fields; the folder is left as it was', async () => {
   const dir = tempDir('resume-config');

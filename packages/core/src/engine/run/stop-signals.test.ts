@@ -11,7 +11,7 @@ import { TINY_EXPERIMENT } from '../../testing/train-tiny.js';
 import type { MetricRecord, RunManifest } from './metric-records.js';
 import { LOCK_FILE } from './run-lock.js';
 
-const fixturePlugin = join(import.meta.dirname, '..', 'compare', 'test-fixtures', 'compare-plugin.mjs');
+const fixturePlugin = join(import.meta.dirname, '..', '..', 'app', 'compare', 'test-fixtures', 'compare-plugin.mjs');
 
 /** A folder with a tiny config of many short steps (48 train samples, batch 8, `epochs` epochs). */
 function workspace(epochs: number): { dir: string; config: string } {

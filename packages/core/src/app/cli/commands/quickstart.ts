@@ -8,7 +8,7 @@ import type { CliCommand } from '../cli-command.js';
 import { integerOption, parseCliArgs } from '../../../contract/cli/parse-cli-args.js';
 import { runComparePlan } from './compare.js';
 
-/** The repository's `recipes/quickstart.yaml` (src/cli/commands/ and dist/cli/commands/ are 5 levels below the root). */
+/** The repository's `recipes/quickstart.yaml` (src/app/cli/commands/ and dist/app/cli/commands/ are 6 levels below the root). */
 const REPO_RECIPE = fileURLToPath(new URL('../../../../../../recipes/quickstart.yaml', import.meta.url));
 
 export const quickstartCommand: CliCommand = {

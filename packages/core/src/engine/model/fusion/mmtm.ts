@@ -45,7 +45,7 @@ export function squeeze(x: tf.Tensor): tf.Tensor2D {
  * features_k ⊙ gate_k broadcast over the non-channel axes. Groups: W_s is `fusion/shared`, W_k is `fusion/k`.
  */
 export class Mmtm implements FusionBlock {
-  /** `rebalance` (own gate → running mean, spec §4.1) and `ablate-partner` (utilization, spec §2.2). */
+  /** `rebalance` (own gate → running mean, docs/method.md#balancing) and `ablate-partner` (utilization, docs/method.md#utilization). */
   readonly modes: readonly string[] = ['rebalance', 'ablate-partner'];
   /** Its squeezes can be recorded and replaced by training-set means (`recordSqueezes`/`squeezeMeans`). */
   readonly partnerAblation = true;
