@@ -28,13 +28,15 @@ function need(path, field) {
 if (pkg.main) need(pkg.main, 'main');
 if (pkg.types) need(pkg.types, 'types');
 for (const [key, target] of Object.entries(pkg.exports ?? {})) {
-  // The "development" condition points at TypeScript sources, used inside the workspace only.
+  // The "ungreedy-development" condition points at TypeScript sources, used inside the workspace only (tools/run-tests.mjs).
   const targets = typeof target === 'string' ? { default: target } : target;
-  for (const [condition, path] of Object.entries(targets)) if (condition !== 'development') need(path, `exports["${key}"].${condition}`);
+  for (const [condition, path] of Object.entries(targets)) if (condition !== 'ungreedy-development') need(path, `exports["${key}"].${condition}`);
 }
 const bins = typeof pkg.bin === 'string' ? { [pkg.name]: pkg.bin } : (pkg.bin ?? {});
 for (const [name, path] of Object.entries(bins)) need(path, `bin.${name}`);
 for (const pattern of pkg.files ?? []) {
+  // A negated entry ("!dist/native") keeps files out; there is nothing to find for it.
+  if (pattern.startsWith('!')) continue;
   if (/[*?]/.test(pattern)) {
     const re = new RegExp(`^${clean(pattern).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*\//g, '(.*/)?').replace(/\*/g, '[^/]*')}$`);
     if (![...entries].some((e) => re.test(e))) problems.push(`${pkg.name}: files pattern "${pattern}" matches nothing in the tarball.`);
