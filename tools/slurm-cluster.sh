@@ -29,11 +29,12 @@ daemons=(munged slurmctld slurmd)
 say() { echo "slurm-cluster: $*"; }
 unavailable() { say "not started: $*"; exit 3; }
 
-pid_of() { # <daemon>: prints the pid from its pid file when that process is alive
+pid_of() { # <daemon>: prints the pid from its pid file when that process is alive and is that daemon
   local file=$dir/run/$1.pid pid
   [ -s "$file" ] || return 1
   pid=$(cat "$file")
-  [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+  # A pid file left by a crash may name a pid that now belongs to another program: never touch that one.
+  [[ $pid =~ ^[0-9]+$ ]] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$1" ] && echo "$pid"
 }
 
 node_state() { # prints the node's state as sinfo reports it (idle, mixed, down*, ...)
