@@ -32,10 +32,14 @@ test('an idle node makes the cluster available, on the default partition (the on
   });
 });
 
-test('a node that is down, drained or busy is no cluster for the tests, and sinfo\'s states are named', () => {
-  const state = slurmCluster(fakeSinfo('echo "debug*|down*"; echo "debug*|allocated"'));
-  assert.deepEqual(state, { available: false, reason: 'no idle node (sinfo says: debug* down*, debug* allocated)' });
-  assert.deepEqual(slurmCluster(fakeSinfo('true')), { available: false, reason: 'no idle node (sinfo says: no partitions)' });
+test('a node that is down, drained or not responding is no cluster for the tests, and sinfo\'s states are named', () => {
+  const state = slurmCluster(fakeSinfo('echo "debug*|down*"; echo "debug*|drained"; echo "debug*|idle*"'));
+  assert.deepEqual(state, { available: false, reason: 'no node is up (sinfo says: debug* down*, debug* drained, debug* idle*)' });
+  assert.deepEqual(slurmCluster(fakeSinfo('true')), { available: false, reason: 'no node is up (sinfo says: no partitions)' });
+});
+
+test('a node busy with jobs is a cluster for the tests: their jobs wait for it', () => {
+  assert.deepEqual(slurmCluster(fakeSinfo('echo "debug*|allocated"')), { available: true, partition: 'debug', slurmConf: '/nowhere/slurm.conf' });
 });
 
 test('a failing sinfo gives its own first error line and the SLURM_CONF it read', () => {
