@@ -3,7 +3,7 @@
 // checked by .ci/run, and the cluster itself by packages/core/src/testing/slurm-cluster.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -44,4 +44,13 @@ test('a pid file naming a process that is not the daemon is ignored: stop leaves
   } finally {
     other.kill();
   }
+});
+
+test('start never overwrites a slurm.conf it did not write: exit 3, naming the file', () => {
+  mkdirSync(join(dir, 'etc'), { recursive: true });
+  writeFileSync(join(dir, 'etc', 'slurm.conf'), 'ClusterName=real\n');
+  const { status, out } = run('start');
+  assert.equal(status, 3);
+  assert.match(out, new RegExp(`^slurm-cluster: not started: ${dir}/etc/slurm.conf was not written by tools/slurm-cluster.sh .*UNGREEDY_SLURM_DIR`));
+  assert.equal(readFileSync(join(dir, 'etc', 'slurm.conf'), 'utf8'), 'ClusterName=real\n');
 });
