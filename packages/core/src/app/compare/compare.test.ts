@@ -16,7 +16,7 @@ import { readMatrix } from './read-runs.js';
 import { computeResults, formatCsv, formatMarkdown } from './results-table.js';
 import { cellState, runMatrix, type CellOutcome } from './run-matrix.js';
 import { mean, pairedTTest, sampleStd } from './statistics.js';
-import { writeMatrixResults } from './write-results.js';
+import { writeMatrixResults } from '../report/write-results.js';
 
 const fixturePlugin = join(import.meta.dirname, 'test-fixtures', 'compare-plugin.mjs');
 

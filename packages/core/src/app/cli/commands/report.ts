@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { problemText } from '../../compare/read-runs.js';
-import { RESULT_FILES, writeMatrixResults } from '../../compare/write-results.js';
+import { RESULT_FILES, writeMatrixResults } from '../../report/write-results.js';
 import { displayPath } from '../../../engine/config/format-issues.js';
 import { UngreedyError } from '../../../contract/errors.js';
 import type { CliCommand } from '../cli-command.js';
