@@ -38,10 +38,11 @@ fail() {
 }
 [ "$rc" = 124 ] || [ "$rc" = 137 ] && fail "npm start did not finish within ${limit}s (waiting for an answer?)"
 [ "$rc" = 0 ] || fail "npm start exited with $rc"
-echo "$clean" | grep -qi 'share usage data\|analytics' && fail "npm start asked or talked about analytics"
-echo "$clean" | grep -q '^|  | seeds | test acc' || fail "npm start printed no results table"
-echo "$clean" | grep -q 'report\.html' || fail "npm start did not say where report.html is"
-noise=$(echo "$clean" | grep -i 'vulkan\|dawn\|XDG_RUNTIME_DIR' || true)
+# Here-strings, not `echo | grep -q`: under pipefail an early-exiting grep makes echo's SIGPIPE fail the pipeline.
+grep -qi 'share usage data\|analytics' <<<"$clean" && fail "npm start asked or talked about analytics"
+grep -q '^|  | seeds | test acc' <<<"$clean" || fail "npm start printed no results table"
+grep -q 'report\.html' <<<"$clean" || fail "npm start did not say where report.html is"
+noise=$(grep -i 'vulkan\|dawn\|XDG_RUNTIME_DIR' <<<"$clean" || true)
 [ -z "$noise" ] || fail "npm start printed backend probing noise: $noise"
 # The table it printed is the README's, for the kernels it ran on (native oneDNN or pure wasm).
 table=$(node tools/check-quickstart-table.mjs runs/quickstart 2>&1) || fail "$table"
