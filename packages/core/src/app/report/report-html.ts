@@ -66,7 +66,7 @@ function datasetSection(ds: DatasetResults, runs: readonly RunRecords[]): string
     charts.push(lineChart({
       ...accChart,
       id: `${slug}-test-acc-multimodal`,
-      title: `${ds.dataset}: test accuracy per epoch, multi-modal rows (y range fitted to them)`,
+      title: `${ds.dataset}: test accuracy per epoch, multi-modal rows (zoomed)`,
       series: accSeries.filter((_, i) => ds.rows[i]!.unimodal === null),
     }));
   }
