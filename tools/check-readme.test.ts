@@ -90,3 +90,30 @@ test('the tarball names in the README carry the packages\' versions (npm pack na
     assert.equal(version, manifest.version, `${file}: packages/${pkg}/package.json is at ${manifest.version}`);
   }
 });
+
+test('the README\'s speed and memory ratios bracket tools/bench/results/latest.md (`npm run bench`)', () => {
+  const bench = readFileSync(join(import.meta.dirname, 'bench', 'results', 'latest.md'), 'utf8').split('\n');
+  const header = bench.findIndex((l) => l.startsWith('| workload | backend |'));
+  const end = bench.findIndex((l, i) => i > header && !l.startsWith('|'));
+  const rowsOf = (backend: string): string[][] => bench.slice(header + 2, end).map((l) => l.split('|').slice(1, -1).map((c) => c.trim())).filter((c) => c[1] === backend);
+  const ratio = (c: string): number => Number(c.split('×')[0]);
+  const ms = (c: string): number => Number(c.replace(/,/g, ''));
+  const [native1, native2, wasm] = [rowsOf('wasm + native 1t'), rowsOf('wasm + native 2t'), rowsOf('wasm')];
+  assert.ok(native1.length >= 4 && native2.length === native1.length && wasm.length === native1.length);
+  // Columns: 2 ms/step, 8 ÷ torch 1t, 9 ÷ torch 2t, 10 RSS ÷ torch 1t.
+  const claims: [RegExp, number[]][] = [
+    [/native code on every core: ([\d.]+)–([\d.]+)× faster/, wasm.map((w, i) => ms(w[2]!) / ms(native2[i]![2]!))],
+    [/takes ([\d.]+)–([\d.]+)× the time of PyTorch 1\.13 on 2 threads/, native2.map((r) => ratio(r[9]!))],
+    [/\(([\d.]+)–([\d.]+)× on one thread each\)/, native1.map((r) => ratio(r[8]!))],
+    [/with ([\d.]+)–([\d.]+)× its peak memory/, [...native1, ...native2].map((r) => ratio(r[10]!))],
+    [/pure wasm takes ([\d.]+)–([\d.]+)× PyTorch's 1-thread time/, wasm.map((r) => ratio(r[8]!))],
+  ];
+  for (const [claim, measured] of claims) {
+    const m = claim.exec(prose);
+    assert.ok(m, `README.md should state ${claim}`);
+    const [lo, hi] = [Number(m[1]), Number(m[2])];
+    const [min, max] = [Math.min(...measured), Math.max(...measured)];
+    // The stated range holds every measured ratio, and its ends are the measured ones, rounded (by less than 0.3).
+    assert.ok(lo <= min + 0.05 && hi >= max - 0.05 && min - lo < 0.3 && hi - max < 0.3, `"${m[0]}" vs measured ${min.toFixed(2)}–${max.toFixed(2)}×`);
+  }
+});
