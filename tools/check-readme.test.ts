@@ -22,7 +22,7 @@ for (const kernels of ['native', 'wasm'] as const) {
 // (tools/check-quickstart-table.mjs) must come with prose that quotes it. Claims a table cannot show ("on every
 // seed", the times) are not checked here.
 
-type Row = { acc: number; heads: number[]; u: number[]; dUtil: number; dUtilStd: number; delta: number; p: number };
+type Row = { acc: number; heads: number[]; u: number[]; dUtil: number; dUtilStd: number; delta: number; t: number; p: number; n: number };
 
 /** Rows of a shipped results table by label: means of `mean ± std` cells, Δ and p of the paired t column. */
 function rows(file: string): Map<string, Row> {
@@ -32,10 +32,10 @@ function rows(file: string): Map<string, Row> {
     const cells = line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
     const num = (c: string): number => Number(c.replace(/−/g, '-').split(' ± ')[0]);
     const [label, , acc, h0, h1, u0, u1, d, delta] = cells as [string, string, string, string, string, string, string, string, string];
-    const t = /^([+−-][\d.]+) \(t=[^,]+, p(?:=|<)([\d.]+)/.exec(delta);
+    const t = /^([+−-][\d.]+) \(t=([−\d.-]+), p(?:=|<)([\d.]+), n=(\d+)\)/.exec(delta);
     out.set(label.replace(/ \(best: .*\)$/, ''), {
       acc: num(acc), heads: [num(h0), num(h1)], u: [num(u0), num(u1)], dUtil: num(d), dUtilStd: Number(d.split(' ± ')[1]),
-      delta: t ? Number(t[1]!.replace('−', '-')) : NaN, p: t ? Number(t[2]) : NaN,
+      delta: t ? Number(t[1]!.replace('−', '-')) : NaN, t: t ? Number(t[2]!.replace('−', '-')) : NaN, p: t ? Number(t[3]) : NaN, n: t ? Number(t[4]) : NaN,
     });
   }
   return out;
@@ -45,6 +45,12 @@ function rows(file: string): Map<string, Row> {
 const round = (x: number, digits: number): string => (Math.round(Math.abs(x) * 10 ** digits + 1e-6) / 10 ** digits * Math.sign(x)).toFixed(digits);
 const range = (a: number, b: number, digits: number): string => `${round(Math.min(a, b), digits)}–${round(Math.max(a, b), digits)}`;
 const prose = readme.replace(/\s+/g, ' ');
+
+/**
+ * "Better on every seed" from a table that shows only the paired t: the n differences have mean d̄ and standard
+ * deviation s = d̄·√n / t, and none lies further than s·(n − 1)/√n from d̄, so all n have d̄'s sign when t > n − 1.
+ */
+const everySeed = (r: Row): boolean => Math.abs(r.t) > r.n - 1;
 
 test('the README\'s "Reading the results" quotes the shipped native and pure-wasm tables', () => {
   const native = rows((SHIPPED as Record<string, string>)['native']!);
@@ -60,6 +66,9 @@ test('the README\'s "Reading the results" quotes the shipped native and pure-was
     `(${round(native.get('rubi')!.delta, 1).replace('-', '−')} to ${round(wasm.get('rubi')!.delta, 1).replace('-', '−')} points, p ≥ ${(Math.floor(Math.min(native.get('rubi')!.p, wasm.get('rubi')!.p) * 100) / 100).toFixed(2)})`,
   ];
   for (const q of quoted) assert.ok(prose.includes(q), `README.md should say: ${q}`);
+  // "rises by 6.5 points over vanilla on every seed", random "better than vanilla on every seed in both".
+  assert.ok(prose.includes('points over vanilla on every seed') && prose.includes('Better than vanilla on every seed in both'));
+  for (const t of [native, wasm]) for (const label of ['guided', 'random']) assert.ok(everySeed(t.get(label)!) && t.get(label)!.delta > 0, `${label}: t=${t.get(label)!.t}`);
   // One p-value for guided in both tables, as the README says.
   assert.equal(native.get('guided')!.p, wasm.get('guided')!.p);
   assert.ok(prose.includes(`(paired t-test p = ${native.get('guided')!.p} in both tables)`));
@@ -80,6 +89,7 @@ test('the README\'s ModelNet40 paragraph quotes recipes/results/quickstart-model
     `lands in between (${round(random.acc, 1)} %)`,
   ];
   for (const q of quoted) assert.ok(prose.includes(q), `README.md should say: ${q}`);
+  assert.ok(prose.includes('its test accuracy is higher on every seed') && everySeed(guided) && guided.delta > 0);
 });
 
 test('the tarball names in the README carry the packages\' versions (npm pack names them <scope>-<name>-<version>.tgz)', () => {
