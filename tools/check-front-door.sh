@@ -22,12 +22,19 @@ if [ -n "$before" ] && [ "${FRONT_DOOR_ALLOW_DIRTY:-}" != 1 ]; then
 fi
 command -v script >/dev/null || { echo "front door: needs script(1) from util-linux for a pseudo-terminal" >&2; exit 2; }
 
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+tmp=$(mktemp -d)
+log=$tmp/log
+trap 'rm -rf "$tmp"' EXIT
 start=$(date +%s)
 rc=0
-# script(1) gives npm a terminal on stdin and stdout; its own stdin is /dev/null, so a question is never answered.
-timeout --kill-after=10 "$limit" script -qec "npm start" /dev/null </dev/null >"$log" 2>&1 || rc=$?
+# script(1) gives npm a terminal on stdin and stdout. Its own stdin stays open and silent for the whole run, so a
+# question waits for an answer that never comes (until the time limit). Not </dev/null: script passes that
+# end-of-file on to the terminal, and a prompt reading it gets EOF (an answer of sorts) instead of hanging.
+mkfifo "$tmp/stdin"
+sleep "$((limit + 30))" >"$tmp/stdin" &
+silent=$!
+timeout --kill-after=10 "$limit" script -qec "npm start" /dev/null <"$tmp/stdin" >"$log" 2>&1 || rc=$?
+kill "$silent" 2>/dev/null || true
 took=$(($(date +%s) - start))
 # The terminal's carriage returns and colour codes, gone, for the checks and the CI log.
 clean=$(sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r$//' "$log")
@@ -38,10 +45,11 @@ fail() {
 }
 [ "$rc" = 124 ] || [ "$rc" = 137 ] && fail "npm start did not finish within ${limit}s (waiting for an answer?)"
 [ "$rc" = 0 ] || fail "npm start exited with $rc"
-echo "$clean" | grep -qi 'share usage data\|analytics' && fail "npm start asked or talked about analytics"
-echo "$clean" | grep -q '^|  | seeds | test acc' || fail "npm start printed no results table"
-echo "$clean" | grep -q 'report\.html' || fail "npm start did not say where report.html is"
-noise=$(echo "$clean" | grep -i 'vulkan\|dawn\|XDG_RUNTIME_DIR' || true)
+# Here-strings, not `echo | grep -q`: under pipefail an early-exiting grep makes echo's SIGPIPE fail the pipeline.
+grep -qi 'share usage data\|analytics' <<<"$clean" && fail "npm start asked or talked about analytics"
+grep -q '^|  | seeds | test acc' <<<"$clean" || fail "npm start printed no results table"
+grep -q 'report\.html' <<<"$clean" || fail "npm start did not say where report.html is"
+noise=$(grep -i 'vulkan\|dawn\|XDG_RUNTIME_DIR' <<<"$clean" || true)
 [ -z "$noise" ] || fail "npm start printed backend probing noise: $noise"
 # The table it printed is the README's, for the kernels it ran on (native oneDNN or pure wasm).
 table=$(node tools/check-quickstart-table.mjs runs/quickstart 2>&1) || fail "$table"

@@ -33,3 +33,12 @@ test('finds a folder-level cycle, and ignores tests and fixtures', () => {
 test('core\'s layers (contract, engine, app, the kit) import in one direction only', () => {
   assert.deepEqual(folderCycles(folderGraph(coreSrc, 1)), []);
 });
+
+test('core\'s app layer: cli → report → compare, one direction (no cycle among app\'s folders)', () => {
+  const graph = folderGraph(coreSrc, 2);
+  assert.deepEqual(folderCycles(graph).filter((scc) => scc.some((f) => f.startsWith('app/'))), []);
+  // compare (running and reading matrices) knows neither the CLI nor the report; it spawns the CLI's run-cell by path.
+  const appEdges = (from: string) => [...(graph.get(from) ?? [])].filter((to) => to.startsWith('app/')).sort();
+  assert.deepEqual(appEdges('app/compare'), []);
+  assert.deepEqual(appEdges('app/report'), ['app/compare']);
+});

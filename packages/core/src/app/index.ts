@@ -14,7 +14,7 @@ export { readMatrix, readRunFolder, MATRIX_INDEX } from './compare/read-runs.js'
 export type { MatrixIndex, RunRecords } from './compare/read-runs.js';
 export { computeResults, formatMarkdown, formatCsv, formatJson, formatLatex } from './compare/results-table.js';
 export type { ResultsTable, DatasetResults, ResultRow, Stat } from './compare/results-table.js';
-export { writeMatrixResults, RESULT_FILES } from './compare/write-results.js';
+export { writeMatrixResults, RESULT_FILES } from './report/write-results.js';
 export { renderReport } from './report/report-html.js';
 export { TensorBoardWriter } from './report/tensorboard.js';
 export { writeRunEvents } from './report/write-run-events.js';

@@ -16,7 +16,7 @@ import { readMatrix } from './read-runs.js';
 import { computeResults, formatCsv, formatMarkdown } from './results-table.js';
 import { cellState, runMatrix, type CellOutcome } from './run-matrix.js';
 import { mean, pairedTTest, sampleStd } from './statistics.js';
-import { writeMatrixResults } from './write-results.js';
+import { writeMatrixResults } from '../report/write-results.js';
 
 const fixturePlugin = join(import.meta.dirname, 'test-fixtures', 'compare-plugin.mjs');
 
@@ -109,13 +109,13 @@ test('a tiny compare, aborted after its first finished run and started again, fi
   assert.equal(readFileSync(join(plan.outDir, 'results.md'), 'utf8'), written.markdown);
   const walked = readMatrix(join(plan.outDir, 'tiny', '..'));
   assert.equal(walked.runs.length, 4);
-  assert.match(io.outLines.at(-1)!, /\(4 run folders read\)$/);
+  assert.match(io.outLines.at(-1)!, /\(4 run folders read: 4 completed\)$/);
   // A partial matrix: run folders are counted, not the cells compare.json lists.
   rmSync(join(plan.outDir, 'tiny', 'plain', 'seed2'), { recursive: true });
   mkdirSync(join(plan.outDir, 'tiny', 'plain', 'seed2')); // a cell folder with no run in it yet
   const partial = capture(dir);
   assert.equal(await main(['report', 'out'], partial), 0, partial.errLines.join('\n'));
-  assert.match(partial.outLines.at(-1)!, /\(3 run folders read(; 1 of the matrix's 4 runs not started)?\)$/);
+  assert.match(partial.outLines.at(-1)!, /\(3 run folders read: 3 completed(; 1 of the matrix's 4 runs not started)?\)$/);
 });
 
 test('a failing run is reported with its error code, the others finish, and compare exits 1', async () => {

@@ -90,7 +90,7 @@ test('report counts run folders (not cells of compare.json), warns on a torn tai
   }));
   const good = await report(out);
   assert.equal(good.code, 0, good.err.join('\n'));
-  assert.match(good.out.at(-1)!, /\(2 run folders read[;)]/);
+  assert.match(good.out.at(-1)!, /\(2 run folders read: 2 completed; 1 of the matrix's 3 runs not started\)$/);
   assert.equal(good.err.length, 1);
   assert.match(good.err[0]!, /^warning: .*seed2\/metrics\.jsonl:2: torn last line/);
 

@@ -82,7 +82,9 @@ export function cellEntry(): { file: string; execArgv: string[] } {
       else if (a.startsWith('--import=')) execArgv.push(`--import=${absoluteSpecifier(a.slice('--import='.length))}`);
     }
   }
-  return { file: join(dirname(self), `run-cell${ext}`), execArgv };
+  // The cell process is the command line (app/cli/run-cell.ts): named by path and spawned, not imported, so compare
+  // does not depend on the CLI's modules (the CLI imports compare).
+  return { file: join(dirname(self), '..', 'cli', `run-cell${ext}`), execArgv };
 }
 
 function absoluteSpecifier(specifier: string): string {

@@ -9,18 +9,26 @@ export function chartIds(ds: Pick<DatasetResults, 'dataset' | 'modalityNames' | 
   const multi = ds.rows.filter((r) => r.unimodal === null);
   return [
     `${slug}-test-acc`,
+    ...(hasZoomPanel(ds) ? [`${slug}-test-acc-multimodal`] : []),
     ...ds.modalityNames.map((_, k) => `${slug}-head${k}-acc`),
     ...multi.map((r) => `${slug}-dspeed-${slugify(r.label)}`),
     `${slug}-utilization`,
   ];
 }
 
+/**
+ * Whether the test accuracy chart gets a second panel of the multi-modal rows alone: with a uni-modal baseline
+ * near 90 % beside them, their curves fill a sliver of the first chart's height and their differences vanish.
+ */
+const hasZoomPanel = (ds: Pick<DatasetResults, 'rows'>): boolean => ds.rows.some((r) => r.unimodal === null) && ds.rows.some((r) => r.unimodal !== null);
+
 const slugify = (s: string): string => s.replace(/[^A-Za-z0-9_-]+/g, '-');
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /**
  * `report.html`: one self-contained page (inline SVG and CSS, no scripts, no external assets). Per dataset:
- * test accuracy per epoch per strategy (mean over seeds, min–max band), each head's test accuracy per epoch,
+ * test accuracy per epoch per strategy (mean over seeds, min–max band; a second panel of the multi-modal rows
+ * alone when a uni-modal baseline shares the first), each head's test accuracy per epoch,
  * d_speed over steps per strategy (mean over seeds, min–max band; re-balancing shaded by the share of
  * seeds in a re-balancing step), u and d_util per strategy (mean ± std bars), and the results table.
  */
@@ -49,15 +57,19 @@ function datasetSection(ds: DatasetResults, runs: readonly RunRecords[]): string
   const colorOf = new Map(ds.rows.map((r, i) => [r.label, PALETTE[i % PALETTE.length]!]));
   const runsOf = (row: ResultRow): RunRecords[] => runs.filter((r) => r.label === row.label && r.summary?.status === 'completed');
   const charts: string[] = [];
-  // 1. Fused test accuracy per epoch.
-  charts.push(lineChart({
-    id: `${slug}-test-acc`,
-    title: `${ds.dataset}: test accuracy per epoch`,
-    xLabel: 'epoch',
-    integerX: true,
-    yLabel: 'test accuracy (%)',
-    series: ds.rows.map((row, i) => ({ ...epochSeries(runsOf(row), (e) => e.test?.acc ?? e.val?.acc ?? NaN), name: rowTitle(row, ds, i === 0 && row.unimodal !== null), color: colorOf.get(row.label)!, dashed: row.unimodal !== null })),
-  }));
+  // 1. Fused test accuracy per epoch; then the multi-modal rows alone, the y range fitted to them (lineChart fits
+  // its y range to the series it is given).
+  const accSeries = ds.rows.map((row, i) => ({ ...epochSeries(runsOf(row), (e) => e.test?.acc ?? e.val?.acc ?? NaN), name: rowTitle(row, ds, i === 0 && row.unimodal !== null), color: colorOf.get(row.label)!, dashed: row.unimodal !== null }));
+  const accChart = { xLabel: 'epoch', integerX: true, yLabel: 'test accuracy (%)' };
+  charts.push(lineChart({ ...accChart, id: `${slug}-test-acc`, title: `${ds.dataset}: test accuracy per epoch`, series: accSeries }));
+  if (hasZoomPanel(ds)) {
+    charts.push(lineChart({
+      ...accChart,
+      id: `${slug}-test-acc-multimodal`,
+      title: `${ds.dataset}: test accuracy per epoch, multi-modal rows (zoomed)`,
+      series: accSeries.filter((_, i) => ds.rows[i]!.unimodal === null),
+    }));
+  }
   // 2. Each head's test accuracy per epoch (multi-modal rows, plus the uni-modal baseline of that modality).
   ds.modalityNames.forEach((name, k) => {
     const series: LineSeries[] = [];
@@ -134,8 +146,9 @@ function epochSeries(runs: readonly RunRecords[], value: (e: RunRecords['epochs'
     const vals = runs.map((r) => {
       const e = r.epochs.find((q) => q.epoch === ep);
       return e === undefined ? NaN : value(e, r);
-    }).filter(Number.isFinite);
-    if (vals.length === 0) continue;
+    });
+    // A point only where every seed has a value: a mean over fewer seeds would jump where one drops out.
+    if (vals.length === 0 || !vals.every(Number.isFinite)) continue;
     x.push(ep);
     y.push(mean(vals));
     lo.push(Math.min(...vals));
@@ -144,7 +157,10 @@ function epochSeries(runs: readonly RunRecords[], value: (e: RunRecords['epochs'
   return { x, y, lo, hi };
 }
 
-/** d_speed over steps (mean, min–max over seeds), bucketed to at most 600 points; re-balancing share as shading. */
+/**
+ * d_speed over steps (mean, min–max over seeds, on the steps every seed has), bucketed to at most 600 points;
+ * re-balancing share as shading.
+ */
 function stepSeries(runs: readonly RunRecords[]): { series: Omit<LineSeries, 'name' | 'color'>; shaded: ShadedRange[] } {
   const maxStep = Math.max(-1, ...runs.flatMap((r) => r.steps.map((s) => s.step)));
   if (maxStep < 0) return { series: { x: [], y: [] }, shaded: [] };
@@ -164,7 +180,9 @@ function stepSeries(runs: readonly RunRecords[]): { series: Omit<LineSeries, 'na
       const d = inBucket.map((s) => s.dSpeed).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
       if (d.length > 0) perRun.push(mean(d));
     }
-    if (perRun.length === 0) continue;
+    // Only where every seed has data (docs/compare.md, "The report"): seeds that stop at different steps
+    // (completed stopping) would otherwise turn the tail into a mean over fewer seeds, with a jump where one ends.
+    if (perRun.length === 0 || perRun.length < runs.length) continue;
     x.push((s0 + s1 - 1) / 2);
     y.push(mean(perRun));
     lo.push(Math.min(...perRun));

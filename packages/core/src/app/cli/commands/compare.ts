@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadComparePlan, type ComparePlan } from '../../compare/compare-config.js';
 import { MATRIX_INDEX, type MatrixIndex } from '../../compare/read-runs.js';
 import { runMatrix, type CellOutcome } from '../../compare/run-matrix.js';
-import { RESULT_FILES, writeMatrixResults } from '../../compare/write-results.js';
+import { RESULT_FILES, writeMatrixResults } from '../../report/write-results.js';
 import { displayPath } from '../../../engine/config/format-issues.js';
 import { UngreedyError } from '../../../contract/errors.js';
 import { writeJsonAtomic } from '../../../contract/util/atomic-write.js';

@@ -43,9 +43,10 @@ export function starterConfig(schemaPath: string): Record<string, unknown> {
 
 /**
  * How long `ungreedy run` takes on the starter config: measured 28 s of CPU time on an x86-64 core without the native
- * kernels (one run of the quickstart, whose 18 runs the README times), the wall time of an otherwise idle machine.
+ * kernels (one run of the quickstart, whose 18 runs the README times), the wall time of an otherwise idle machine;
+ * with them, the quickstart's guided runs take 11–12 s each (their summary.json's `seconds`, two runs at once on 2 cores).
  */
-export const STARTER_TIME = 'about 30 s on an idle 2-core machine';
+export const STARTER_TIME = 'about 30 s on an idle 2-core machine without the native kernels, about 12 s with them';
 
 export const initCommand: CliCommand = {
   summary: 'Write a starter experiment config (JSON, or YAML for a .yaml/.yml name)',

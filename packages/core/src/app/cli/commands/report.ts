@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { problemText } from '../../compare/read-runs.js';
-import { RESULT_FILES, writeMatrixResults } from '../../compare/write-results.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { problemText, type RunRecords } from '../../compare/read-runs.js';
+import { RESULT_FILES, writeMatrixResults } from '../../report/write-results.js';
 import { displayPath } from '../../../engine/config/format-issues.js';
 import { UngreedyError } from '../../../contract/errors.js';
 import type { CliCommand } from '../cli-command.js';
@@ -34,13 +34,7 @@ metrics.jsonl (a crash in the middle of an append) is ignored, with a warning.
     }
     for (const line of written.markdown.trimEnd().split('\n')) ctx.out(line);
     ctx.out('');
-    // Run folders that hold a run (its manifest or summary), not every cell folder or file of the matrix.
-    const folders = written.runs.filter((r) => existsSync(r.dir) && (r.manifest !== null || r.summary !== null)).length;
-    const pending = written.runs.length - folders;
-    ctx.out(
-      `Report: ${displayPath(join(dir, RESULT_FILES.report))}; tables: results.md, .csv, .json, .tex ` +
-        `(${folders} run folder${folders === 1 ? '' : 's'} read${pending > 0 ? `; ${pending} of the matrix's ${written.runs.length} runs not started` : ''})`,
-    );
+    ctx.out(`Report: ${displayPath(join(dir, RESULT_FILES.report))}; tables: results.md, .csv, .json, .tex (${foldersRead(written.runs)})`);
     for (const w of written.runs.flatMap((r) => r.warnings)) ctx.err(`warning: ${displayPath(problemText(w))}`);
     const corrupt = written.runs.flatMap((r) => r.corrupt);
     if (corrupt.length > 0) {
@@ -55,3 +49,26 @@ metrics.jsonl (a crash in the middle of an append) is ignored, with a warning.
     return 0;
   },
 };
+
+/**
+ * What was read, counted by run folder: `<dataset>/<label>/seed<k>` folders that hold a run (its manifest or
+ * summary), by state; the matrix's cells without one (not started); attempts compare kept aside as
+ * `seed<k>.failed-<n>` (docs/compare.md), which are not read.
+ */
+export function foldersRead(runs: readonly RunRecords[]): string {
+  const read = runs.filter((r) => existsSync(r.dir) && (r.manifest !== null || r.summary !== null));
+  const count = (n: number, what: string): string => `${n} ${what}`;
+  const states = [
+    count(read.filter((r) => r.corrupt.length === 0 && r.summary?.status === 'completed').length, 'completed'),
+    count(read.filter((r) => r.pending).length, 'partial (running or interrupted)'),
+    count(read.filter((r) => r.corrupt.length === 0 && r.error !== null).length, 'failed'),
+    count(read.filter((r) => r.corrupt.length > 0).length, 'corrupt'),
+  ].filter((c) => !c.startsWith('0 '));
+  const parts = [`${read.length} run folder${read.length === 1 ? '' : 's'} read${states.length > 0 ? `: ${states.join(', ')}` : ''}`];
+  const notStarted = runs.length - read.length;
+  if (notStarted > 0) parts.push(`${notStarted} of the matrix's ${runs.length} runs not started`);
+  const cellFolders = new Set(runs.map((r) => dirname(r.dir)));
+  const keptAside = [...cellFolders].flatMap((d) => (existsSync(d) ? readdirSync(d) : []).filter((n) => /^seed\d+\.failed-\d+$/.test(n))).length;
+  if (keptAside > 0) parts.push(`${keptAside} kept-aside attempt${keptAside === 1 ? '' : 's'} (seed<k>.failed-<n>) not read`);
+  return parts.join('; ');
+}

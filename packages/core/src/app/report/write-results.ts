@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../contract/util/atomic-write.js';
-import { renderReport } from '../report/report-html.js';
-import { writeRunEvents } from '../report/write-run-events.js';
-import { readMatrix, type RunRecords } from './read-runs.js';
-import { computeResults, formatCsv, formatJson, formatLatex, formatMarkdown, type ResultsTable } from './results-table.js';
+import { renderReport } from './report-html.js';
+import { writeRunEvents } from './write-run-events.js';
+import { readMatrix, type RunRecords } from '../compare/read-runs.js';
+import { computeResults, formatCsv, formatJson, formatLatex, formatMarkdown, type ResultsTable } from '../compare/results-table.js';
 
 /** File names a matrix folder gets. */
 export const RESULT_FILES = {
