@@ -26,6 +26,9 @@ export default tseslint.config(
           regex: '^@ungreedy/core/(?!testing$).+',
           message: 'A plugin imports only the contract (@ungreedy/core) and, in tests, @ungreedy/core/testing. See the README, "The contract".',
         }, {
+          regex: '^@ungreedy/backend(/|$)',
+          message: 'A plugin imports only the contract (@ungreedy/core); the kernels (@ungreedy/backend) are the engine\'s. See the README, "The contract".',
+        }, {
           regex: '^@tensorflow/tfjs-core$',
           message: "Use the contract's TensorFlow.js, import { tf } from '@ungreedy/core': a plugin's own copy would keep a second kernel registry.",
         }],
@@ -45,16 +48,28 @@ export default tseslint.config(
       }],
     },
   },
-  // Core's layers (README, "The contract"): app -> engine -> contract, and the kit (testing) -> engine -> contract.
+  // Core's layers (README, "The contract"): app -> engine -> contract, and the kit (testing) -> engine -> contract;
+  // engine -> backend (@ungreedy/backend, the kernels and the native addon), which imports nothing from core.
   // An import that points up a layer fails lint. Tests and fixtures may use the kit.
+  {
+    files: ['packages/backend/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^@ungreedy/|^(\\.\\./)+core/',
+          message: 'The backend package is the bottom layer: it imports TensorFlow.js and Node only, never @ungreedy/core (the engine imports the backend).',
+        }],
+      }],
+    },
+  },
   {
     files: ['packages/core/src/contract/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{
-          regex: '^(\\.\\./)+(engine|app|testing)(/|$)|^@ungreedy/core/',
-          message: 'The contract layer imports nothing from the engine, the app or the kit: move the shared piece into src/contract.',
+          regex: '^(\\.\\./)+(engine|app|testing)(/|$)|^@ungreedy/core/|^@ungreedy/backend(/|$)',
+          message: 'The contract layer imports nothing from the engine, the app, the kit or the backend package: move the shared piece into src/contract.',
         }],
       }],
     },
@@ -68,6 +83,15 @@ export default tseslint.config(
           regex: '^(\\.\\./)+(app|testing)(/|$)|^@ungreedy/core/',
           message: 'The engine imports only the contract and itself, never the app (cli, compare, report) or the kit.',
         }],
+      }],
+    },
+  },
+  {
+    files: ['packages/core/src/app/**/*.ts'],
+    ignores: ['**/test-fixtures/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '^@ungreedy/backend(/|$)', message: 'The app reaches the kernels through the engine (@ungreedy/core/engine), never @ungreedy/backend directly.' }],
       }],
     },
   },

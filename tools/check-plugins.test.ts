@@ -26,7 +26,12 @@ function testSources(dir: string): string {
   return text;
 }
 
-const packages = readdirSync(join(root, 'packages')).sort();
+// Core and the plugin packages (the `ungreedy-plugin` keyword); @ungreedy/backend contributes kernels, not plugins.
+const isPlugin = (pkg: string) =>
+  (JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8')) as { keywords?: string[] }).keywords?.includes('ungreedy-plugin') === true;
+const packages = readdirSync(join(root, 'packages'))
+  .filter((pkg) => pkg === 'core' || isPlugin(pkg))
+  .sort();
 
 for (const pkg of packages) {
   test(`${pkg}: every contribution has a docs section and a test that names it`, async () => {

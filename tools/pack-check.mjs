@@ -35,7 +35,7 @@ for (const [key, target] of Object.entries(pkg.exports ?? {})) {
 const bins = typeof pkg.bin === 'string' ? { [pkg.name]: pkg.bin } : (pkg.bin ?? {});
 for (const [name, path] of Object.entries(bins)) need(path, `bin.${name}`);
 for (const pattern of pkg.files ?? []) {
-  // A negated entry ("!dist/native") keeps files out; there is nothing to find for it.
+  // A negated entry ("!dist/addon") keeps files out; there is nothing to find for it.
   if (pattern.startsWith('!')) continue;
   if (/[*?]/.test(pattern)) {
     const re = new RegExp(`^${clean(pattern).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*\//g, '(.*/)?').replace(/\*/g, '[^/]*')}$`);

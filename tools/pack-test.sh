@@ -3,7 +3,8 @@
 # tarball against its package.json (tools/pack-check.mjs), installs the tarballs into a fresh project outside the
 # workspace, copies the third-party strategy example (examples/ungreedy-strategy-sandwich) next to it, and runs a
 # short `ungreedy compare` there that loads that strategy by path. Where oneDNN is installed, the native kernels
-# must have been built by core's install script from core's tarball.
+# must have been built by the backend package's install script from its tarball (@ungreedy/backend, which core
+# depends on).
 # Run after a build (CI: .ci/run). Offline-capable: dependencies come from the npm cache (--prefer-offline).
 # KEEP=1 keeps the temporary folder and prints it.
 set -euo pipefail
@@ -70,9 +71,13 @@ grep -Eq '^\| *sandwich' "$work/compare.log" || { echo "pack-test: the results t
 grep -Eq '^\| *vanilla' "$work/compare.log" || { echo "pack-test: the results table has no vanilla row"; exit 1; }
 
 if [ -f /usr/include/oneapi/dnnl/dnnl.hpp ] && [ "${UNGREEDY_NATIVE:-optional}" != off ]; then
-  echo "== native kernels from core's tarball"
-  test -f node_modules/@ungreedy/core/dist/native/ungreedy-native.node || {
-    echo "pack-test: oneDNN is installed, but core's install script built no native addon from the tarball"; exit 1;
+  echo "== native kernels from the backend's tarball"
+  test -f node_modules/@ungreedy/backend/dist/addon/ungreedy-native.node || {
+    echo "pack-test: oneDNN is installed, but @ungreedy/backend's install script built no native addon from its tarball"; exit 1;
+  }
+  # Core's engine must load it from there: the compare's runs name the native kernels in their manifests' backend reason.
+  grep -rqs --include=manifest.json 'native kernels (oneDNN' runs/ || {
+    echo "pack-test: the backend's addon was built, but the runs above did not use it (see the backend reason in runs/**/manifest.json)"; exit 1;
   }
 fi
 echo "== pack-test ok"

@@ -47,7 +47,7 @@ function promisedFiles(pkg) {
     else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, k);
   };
   add(pkg.main);
-  // What the install scripts run, and what they read (core's builds the native kernels from their C++ source).
+  // What the install scripts run, and what they read (the backend's builds the native kernels from their C++ source).
   for (const hook of ['preinstall', 'install', 'postinstall']) {
     for (const m of (pkg.scripts?.[hook] ?? '').matchAll(/\bnode\s+(\S+\.m?js)/g)) {
       add(m[1]);

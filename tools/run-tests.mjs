@@ -39,7 +39,7 @@ const result = spawnSync(
   ['--conditions=ungreedy-development', '--import', 'tsx', '--test', '--test-concurrency=1', ...files],
   {
     stdio: 'inherit',
-    // One oneDNN thread per test process (the native kernels, packages/core/native): Nx runs several packages'
+    // One oneDNN thread per test process (the native kernels, packages/backend/native): Nx runs several packages'
     // tests at once, and spinning OpenMP threads on shared cores slow every one of them down.
     env: { ...process.env, TMPDIR: testTmp, UNGREEDY_LOG_LEVEL: process.env.UNGREEDY_LOG_LEVEL ?? 'silent', OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? '1' },
   },

@@ -4,7 +4,7 @@
 //   --quick                 small shapes and few steps (a smoke run, ~1 min)
 //   --workloads=a,b         cnn2, resnet18, video, mmtm, mmtm-core (default), mmtm224 (the paper's 224 px, on request)
 //   --backends=a,b          wasm-native, wasm, webgpu, cpu (default: all; cpu runs only cnn2 unless --cpu-all).
-//                           wasm-native is wasm with the native kernels (packages/core/native), once per
+//                           wasm-native is wasm with the native kernels (packages/backend/native), once per
 //                           --native-threads count of oneDNN threads (default 1,2); wasm is the pure-wasm kernels.
 //   --torch-threads=1,2     PyTorch thread counts to compare with (default 1,2); --no-torch to skip
 //   --no-probe              skip the learning-speed probe overhead measurement

@@ -44,7 +44,7 @@ console.log(`cpu time ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms, kernel 
 for (const [k, e] of [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) {
   console.log(`${k.padEnd(28)} ${e.ms.toFixed(1).padStart(9)} ms  ${String(e.n).padStart(5)} calls  ${((100 * e.ms) / total).toFixed(1)}%`);
 }
-const { PROFILE } = await import('../../packages/core/src/engine/backend/kernels/kernel-ops.js');
+const { PROFILE } = await import('../../packages/backend/src/kernels/kernel-ops.js');
 if (PROFILE !== undefined) {
   console.log('inside project kernels (both steps):');
   for (const [k, e] of [...PROFILE.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) {

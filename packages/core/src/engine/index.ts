@@ -22,24 +22,26 @@ export { buildModel } from './model/build-model.js';
 export { Mmtm, squeeze, type MmtmOptions, type MmtmRunningMeanOptions } from './model/fusion/mmtm.js';
 export { ParamStore } from './model/layers/param-store.js';
 export { conv3d, maxPool3d } from './model/layers/conv3d.js';
+// The kernels live in @ungreedy/backend (engine -> backend); re-exported here for the engine's users.
 export {
+  batchNormTrain,
+  ensureGradients,
   getStockKernel,
+  installLeanBackprop,
   nativeKernelStatus,
   projectKernelNames,
   registerFastCpuKernels,
   registerNativeKernels,
   registerProjectKernels,
+  setupWebGpu,
+  sumOfSquares,
+  uninstallLeanBackprop,
   unregisterNativeKernels,
   unregisterProjectKernels,
   WASM_TRAINING_READY,
-} from './backend/kernels/index.js';
-export { ensureGradients } from './backend/kernels/register-gradients.js';
-export { batchNormTrain } from './backend/kernels/batch-norm-train.js';
-export { sumOfSquares } from './backend/kernels/sum-of-squares.js';
-export { installLeanBackprop, uninstallLeanBackprop } from './backend/kernels/lean-backprop.js';
-export type { BatchStats } from './backend/kernels/batch-norm-train.js';
-export { setupWebGpu, webGpuStatus } from './backend/webgpu/setup-webgpu.js';
-export type { WebGpuStatus } from './backend/webgpu/setup-webgpu.js';
+  webGpuStatus,
+} from '@ungreedy/backend';
+export type { BatchStats, WebGpuStatus } from '@ungreedy/backend';
 export { checkCoreRange } from './plugin/check-core-range.js';
 export { validateManifest } from './plugin/validate-manifest.js';
 export { DefaultPluginRegistry, createPluginRegistry } from './plugin/plugin-registry.js';

@@ -39,6 +39,5 @@ export { tinyDataset, tinyDatasetContribution } from './tiny-dataset.js';
 export type { TinyDatasetOptions, TinyModalityOptions } from './tiny-dataset.js';
 // The gradient-check suite's cases and comparison, to check a backend on a machine the test runner does not reach
 // (tools/bench/backend-check.ts: a GPU machine).
-export { OP_CASES } from '../engine/backend/kernels/op-cases.js';
-export { availableBackends, compareWithCpu, relError } from '../engine/backend/kernels/gradient-check.js';
-export type { Evaluation, OpCase } from '../engine/backend/kernels/gradient-check.js';
+export { availableBackends, compareWithCpu, OP_CASES, relError } from '@ungreedy/backend/gradient-check';
+export type { Evaluation, OpCase } from '@ungreedy/backend/gradient-check';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { getKernel } from '@tensorflow/tfjs-core';
-import { getStockKernel, projectKernelNames, WASM_TRAINING_READY } from '../engine/backend/kernels/index.js';
+import { getStockKernel, projectKernelNames, WASM_TRAINING_READY } from '@ungreedy/backend';
 import { isUngreedyError } from '../contract/errors.js';
 import { setupCpu } from './setup-cpu.js';
 import { setupTestBackend, TEST_BACKEND_VARIABLE, testBackendName } from './test-backend.js';

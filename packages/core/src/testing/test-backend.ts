@@ -1,6 +1,5 @@
 import type { BackendInfo } from '../engine/backend/backend-info.js';
-import { WASM_TRAINING_READY } from '../engine/backend/kernels/index.js';
-import { ensureGradients } from '../engine/backend/kernels/register-gradients.js';
+import { ensureGradients, WASM_TRAINING_READY } from '@ungreedy/backend';
 import { selectBackend } from '../engine/backend/select-backend.js';
 import { UngreedyError } from '../contract/errors.js';
 

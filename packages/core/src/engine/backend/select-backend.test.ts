@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { isUngreedyError } from '../../contract/errors.js';
-import { WASM_TRAINING_READY } from './kernels/index.js';
+import { WASM_TRAINING_READY } from '@ungreedy/backend';
 import { selectBackend } from './select-backend.js';
 
 test('cpu is selected on request and becomes the active backend', async () => {

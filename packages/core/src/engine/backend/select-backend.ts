@@ -3,8 +3,7 @@ import { UngreedyError } from '../../contract/errors.js';
 import type { BackendName } from '../config/experiment-config.js';
 import type { Logger } from '../../contract/log/logger.js';
 import type { BackendInfo } from './backend-info.js';
-import { WASM_TRAINING_READY, nativeKernelStatus, registerProjectKernels } from './kernels/index.js';
-import { webGpuStatus } from './webgpu/setup-webgpu.js';
+import { WASM_TRAINING_READY, nativeKernelStatus, registerProjectKernels, webGpuStatus } from '@ungreedy/backend';
 
 type Concrete = BackendInfo['name'];
 

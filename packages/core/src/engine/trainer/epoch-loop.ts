@@ -27,7 +27,7 @@ import type {
 } from '../../contract/strategy/balancing-strategy.js';
 import type { HookRunner } from './hook-runner.js';
 import type { Optimizer } from './optimizer.js';
-import { sumOfSquares } from '../backend/kernels/sum-of-squares.js';
+import { sumOfSquares } from '@ungreedy/backend';
 
 /** The batch's arrays as tensors (only the modalities the model reads), plus labels and one-hot labels. */
 export function batchTensors(

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ADAM_STEP, SGD_STEP, fusedOptimizerStep } from '../backend/native/fused-optimizer.js';
+import { ADAM_STEP, SGD_STEP, fusedOptimizerStep } from '@ungreedy/backend';
 import type { OptimizerConfig } from '../config/experiment-config.js';
 import type { JsonObject } from '../../contract/util/json.js';
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { batchNormTrain } from '../../backend/kernels/batch-norm-train.js';
+import { batchNormTrain } from '@ungreedy/backend';
 import type { ParamStore } from './param-store.js';
 
 export interface BatchNormOptions {
@@ -44,7 +44,7 @@ export function createBatchNorm(store: ParamStore, name: string, channels: numbe
       if (training) {
         const n = x4.size / channels;
         const bessel = n > 1 ? n / (n - 1) : 1;
-        // One op with its own gradient (backend/kernels/batch-norm-train.ts): same values as the formula below,
+        // One op with its own gradient (@ungreedy/backend, kernels/batch-norm-train.ts): same values as the formula below,
         // a fraction of its tape memory. The running statistics are updated outside any gradient path.
         const y = batchNormTrain(x4, weight as tf.Tensor1D, bias as tf.Tensor1D, eps, ({ mean, variance }) => {
           tf.tidy(() => {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Builds the optional native kernels (ungreedy-native.cc, on oneDNN) into dist/native/ungreedy-native.node.
+// Builds the optional native kernels (ungreedy-native.cc, on oneDNN) into dist/addon/ungreedy-native.node
+// (NATIVE_ADDON_PATH in src/native/native-addon.ts).
 // Optional: without a C++ compiler, Node's headers or oneDNN (Debian: apt install libdnnl-dev) it says why and
 // exits 0, and the wasm backend keeps its own kernels. UNGREEDY_NATIVE=required makes a failed build an error
 // (CI sets it); UNGREEDY_NATIVE=off skips the build.
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const source = join(here, 'ungreedy-native.cc');
-const output = join(here, '..', 'dist', 'native', 'ungreedy-native.node');
+const output = join(here, '..', 'dist', 'addon', 'ungreedy-native.node');
 const mode = process.env.UNGREEDY_NATIVE ?? 'optional';
 
 function skip(reason) {

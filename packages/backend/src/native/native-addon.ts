@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The native addon built from `packages/core/native/ungreedy-native.cc` (see that file for the argument
+ * The native addon built from `packages/backend/native/ungreedy-native.cc` (see that file for the argument
  * layouts). Every array is a view of tensor memory (the wasm heap); the addon checks their lengths.
  */
 export interface NativeAddon {
@@ -25,8 +25,11 @@ export interface NativeAddon {
   oneDnnVersion(): string;
 }
 
-/** Where `npm run build` (packages/core/native/build-native.mjs) puts the addon, from the package root. */
-export const NATIVE_ADDON_PATH = 'dist/native/ungreedy-native.node';
+/**
+ * Where `npm run build` and the install script (packages/backend/native/build-native.mjs) put the addon, from the
+ * package root: beside the compiled modules in dist/, in a folder of its own that `files` leaves out of the tarball.
+ */
+export const NATIVE_ADDON_PATH = 'dist/addon/ungreedy-native.node';
 
 export type NativeStatus = { readonly ok: true; readonly addon: NativeAddon; readonly detail: string } | { readonly ok: false; readonly reason: string };
 
@@ -44,8 +47,8 @@ export function nativeStatus(): NativeStatus {
 
 function load(): NativeStatus {
   if (process.env.UNGREEDY_NATIVE === 'off') return { ok: false, reason: 'UNGREEDY_NATIVE=off' };
-  // Both src/backend/native and dist/backend/native sit three folders below the package root.
-  const path = fileURLToPath(new URL(`../../../../${NATIVE_ADDON_PATH}`, import.meta.url));
+  // Both src/native and dist/native sit two folders below the package root.
+  const path = fileURLToPath(new URL(`../../${NATIVE_ADDON_PATH}`, import.meta.url));
   if (!existsSync(path)) {
     return { ok: false, reason: `no native addon at ${path} (the build makes it where libdnnl-dev and g++ are installed: apt install libdnnl-dev, then npm run build)` };
   }

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { Rng } from '../../../contract/rng/rng.js';
 import { setupWebGpu } from '../webgpu/setup-webgpu.js';
 import { registerProjectKernels } from './index.js';
 import { ensureGradients } from './register-gradients.js';
+import { SeededRandom } from './seeded-random.js';
 
 /**
  * Helpers of the gradient-check suite: run one op (or a small composition) forward and backward on a backend,
@@ -45,7 +45,7 @@ export interface Evaluation {
 
 /** Deterministic input data for a case (the same on every backend). */
 export function makeInputs(c: OpCase, seed: number): Arrays {
-  const rng = Rng.fromSeed(seed, `kernels/${c.name}`);
+  const rng = new SeededRandom(seed, `kernels/${c.name}`);
   const out: Arrays = {};
   for (const [name, spec] of Object.entries(c.inputs)) {
     out[name] = fill(rng, size(spec.shape), spec.fill ?? 'normal');
@@ -53,7 +53,7 @@ export function makeInputs(c: OpCase, seed: number): Arrays {
   return out;
 }
 
-function fill(rng: Rng, n: number, how: Fill): Float32Array {
+function fill(rng: SeededRandom, n: number, how: Fill): Float32Array {
   const a = new Float32Array(n);
   if (how === 'distinct') {
     const perm = rng.permutation(n);
@@ -74,7 +74,7 @@ export function size(shape: readonly number[]): number {
 
 /** The upstream gradient r for an output of `n` elements (seeded, the same on every backend). */
 export function upstream(c: OpCase, n: number): Float32Array {
-  return Rng.fromSeed(7, `kernels/${c.name}/dy`).fillNormal(new Float32Array(n));
+  return new SeededRandom(7, `kernels/${c.name}/dy`).fillNormal(new Float32Array(n));
 }
 
 /** Forward and backward of a case on the current backend. */
@@ -124,7 +124,7 @@ export function finiteDiff(c: OpCase, data: Arrays, grads: Arrays): FiniteDiffRe
   const eps = c.eps ?? 1e-2;
   const results: FiniteDiffResult[] = [];
   for (const [name, g] of Object.entries(grads)) {
-    const v = Rng.fromSeed(11, `kernels/${c.name}/v/${name}`).fillNormal(new Float32Array(g.length));
+    const v = new SeededRandom(11, `kernels/${c.name}/v/${name}`).fillNormal(new Float32Array(g.length));
     const x = data[name]!;
     const plus = { ...data, [name]: x.map((xi, i) => xi + eps * v[i]!) };
     const minus = { ...data, [name]: x.map((xi, i) => xi - eps * v[i]!) };

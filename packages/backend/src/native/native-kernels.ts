@@ -10,7 +10,7 @@ import { fusedOptimizerConfigs } from './fused-optimizer.js';
 import type { NativeAddon } from './native-addon.js';
 
 /**
- * The wasm kernels the native addon provides (packages/core/native/ungreedy-native.cc), all computed in place on the
+ * The wasm kernels the native addon provides (packages/backend/native/ungreedy-native.cc), all computed in place on the
  * wasm heap: Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter on oneDNN; MaxPoolGrad, MaxPool3DGrad, training
  * batch norm (batch-norm-train.ts) and the probe's sum of squares as C++ loops; the fused optimizer steps
  * (fused-optimizer.ts). Convolutions take NHWC float32; anything else goes to `previous(kernelName)`, the kernel
