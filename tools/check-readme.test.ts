@@ -1,11 +1,11 @@
-// The README's quickstart tables are the shipped result files (tools/check-quickstart-table.mjs), and the quickstart
+// The README's quickstart tables and its zoo table are the shipped result files (tools/check-quickstart-table.mjs), and the quickstart
 // a user runs produces those files (checked after `npm start` by tools/check-front-door.sh in CI).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 // @ts-expect-error: a plain .mjs tool script without type declarations
-import { SHIPPED, readmeTable, tableOf } from './check-quickstart-table.mjs';
+import { SHIPPED, ZOO_SHIPPED, readmeTable, readmeZooBlock, tableOf, zooBlockOf } from './check-quickstart-table.mjs';
 
 const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
 
@@ -126,4 +126,11 @@ test('the README\'s speed and memory ratios bracket tools/bench/results/latest.m
     // The stated range holds every measured ratio, and its ends are the measured ones, rounded (by less than 0.3).
     assert.ok(lo <= min + 0.05 && hi >= max - 0.05 && min - lo < 0.3 && hi - max < 0.3, `"${m[0]}" vs measured ${min.toFixed(2)}–${max.toFixed(2)}×`);
   }
+
+test("the README's zoo table and method quantities are recipes/results/zoo-results.md's", () => {
+  const shipped = zooBlockOf(readFileSync(ZOO_SHIPPED as string, 'utf8')) as string | undefined;
+  // 12 rows (best uni-modal, vanilla, guided, random, RUBi and the six packages) plus header and rule.
+  assert.ok(shipped !== undefined && shipped.split('\n').filter((l) => l.startsWith('| ')).length >= 12, `no zoo table in ${ZOO_SHIPPED as string}`);
+  assert.match(shipped, /Strategy metrics \(last epoch/);
+  assert.equal(readmeZooBlock(readme), shipped);
 });

@@ -10,7 +10,7 @@ import { silentLogger } from '../../testing/silent-logger.js';
 import { TINY_EXPERIMENT } from '../../testing/train-tiny.js';
 import type { RunManifest, RunSummary } from '../../engine/run/metric-records.js';
 import { readEventFile } from '../report/read-event-file.js';
-import { chartIds } from '../report/report-html.js';
+import { chartIds, renderReport } from '../report/report-html.js';
 import { loadComparePlan } from './compare-config.js';
 import { readMatrix } from './read-runs.js';
 import { computeResults, formatCsv, formatMarkdown } from './results-table.js';
@@ -315,4 +315,6 @@ test('strategy metrics: the compare table gives each one\'s last-epoch mean ± s
   // Per run the mean of epoch 2's steps: 0.6 and 0.2 → mean 0.4.
   assert.ok(Math.abs(row.strategyMetrics!['o/ogm/k']!.mean - 0.4) < 1e-12);
   assert.match(formatMarkdown(computeResults(index, runs)), /- ogm: o\/ogm\/k 0\.4000 ± 0\.2828; o\/ogm\/rho 2\.0000 ± 1\.4142/);
+  // The report shows the same numbers in its "Method quantities" table.
+  assert.match(renderReport(computeResults(index, runs), runs), /<h3>Method quantities<\/h3>[\s\S]*<td>o\/ogm\/k<\/td><td>0\.4000 ± 0\.2828<\/td><td>2<\/td>/);
 });

@@ -1,6 +1,7 @@
 import type { RunRecords } from '../compare/read-runs.js';
 import { failureWord, rowTitle, uHeader, type DatasetResults, type ResultRow, type ResultsTable, type Stat } from '../compare/results-table.js';
 import { mean } from '../compare/statistics.js';
+import { methodQuantitiesSection } from './method-quantities.js';
 import { PALETTE, barChart, lineChart, type LineSeries, type ShadedRange } from './svg-chart.js';
 
 /** Ids of the charts of one dataset section, in order (tests check each is present). */
@@ -129,6 +130,7 @@ function datasetSection(ds: DatasetResults, runs: readonly RunRecords[]): string
   return `<section id="${slug}"><h2>${esc(ds.dataset)}</h2>
 <h3>Results</h3>
 ${htmlTable(ds)}
+${methodQuantitiesSection(ds)}
 <h3>Plots</h3>
 <div class="grid">
 ${charts.join('\n')}

@@ -124,9 +124,11 @@ function outcomeLine(o: CellOutcome, n: number, total: number): string {
 const firstLine = (s: string): string => s.split('\n')[0] ?? '';
 
 export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const m = Math.floor(seconds / 60);
-  return `${m} min ${Math.round(seconds - m * 60)} s`;
+  if (seconds < 59.95) return `${seconds.toFixed(1)} s`;
+  // Round once, then split: 119.6 s is 2 min 0 s, not 1 min 60 s.
+  const total = Math.round(seconds);
+  const m = Math.floor(total / 60);
+  return `${m} min ${total - m * 60} s`;
 }
 
 /** One overall bar on stderr (a terminal only), redrawn in place between the per-cell lines. */
