@@ -126,6 +126,7 @@ test('the README\'s speed and memory ratios bracket tools/bench/results/latest.m
     // The stated range holds every measured ratio, and its ends are the measured ones, rounded (by less than 0.3).
     assert.ok(lo <= min + 0.05 && hi >= max - 0.05 && min - lo < 0.3 && hi - max < 0.3, `"${m[0]}" vs measured ${min.toFixed(2)}–${max.toFixed(2)}×`);
   }
+});
 
 test("the README's zoo table and method quantities are recipes/results/zoo-results.md's", () => {
   const shipped = zooBlockOf(readFileSync(ZOO_SHIPPED as string, 'utf8')) as string | undefined;
