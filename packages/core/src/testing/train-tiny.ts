@@ -1,4 +1,4 @@
-import { builtinPlugin } from '../engine/builtins.js';
+import { builtinPlugin } from '../engine/assembly/builtins.js';
 import type { ExperimentConfig } from '../engine/config/experiment-config.js';
 import { validateConfig } from '../engine/config/validate-config.js';
 import { buildModel } from '../engine/model/build-model.js';

@@ -9,7 +9,7 @@ import type { ExperimentConfig } from './experiment-config.js';
 import { compileSchema } from './ajv.js';
 import { applySchemaDefaults } from './apply-schema-defaults.js';
 import { encoderCountIssue } from './check-against-dataset.js';
-import { didYouMean } from './did-you-mean.js';
+import { didYouMean } from '../util/did-you-mean.js';
 import { configInvalidError, pointerSegment, showValue, type ConfigIssue } from './format-issues.js';
 
 let coreSchema: JsonSchema | undefined;

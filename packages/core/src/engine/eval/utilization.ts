@@ -5,7 +5,7 @@ import { REGULAR } from '../../contract/model/fusion-block.js';
 import type { MultiModalModel } from '../model/multimodal-model.js';
 import type { Rng } from '../../contract/rng/rng.js';
 import type { SplitMetrics, UtilizationRecord } from '../run/metric-records.js';
-import { evaluatePass, type FuseFn } from '../trainer/epoch-loop.js';
+import { evaluatePass, type FuseFn } from './evaluate-pass.js';
 import type { TrainLoss } from '../config/experiment-config.js';
 import { spread } from './learning-speed.js';
 

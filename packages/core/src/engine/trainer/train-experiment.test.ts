@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { builtinPlugin } from '../builtins.js';
+import { builtinPlugin } from '../assembly/builtins.js';
 import type { UngreedyError } from '../../contract/errors.js';
 import { isUngreedyError } from '../../contract/errors.js';
 import type { BuildModelOptions } from '../model/multimodal-model.js';

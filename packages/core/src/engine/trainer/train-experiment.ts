@@ -17,7 +17,7 @@ import type { JsonObject } from '../../contract/util/json.js';
 import { configFingerprint } from './config-fingerprint.js';
 import { CORE_API_VERSION } from '../../contract/version.js';
 import { completedEpoch, hasCheckpoint, loadCheckpoint, readCheckpointState } from './checkpoint.js';
-import { evaluatePass, type FuseFn } from './epoch-loop.js';
+import { evaluatePass, type FuseFn } from '../eval/evaluate-pass.js';
 import { FitLoop } from './fit-loop.js';
 import { ensureGradients } from '../backend/kernels/register-gradients.js';
 import { installLeanBackprop } from '../backend/kernels/lean-backprop.js';

@@ -1,6 +1,6 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { builtinPlugin } from '../builtins.js';
+import { builtinPlugin } from '../assembly/builtins.js';
 import { definePlugin } from '../../contract/plugin/define-plugin.js';
 import type { StrategyContribution } from '../../contract/plugin/manifest.js';
 import type { EpochRecord } from '../run/metric-records.js';

@@ -1,11 +1,11 @@
 import { join, resolve } from 'node:path';
 import type { CliCommand } from '../cli-command.js';
 import { UngreedyError } from '../../../contract/errors.js';
-import { resolveExperiment } from '../../../engine/config/load-experiment.js';
+import { resolveExperiment } from '../../../engine/assembly/load-experiment.js';
 import type { BackendName } from '../../../engine/config/experiment-config.js';
 import { selectBackend } from '../../../engine/backend/select-backend.js';
 import { FileRunStore, RUN_FILES } from '../../../engine/run/file-run-store.js';
-import { evaluateRun } from '../../../engine/trainer/evaluate-run.js';
+import { evaluateRun } from '../../../engine/assembly/evaluate-run.js';
 import { parseCliArgs, requirePositional } from '../../../contract/cli/parse-cli-args.js';
 
 export const evaluateCommand: CliCommand = {

@@ -5,7 +5,7 @@ import { createLogger, type CreateLoggerOptions } from '../log/create-logger.js'
 import type { Logger } from '../../contract/log/logger.js';
 import { RngStreams } from '../../contract/rng/rng.js';
 import { FileRunStore, RUN_FILES } from '../run/file-run-store.js';
-import { CONFIG, LOGGER, RNG, RUN_STORE } from '../tokens.js';
+import { CONFIG, LOGGER, RNG, RUN_STORE } from './tokens.js';
 
 export interface RunContainerOptions {
   readonly config: ExperimentConfig;

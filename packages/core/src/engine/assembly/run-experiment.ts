@@ -1,9 +1,9 @@
 import { basename, join, resolve } from 'node:path';
 import type { BackendInfo } from '../backend/backend-info.js';
 import { selectBackend } from '../backend/select-backend.js';
-import type { LoadedExperiment } from '../config/load-experiment.js';
-import { createRootContainer } from '../container/create-root-container.js';
-import { createRunContainer } from '../container/create-run-container.js';
+import type { LoadedExperiment } from './load-experiment.js';
+import { createRootContainer } from './create-root-container.js';
+import { createRunContainer } from './create-run-container.js';
 import { isUngreedyError } from '../../contract/errors.js';
 import type { CreateLoggerOptions } from '../log/create-logger.js';
 import type { Logger } from '../../contract/log/logger.js';
@@ -11,14 +11,14 @@ import { trainExperiment } from '../trainer/train-experiment.js';
 import { hasCheckpoint } from '../trainer/checkpoint.js';
 import { refuseChangedConfig } from '../trainer/config-fingerprint.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { createLockedRunFolder } from './create-run-folder.js';
-import { acquireRunLock, type RunLock } from './run-lock.js';
-import { sweepRunTemps } from './sweep-run-temps.js';
-import { outputDirIssue } from './output-path-issues.js';
+import { createLockedRunFolder } from '../run/create-run-folder.js';
+import { acquireRunLock, type RunLock } from '../run/run-lock.js';
+import { sweepRunTemps } from '../run/sweep-run-temps.js';
+import { outputDirIssue } from '../run/output-path-issues.js';
 import { configInvalidError } from '../config/format-issues.js';
-import { FileRunStore, RUN_FILES } from './file-run-store.js';
-import type { RunSummary } from './metric-records.js';
-import { createRunManifest } from './run-manifest.js';
+import { FileRunStore, RUN_FILES } from '../run/file-run-store.js';
+import type { RunSummary } from '../run/metric-records.js';
+import { createRunManifest } from '../run/run-manifest.js';
 
 export interface RunExperimentOptions {
   /** From `loadExperiment` / `resolveExperiment`: the resolved config and its loaded plugins. */

@@ -1,11 +1,11 @@
 import type { InjectionToken } from 'tsyringe';
-import type { Logger } from '../contract/log/logger.js';
-import type { BackendInfo } from './backend/backend-info.js';
-import type { RngStreams } from '../contract/rng/rng.js';
-import type { Clock } from './util/clock.js';
-import type { ExperimentConfig } from './config/experiment-config.js';
-import type { PluginRegistry } from './plugin/registry.js';
-import type { RunStore } from './run/run-store.js';
+import type { Logger } from '../../contract/log/logger.js';
+import type { BackendInfo } from '../backend/backend-info.js';
+import type { RngStreams } from '../../contract/rng/rng.js';
+import type { Clock } from '../util/clock.js';
+import type { ExperimentConfig } from '../config/experiment-config.js';
+import type { PluginRegistry } from '../plugin/registry.js';
+import type { RunStore } from '../run/run-store.js';
 
 /**
  * Every DI token (STYLE.md H3): typed symbols, never strings, never emitted decorator metadata.

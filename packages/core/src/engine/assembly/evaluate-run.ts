@@ -13,8 +13,8 @@ import { FileRunStore } from '../run/file-run-store.js';
 import type { UtilizationRecord } from '../run/metric-records.js';
 import type { RunStore } from '../run/run-store.js';
 import { acquireRunLock } from '../run/run-lock.js';
-import { completedEpoch, hasCheckpoint, loadCheckpoint, readCheckpointState } from './checkpoint.js';
-import { createDataset, resolveModalities } from './train-experiment.js';
+import { completedEpoch, hasCheckpoint, loadCheckpoint, readCheckpointState } from '../trainer/checkpoint.js';
+import { createDataset, resolveModalities } from '../trainer/train-experiment.js';
 
 export interface EvaluateRunOptions {
   readonly runDir: string;
