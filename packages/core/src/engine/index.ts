@@ -51,7 +51,7 @@ export { formatIssues, configInvalidError, type ConfigIssue } from './config/for
 export { didYouMean } from './util/did-you-mean.js';
 export { loadExperiment, resolveExperiment, type LoadedExperiment, type ExperimentOverrides } from './assembly/load-experiment.js';
 export { createRootContainer, type RootServices } from './assembly/create-root-container.js';
-export { createRunContainer, type RunContainerOptions, type RunScope } from './assembly/create-run-container.js';
+export { createRunContainer, registerRunServices, type RunContainerOptions, type RunScope } from './assembly/create-run-container.js';
 export { FileRunStore, RUN_FILES } from './run/file-run-store.js';
 export { createRunFolder } from './run/create-run-folder.js';
 export { createRunManifest, corePackageVersion, gitCommit } from './run/run-manifest.js';
@@ -64,8 +64,11 @@ export {
   type AsyncAtomicWriteOptions,
 } from '../contract/util/atomic-write.js';
 export { deepMerge } from './util/deep-merge.js';
-export { trainExperiment, createDataset, resolveModalities } from './trainer/train-experiment.js';
-export type { TrainExperimentOptions } from './trainer/train-experiment.js';
+export { trainExperiment } from './assembly/train-experiment.js';
+export { assembleRun, type AssembledRun } from './assembly/assemble-run.js';
+export { trainRun, type TrainRunOptions } from './trainer/train-run.js';
+export type { RunParts, ResolvedStrategy } from './trainer/run-parts.js';
+export type { TrainExperimentOptions } from './assembly/train-experiment.js';
 export { evaluateRun } from './assembly/evaluate-run.js';
 export type { EvaluateRunOptions } from './assembly/evaluate-run.js';
 export { HookRunner } from './trainer/hook-runner.js';

@@ -6,7 +6,7 @@ import type { UtilizationRecord } from '../run/metric-records.js';
 import { setupTestBackend } from '../../testing/test-backend.js';
 import { silentLog, tempStore, testRegistry, tinyConfig, tinyPlugin, tinyRun } from '../trainer/fixtures/experiment.js';
 import { evaluateRun } from './evaluate-run.js';
-import { trainExperiment } from '../trainer/train-experiment.js';
+import { trainExperiment } from './train-experiment.js';
 
 before(setupTestBackend);
 

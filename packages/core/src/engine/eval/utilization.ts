@@ -67,6 +67,8 @@ export interface MeasureUtilizationOptions {
   readonly augmentRng: Rng;
   readonly checkpoint: 'best' | 'last';
   readonly epoch: number;
+  /** Stops the measurement within one batch of any of its passes (rejects with the signal's reason). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -90,6 +92,7 @@ export async function measureUtilization(
     legacyLength2AccuracyQuirk: o.legacyLength2AccuracyQuirk,
     ...(o.fuse ? { fuse: o.fuse } : {}),
     ...(o.loss ? { loss: o.loss } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
   };
   if (o.dataset.size('test') === 0) return { test: null, record: null };
   const test = await evaluatePass({ ...common, split: 'test', mode: REGULAR });

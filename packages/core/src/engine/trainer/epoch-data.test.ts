@@ -8,7 +8,7 @@ import type { BalancingStrategy } from '../../contract/strategy/balancing-strate
 import { vanilla } from '../strategy/vanilla.js';
 import { setupTestBackend } from '../../testing/test-backend.js';
 import { testRegistry, tinyConfig, tinyPlugin, tinyRun } from './fixtures/experiment.js';
-import { trainExperiment } from './train-experiment.js';
+import { trainExperiment } from '../assembly/train-experiment.js';
 
 before(setupTestBackend);
 

@@ -10,7 +10,7 @@ import { HookRecorder } from '../../testing/hook-recorder.js';
 import { setupTestBackend } from '../../testing/test-backend.js';
 import { tempStore, testRegistry, tinyConfig, tinyPlugin, tinyRun } from './fixtures/experiment.js';
 import type { HookObserver } from './hook-runner.js';
-import { trainExperiment } from './train-experiment.js';
+import { trainExperiment } from '../assembly/train-experiment.js';
 
 before(setupTestBackend);
 

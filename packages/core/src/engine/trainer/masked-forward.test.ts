@@ -10,7 +10,7 @@ import { vanilla } from '../strategy/vanilla.js';
 import { setupTestBackend } from '../../testing/test-backend.js';
 import type { ExperimentConfig } from '../config/experiment-config.js';
 import { testRegistry, tinyConfig, tinyPlugin, tinyRun } from './fixtures/experiment.js';
-import { trainExperiment } from './train-experiment.js';
+import { trainExperiment } from '../assembly/train-experiment.js';
 
 before(setupTestBackend);
 

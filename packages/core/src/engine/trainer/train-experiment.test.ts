@@ -14,7 +14,7 @@ import { readCheckpointFiles } from './checkpoint.js';
 import { setupTestBackend } from '../../testing/test-backend.js';
 import { tempStore, testRegistry, tinyBuild, tinyConfig, tinyPlugin, tinyRun } from './fixtures/experiment.js';
 import { testStrategiesPlugin } from './fixtures/test-strategies.js';
-import { trainExperiment } from './train-experiment.js';
+import { trainExperiment } from '../assembly/train-experiment.js';
 import type { HookObserver } from './hook-runner.js';
 
 before(setupTestBackend);

@@ -11,7 +11,7 @@ import { vanilla } from '../strategy/vanilla.js';
 import type { StepRecord } from '../run/metric-records.js';
 import { setupTestBackend } from '../../testing/test-backend.js';
 import { testRegistry, tinyConfig, tinyPlugin, tinyRun } from './fixtures/experiment.js';
-import { trainExperiment } from './train-experiment.js';
+import { trainExperiment } from '../assembly/train-experiment.js';
 
 before(setupTestBackend);
 

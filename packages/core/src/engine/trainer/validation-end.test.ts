@@ -8,7 +8,7 @@ import type { ValidationResult } from '../../contract/strategy/balancing-strateg
 import { vanilla } from '../strategy/vanilla.js';
 import { setupTestBackend } from '../../testing/test-backend.js';
 import { testRegistry, tinyConfig, tinyPlugin, tinyRun } from './fixtures/experiment.js';
-import { trainExperiment } from './train-experiment.js';
+import { trainExperiment } from '../assembly/train-experiment.js';
 
 before(setupTestBackend);
 
