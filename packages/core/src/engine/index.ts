@@ -85,5 +85,5 @@ export { crossEntropy, sumOfHeadLosses, fuseLogits } from './eval/loss.js';
 export { LearningSpeedProbe, groupRatio, spread } from './eval/learning-speed.js';
 export { utilizationRates, measureUtilization } from './eval/utilization.js';
 export type { UtilizationInput, MeasureUtilizationOptions } from './eval/utilization.js';
-export { runExperiment, defaultRunDir, type RunExperimentOptions, type RunOutcome } from './assembly/run-experiment.js';
+export { runExperiment, type RunExperimentOptions, type RunOutcome } from './assembly/run-experiment.js';
 export { loadPretrained, type LoadPretrainedOptions, type PretrainedReport } from './model/load-pretrained.js';

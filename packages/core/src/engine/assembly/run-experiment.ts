@@ -148,10 +148,3 @@ async function runLocked(options: RunExperimentOptions, runDir: string, resuming
     await scope.dispose();
   }
 }
-
-/** The folder a new run of this experiment would get (before any `-2` suffix). */
-export function defaultRunDir(experiment: LoadedExperiment, parent?: string): string {
-  const { config, configDir } = experiment;
-  return join(parent ?? resolve(configDir, config.output.dir), config.output.runName ?? `${config.name}-seed${config.seed}`);
-}
-
