@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { CliIo } from '../cli-command.js';
 import { main } from '../main.js';
-import { cellEntry } from '../../compare/run-matrix.js';
+import { exited, ungreedy, until } from '../../compare/test-fixtures/cli-child.js';
 import { LOCK_FILE } from '../../../engine/run/run-lock.js';
 import { tempDir } from '../../../testing/temp-dir.js';
 import { TINY_EXPERIMENT } from '../../../testing/train-tiny.js';
@@ -38,31 +37,6 @@ async function cli(argv: string[], cwd: string): Promise<{ code: number; err: st
   return { code: await main(argv, io), err };
 }
 
-/** `ungreedy <args>` as a real child process (this build's entry, as compare's cells run it). */
-function ungreedy(args: string[], cwd: string): ChildProcess {
-  const entry = cellEntry();
-  return spawn(process.execPath, [...entry.execArgv, entry.file, ...args], {
-    cwd,
-    env: { ...process.env, UNGREEDY_LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; out: string }> {
-  let out = '';
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out })));
-}
-
-async function until(what: string, ok: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 test('SIGINT and SIGTERM stop `evaluate` within a batch (exit 130/143, coded message, nothing appended, lock released); while it holds the lock, `run --resume` is refused', async () => {
   const { dir, runDir } = await trainedRun();
   const metrics = join(runDir, 'metrics.jsonl');
@@ -79,7 +53,8 @@ test('SIGINT and SIGTERM stop `evaluate` within a batch (exit 130/143, coded mes
     }
     const killedAt = Date.now();
     child.kill(signal);
-    const { code, out } = await done;
+    const { code, stdout, stderr } = await done;
+    const out = stdout + stderr;
     assert.equal(code, expected, out);
     assert.ok(Date.now() - killedAt < 10_000, `stopped after ${Date.now() - killedAt} ms`);
     assert.match(out, new RegExp(`UNG_ERR_RUN_INTERRUPTED: the run was stopped by ${signal}\\.`));
