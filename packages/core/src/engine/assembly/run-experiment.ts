@@ -43,7 +43,7 @@ export interface RunExperimentOptions {
   onStart?(info: { readonly runDir: string; readonly backend: BackendInfo }): void;
 }
 
-/** How a run ended. A failed run keeps its folder; `error` is what `trainExperiment` threw. */
+/** How a run ended. A failed run keeps its folder; `error` is what `trainRun` threw. */
 export interface RunOutcome {
   readonly runDir: string;
   readonly status: 'completed' | 'failed' | 'interrupted';

@@ -36,7 +36,7 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Everything the fit loop drives; assembled by `trainExperiment` (or a test). */
+/** Everything the fit loop drives; put together by `trainRun` from the run's parts (or by a test). */
 export interface FitDeps {
   readonly config: ExperimentConfig;
   readonly model: MultiModalModel;
