@@ -36,7 +36,7 @@ const packages = readdirSync(join(root, 'packages'))
 for (const pkg of packages) {
   test(`${pkg}: every contribution has a docs section and a test that names it`, async () => {
     const dir = join(root, 'packages', pkg);
-    const entry = pkg === 'core' ? join(dir, 'src', 'engine', 'builtins.ts') : join(dir, 'src', 'index.ts');
+    const entry = pkg === 'core' ? join(dir, 'src', 'engine', 'assembly', 'builtins.ts') : join(dir, 'src', 'index.ts');
     const mod = (await import(entry)) as { default?: PluginManifest; builtinPlugin?: PluginManifest };
     const manifest = pkg === 'core' ? mod.builtinPlugin : mod.default;
     assert.ok(manifest, `${entry} should export a plugin manifest`);

@@ -42,3 +42,13 @@ test('core\'s app layer: cli → report → compare, one direction (no cycle amo
   assert.deepEqual(appEdges('app/compare'), []);
   assert.deepEqual(appEdges('app/report'), ['app/compare']);
 });
+
+// Core's layers whose folders are checked one level down (depth 2). A layer joins the list once its own folder
+// cycle is broken (app: cli↔compare↔report; contract: its root files and subfolders).
+const CLEAN_AT_DEPTH_2 = ['engine', 'app'];
+
+test('inside the clean layers, folders import in one direction only (depth 2)', () => {
+  const inLayer = (folder: string): boolean => CLEAN_AT_DEPTH_2.some((layer) => folder === layer || folder.startsWith(`${layer}/`));
+  const cycles = folderCycles(folderGraph(coreSrc, 2)).filter((scc) => scc.some(inLayer));
+  assert.deepEqual(cycles, []);
+});

@@ -1,4 +1,4 @@
-import { builtinPlugin } from '../engine/builtins.js';
+import { builtinPlugin } from '../engine/assembly/builtins.js';
 import { StrategyTester } from './strategy-tester.js';
 
 // Core's own strategies pass the same conformance suite as any plugin's.

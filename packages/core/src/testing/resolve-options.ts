@@ -5,7 +5,7 @@ import { configInvalidError } from '../engine/config/format-issues.js';
 import type { ConfigIssue } from '../engine/config/format-issues.js';
 import { issuesFromAjv } from '../engine/config/validate-config.js';
 import type { ContributionMeta } from '../contract/plugin/manifest.js';
-import { deepMerge } from '../engine/util/deep-merge.js';
+import { withDefaultOptions } from '../engine/util/deep-merge.js';
 import type { JsonSchema } from '../contract/util/json.js';
 
 /**
@@ -59,7 +59,7 @@ export function strictSchemaProblem(schema: JsonSchema): string | null {
  */
 export function resolveOptions<O>(component: string, meta: ContributionMeta<O>, options: unknown, pointer = ''): O {
   compileOptionsSchema(meta.schema);
-  const merged = deepMerge(meta.defaultOptions, options ?? {});
+  const merged = withDefaultOptions(meta.defaultOptions, options ?? {});
   const validate = compileSchema(meta.schema);
   if (!validate(merged)) {
     const issues: OptionIssue[] = issuesFromAjv(validate.errors ?? [], '').map((i) => ({ ...i, path: i.pointer, pointer: pointer + i.pointer }));

@@ -1,4 +1,4 @@
-import { builtinPlugin } from '../engine/builtins.js';
+import { builtinPlugin } from '../engine/assembly/builtins.js';
 import type { ExperimentConfig } from '../engine/config/experiment-config.js';
 import { validateConfig } from '../engine/config/validate-config.js';
 import { buildModel } from '../engine/model/build-model.js';
@@ -9,7 +9,7 @@ import { RngStreams } from '../contract/rng/rng.js';
 import { FileRunStore } from '../engine/run/file-run-store.js';
 import type { EpochRecord, MetricRecord, RunSummary, StepRecord } from '../engine/run/metric-records.js';
 import type { HookObserver } from '../engine/trainer/hook-runner.js';
-import { trainExperiment } from '../engine/trainer/train-experiment.js';
+import { trainExperiment } from '../engine/assembly/train-experiment.js';
 import { deepMerge } from '../engine/util/deep-merge.js';
 import { systemClock } from '../engine/util/clock.js';
 import type { JsonObject } from '../contract/util/json.js';

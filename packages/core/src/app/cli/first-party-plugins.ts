@@ -4,6 +4,7 @@ import type { Logger } from '../../contract/log/logger.js';
 import { isUngreedyError } from '../../contract/errors.js';
 import { discoverInstalledPlugins } from '../../engine/plugin/discover-plugins.js';
 import { importPlugin, loadPlugins } from '../../engine/plugin/load-plugins.js';
+import { builtinPlugin } from '../../engine/assembly/builtins.js';
 import type { LoadedPlugin, PluginRegistry } from '../../engine/plugin/registry.js';
 import { createPluginRegistry } from '../../engine/plugin/plugin-registry.js';
 
@@ -24,8 +25,8 @@ export function installedPluginNames(cwd: string): string[] {
  * after them.
  */
 export async function loadCommandPlugins(cwd: string, extra: readonly string[], log: Logger): Promise<PluginRegistry> {
-  const base = await loadPlugins({ specifiers: [], configDir: cwd, registry: createPluginRegistry() });
-  const registry = await loadPlugins({ specifiers: extra, configDir: cwd, registry: base, builtins: false });
+  const base = await loadPlugins({ specifiers: [], configDir: cwd, registry: createPluginRegistry(), builtins: builtinPlugin });
+  const registry = await loadPlugins({ specifiers: extra, configDir: cwd, registry: base });
   const named = new Set(registry.plugins.map((p) => p.manifest.meta.name));
   let pending: LoadedPlugin[] = [];
   for (const name of installedPluginNames(cwd).filter((n) => !named.has(n))) {

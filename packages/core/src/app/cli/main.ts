@@ -1,5 +1,5 @@
 import { UngreedyError } from '../../contract/errors.js';
-import { didYouMean } from '../../engine/config/did-you-mean.js';
+import { didYouMean } from '../../engine/util/did-you-mean.js';
 import { createLogger, logLevelFromEnv } from '../../engine/log/create-logger.js';
 import { corePackageVersion } from '../../engine/run/run-manifest.js';
 import type { CliIo } from './cli-command.js';

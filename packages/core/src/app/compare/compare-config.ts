@@ -4,7 +4,7 @@ import { compileSchema } from '../../engine/config/ajv.js';
 import { applySchemaDefaults } from '../../engine/config/apply-schema-defaults.js';
 import { configInvalidError, showValue, type ConfigIssue } from '../../engine/config/format-issues.js';
 import { loadConfigFile } from '../../engine/config/load-config-file.js';
-import { resolveExperiment } from '../../engine/config/load-experiment.js';
+import { resolveExperiment } from '../../engine/assembly/load-experiment.js';
 import { issuesFromAjv } from '../../engine/config/validate-config.js';
 import { isUngreedyError } from '../../contract/errors.js';
 import type { Logger } from '../../contract/log/logger.js';

@@ -7,7 +7,7 @@ import { UngreedyError, isUngreedyError } from '../../contract/errors.js';
 import type { PluginManifest } from '../../contract/plugin/manifest.js';
 import { codedFsError } from '../util/fs-error.js';
 import { loadConfigFile } from './load-config-file.js';
-import { resolveExperiment } from './load-experiment.js';
+import { resolveExperiment } from '../assembly/load-experiment.js';
 import { MAX_NESTING_DEPTH, MAX_YAML_ALIASES, parseJsonText, parseYamlText } from './parse-data-text.js';
 import { validateConfig } from './validate-config.js';
 import { fixturePlugin, fixtureRegistry } from './test-fixtures/fixture-plugin.js';

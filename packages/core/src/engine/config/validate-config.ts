@@ -4,12 +4,12 @@ import type { ComponentKind } from '../../contract/plugin/manifest.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import { UngreedyError } from '../../contract/errors.js';
 import type { JsonSchema } from '../../contract/util/json.js';
-import { deepMerge, isPlainObject } from '../util/deep-merge.js';
+import { deepMerge, isPlainObject, withDefaultOptions } from '../util/deep-merge.js';
 import type { ExperimentConfig } from './experiment-config.js';
 import { compileSchema } from './ajv.js';
 import { applySchemaDefaults } from './apply-schema-defaults.js';
 import { encoderCountIssue } from './check-against-dataset.js';
-import { didYouMean } from './did-you-mean.js';
+import { didYouMean } from '../util/did-you-mean.js';
 import { configInvalidError, pointerSegment, showValue, type ConfigIssue } from './format-issues.js';
 
 let coreSchema: JsonSchema | undefined;
@@ -92,7 +92,7 @@ export function checkComponents(config: Record<string, unknown>, registry: Plugi
         );
       }
       const user = isPlainObject(choice['options']) ? choice['options'] : {};
-      const merged = deepMerge(meta.defaultOptions, user);
+      const merged = withDefaultOptions(meta.defaultOptions, user);
       if (!validate(merged)) issues.push(...issuesFromAjv(validate.errors ?? [], `${pointer}/options`));
       choice['options'] = merged as Record<string, unknown>;
     }

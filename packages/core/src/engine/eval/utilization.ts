@@ -5,7 +5,7 @@ import { REGULAR } from '../../contract/model/fusion-block.js';
 import type { MultiModalModel } from '../model/multimodal-model.js';
 import type { Rng } from '../../contract/rng/rng.js';
 import type { SplitMetrics, UtilizationRecord } from '../run/metric-records.js';
-import { evaluatePass, type FuseFn } from '../trainer/epoch-loop.js';
+import { evaluatePass, type FuseFn } from './evaluate-pass.js';
 import type { TrainLoss } from '../config/experiment-config.js';
 import { spread } from './learning-speed.js';
 
@@ -67,6 +67,8 @@ export interface MeasureUtilizationOptions {
   readonly augmentRng: Rng;
   readonly checkpoint: 'best' | 'last';
   readonly epoch: number;
+  /** Stops the measurement within one batch of any of its passes (rejects with the signal's reason). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -90,6 +92,7 @@ export async function measureUtilization(
     legacyLength2AccuracyQuirk: o.legacyLength2AccuracyQuirk,
     ...(o.fuse ? { fuse: o.fuse } : {}),
     ...(o.loss ? { loss: o.loss } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
   };
   if (o.dataset.size('test') === 0) return { test: null, record: null };
   const test = await evaluatePass({ ...common, split: 'test', mode: REGULAR });

@@ -6,7 +6,7 @@ import type { FusionBlock } from '../../contract/model/fusion-block.js';
 import { createDense, type Dense } from './layers/dense.js';
 import { ParamStore } from './layers/param-store.js';
 import { loadPretrained } from './load-pretrained.js';
-import { mergeOptions } from './merge-options.js';
+import { withDefaultOptions } from '../util/deep-merge.js';
 import type { NamedVariable } from '../../contract/model/module.js';
 import type { BuildModelOptions, ModelForwardContext, ModelOutput, MultiModalModel } from './multimodal-model.js';
 import { branchGroup, FUSED_HEAD_GROUP, headGroup, SHARED_HEAD_GROUP } from '../../contract/model/param-group.js';
@@ -80,7 +80,7 @@ export async function buildModel(options: BuildModelOptions): Promise<MultiModal
         );
       }
       const contribution = found.contribution;
-      const encoderOptions = mergeOptions(contribution.meta.defaultOptions, choice.options);
+      const encoderOptions = withDefaultOptions(contribution.meta.defaultOptions, choice.options);
       const encoder = await contribution.create(encoderOptions, {
         inputShape: modalities[k]!.shape,
         modality: k,
@@ -153,7 +153,7 @@ export async function buildModel(options: BuildModelOptions): Promise<MultiModal
         }
       }
       const fusionRngs = positions.map((_, p) => rng.fork(`fusion/${p}`));
-      const fusionOptions = mergeOptions(found.contribution.meta.defaultOptions, fusion.options);
+      const fusionOptions = withDefaultOptions(found.contribution.meta.defaultOptions, fusion.options);
       for (const [p, stage] of positions.entries()) {
         const shapes = encoders.map((e) => e.stages[stage]!.outShape);
         fusionBlocks.push(

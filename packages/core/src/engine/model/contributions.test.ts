@@ -6,7 +6,7 @@ import { checkPlugin } from '../../testing/check-plugin.js';
 import { resolveOptions } from '../../testing/resolve-options.js';
 import { encoders } from './encoders/index.js';
 import { fusions } from './fusion/index.js';
-import { mergeOptions } from './merge-options.js';
+import { withDefaultOptions } from '../util/deep-merge.js';
 
 const all: [string, Contribution<unknown, unknown, unknown>][] = [
   ...Object.entries(encoders).map(([id, c]) => [`encoders.${id}`, c] as [string, Contribution<unknown, unknown, unknown>]),
@@ -45,10 +45,10 @@ test('schemas refuse unknown keys and out-of-range values, naming the path', () 
   }
 });
 
-test('mergeOptions: objects merge key by key, arrays and scalars replace, defaults stay untouched', () => {
+test('withDefaultOptions: objects merge key by key, arrays and scalars replace, defaults stay untouched', () => {
   const defaults = { a: 1, list: [1, 2, 3], nested: { x: 1, y: { z: 2 } } };
-  const merged = mergeOptions(defaults, { list: [9], nested: { y: { w: 3 } } });
+  const merged = withDefaultOptions(defaults, { list: [9], nested: { y: { w: 3 } } });
   assert.deepEqual(merged, { a: 1, list: [9], nested: { x: 1, y: { z: 2, w: 3 } } });
   assert.deepEqual(defaults, { a: 1, list: [1, 2, 3], nested: { x: 1, y: { z: 2 } } });
-  assert.deepEqual(mergeOptions(defaults, undefined), defaults);
+  assert.deepEqual(withDefaultOptions(defaults, undefined), defaults);
 });

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { EncoderInit } from '../config/experiment-config.js';
 import { UngreedyError, isUngreedyError } from '../../contract/errors.js';
 import type { Logger } from '../../contract/log/logger.js';
-import { CHECKPOINT_FORMAT, hasCheckpoint, readCheckpointFiles } from '../trainer/checkpoint.js';
+import { CHECKPOINT_FORMAT, hasCheckpoint, readCheckpointFiles } from '../run/checkpoint-files.js';
 import { isPlainObject } from '../util/deep-merge.js';
 import type { Module } from '../../contract/model/module.js';
 

@@ -8,6 +8,7 @@ import { isUngreedyError, type UngreedyError } from '../../contract/errors.js';
 import { importPlugin, loadPlugins, resolvePluginEntry } from './load-plugins.js';
 import { createPluginRegistry } from './plugin-registry.js';
 import type { PluginManifest } from '../../contract/plugin/manifest.js';
+import { builtinPlugin } from '../assembly/builtins.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = join(here, 'test-fixtures', 'ungreedy-strategy-noop');
@@ -44,7 +45,7 @@ test('a plugin is found by package name from the config folder upwards, after co
   writePackage(root, 'ungreedy-strategy-foo', manifest('ungreedy-strategy-foo'));
   const configDir = join(root, 'experiments', 'deep');
   mkdirSync(configDir, { recursive: true });
-  const registry = await loadPlugins({ specifiers: ['ungreedy-strategy-foo'], configDir });
+  const registry = await loadPlugins({ specifiers: ['ungreedy-strategy-foo'], configDir, builtins: builtinPlugin });
   assert.deepEqual(registry.plugins.map((p) => p.manifest.meta.name), ['@ungreedy/core', 'ungreedy-strategy-foo']);
   const found = registry.find('strategies', 'foo');
   assert.equal(found?.plugin.manifest.meta.name, 'ungreedy-strategy-foo');
@@ -59,7 +60,7 @@ test('a scoped package resolves through its exports conditions', async () => {
     name: '@acme/ungreedy-strategy-bar', type: 'module', exports: { '.': { types: './x.d.ts', require: './nope.cjs', import: './lib/main.js' } },
   }));
   writeFileSync(join(dir, 'lib', 'main.js'), `export default ${manifest('@acme/ungreedy-strategy-bar', '', '^2.0.0', strategy('bar'))};`);
-  const registry = await loadPlugins({ specifiers: ['@acme/ungreedy-strategy-bar'], configDir: root, builtins: false });
+  const registry = await loadPlugins({ specifiers: ['@acme/ungreedy-strategy-bar'], configDir: root });
   assert.deepEqual(registry.ids('strategies'), ['bar']);
 });
 
@@ -109,7 +110,7 @@ test('a plugin built for another core API is refused, naming both versions', asy
   // Fastify's test: pretend the installed core is 99.0.0.
   const registry = createPluginRegistry('99.0.0');
   await assert.rejects(
-    loadPlugins({ specifiers: [relative(root, fixture)], configDir: root, registry, builtins: false }),
+    loadPlugins({ specifiers: [relative(root, fixture)], configDir: root, registry }),
     rejects('UNG_ERR_PLUGIN_CORE_RANGE', (data) => {
       assert.equal(data['range'], '^2.0.0');
       assert.equal(data['coreVersion'], '99.0.0');
@@ -134,7 +135,7 @@ test('duplicate component ids are refused, naming both plugins', async () => {
 test('the same plugin listed twice loads once', async () => {
   const root = tempDir();
   writePackage(root, 'ungreedy-strategy-a', manifest('ungreedy-strategy-a'));
-  const registry = await loadPlugins({ specifiers: ['ungreedy-strategy-a', 'ungreedy-strategy-a'], configDir: root, builtins: false });
+  const registry = await loadPlugins({ specifiers: ['ungreedy-strategy-a', 'ungreedy-strategy-a'], configDir: root });
   assert.equal(registry.plugins.length, 1);
 });
 
@@ -154,7 +155,7 @@ test('malformed manifests are refused, naming the field', async () => {
   for (const [i, [source, field]] of cases.entries()) {
     writePackage(root, `bad-${i}`, source);
     await assert.rejects(
-      loadPlugins({ specifiers: [`bad-${i}`], configDir: root, builtins: false }),
+      loadPlugins({ specifiers: [`bad-${i}`], configDir: root }),
       rejects('UNG_ERR_PLUGIN_INVALID', (data) => assert.equal(data['field'], field, source)),
     );
   }

@@ -3,7 +3,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UngreedyError } from '../../contract/errors.js';
 import type { Logger } from '../../contract/log/logger.js';
-import { builtinPlugin } from '../builtins.js';
+import type { PluginManifest } from '../../contract/plugin/manifest.js';
 import type { LoadedPlugin, PluginRegistry } from './registry.js';
 import { createPluginRegistry } from './plugin-registry.js';
 
@@ -14,13 +14,16 @@ export interface LoadPluginsOptions {
   readonly configDir: string;
   /** Registry to add to; a fresh one by default. */
   readonly registry?: PluginRegistry;
-  /** Register core's built-ins first (default true). */
-  readonly builtins?: boolean;
+  /**
+   * Registered first unless the registry holds it already: core's built-ins (`builtinPlugin` of
+   * engine/assembly/builtins.ts, passed in by the caller so the plugin folder does not depend on the components).
+   */
+  readonly builtins?: PluginManifest;
   readonly log?: Logger;
 }
 
 /**
- * Loads core's built-ins, then each plugin in order, into a registry: resolve → import → check (manifest,
+ * Loads the given built-ins, then each plugin in order, into a registry: resolve → import → check (manifest,
  * core range, dependencies, duplicate ids; see DefaultPluginRegistry.add).
  *
  * @example
@@ -28,8 +31,9 @@ export interface LoadPluginsOptions {
  */
 export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginRegistry> {
   const registry = options.registry ?? createPluginRegistry();
-  if (options.builtins !== false && !registry.plugins.some((p) => p.manifest === builtinPlugin)) {
-    registry.add({ manifest: builtinPlugin, specifier: '@ungreedy/core', resolvedFrom: 'builtin' });
+  const builtins = options.builtins;
+  if (builtins !== undefined && !registry.plugins.some((p) => p.manifest === builtins)) {
+    registry.add({ manifest: builtins, specifier: '@ungreedy/core', resolvedFrom: 'builtin' });
   }
   for (const specifier of options.specifiers) {
     const plugin = await importPlugin(specifier, options.configDir);

@@ -1,6 +1,6 @@
 import semver from 'semver';
 import { UngreedyError } from '../../contract/errors.js';
-import { didYouMean } from '../config/did-you-mean.js';
+import { didYouMean } from '../util/did-you-mean.js';
 import { isPlainObject } from '../util/deep-merge.js';
 import { COMPONENT_KINDS, type PluginManifest } from '../../contract/plugin/manifest.js';
 

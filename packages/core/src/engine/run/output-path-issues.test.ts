@@ -2,14 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, parse, relative } from 'node:path';
-import { resolveExperiment } from '../config/load-experiment.js';
+import { resolveExperiment } from '../assembly/load-experiment.js';
 import type { ConfigIssue } from '../config/format-issues.js';
 import { isUngreedyError } from '../../contract/errors.js';
 import { silentLogger } from '../../testing/silent-logger.js';
 import { tempDir } from '../../testing/temp-dir.js';
 import { TINY_EXPERIMENT } from '../../testing/train-tiny.js';
 import { outputPathIssues } from './output-path-issues.js';
-import { runExperiment } from './run-experiment.js';
+import { runExperiment } from '../assembly/run-experiment.js';
 
 const root = parse(process.cwd()).root;
 

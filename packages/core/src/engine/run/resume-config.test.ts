@@ -4,14 +4,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { CliIo } from '../../app/cli/cli-command.js';
 import { main } from '../../app/cli/main.js';
-import { resolveExperiment } from '../config/load-experiment.js';
+import { resolveExperiment } from '../assembly/load-experiment.js';
 import { isUngreedyError } from '../../contract/errors.js';
 import { silentLogger } from '../../testing/silent-logger.js';
 import { tempDir } from '../../testing/temp-dir.js';
 import { TINY_EXPERIMENT } from '../../testing/train-tiny.js';
 import { RUN_FILES } from './file-run-store.js';
 import type { RunManifest } from './metric-records.js';
-import { runExperiment } from './run-experiment.js';
+import { runExperiment } from '../assembly/run-experiment.js';
 
 const fixturePlugin = join(import.meta.dirname, '..', '..', 'app', 'compare', 'test-fixtures', 'compare-plugin.mjs');
 

@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isUngreedyError } from '../../contract/errors.js';
 import { tempDir } from '../../testing/temp-dir.js';
-import { evaluateRun } from '../trainer/evaluate-run.js';
+import { evaluateRun } from '../assembly/evaluate-run.js';
 import { createPluginRegistry } from '../plugin/plugin-registry.js';
 import { silentLogger } from '../../testing/silent-logger.js';
 import { createLockedRunFolder } from './create-run-folder.js';

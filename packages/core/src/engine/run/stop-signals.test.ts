@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { CliIo } from '../../app/cli/cli-command.js';
 import { main } from '../../app/cli/main.js';
-import { cellEntry } from '../../app/compare/run-matrix.js';
+import { exited, ungreedy, until } from '../../app/compare/test-fixtures/cli-child.js';
 import { tempDir } from '../../testing/temp-dir.js';
 import { TINY_EXPERIMENT } from '../../testing/train-tiny.js';
 import type { MetricRecord, RunManifest } from './metric-records.js';
@@ -27,34 +26,6 @@ function workspace(epochs: number): { dir: string; config: string } {
   };
   writeFileSync(join(dir, 'exp.json'), JSON.stringify(config));
   return { dir, config: join(dir, 'exp.json') };
-}
-
-/** `ungreedy <args>` as a real child process (this build's entry, as compare's cells run it). */
-function ungreedy(args: string[], cwd: string, ipc = false): ChildProcess {
-  const entry = cellEntry();
-  return spawn(process.execPath, [...entry.execArgv, entry.file, ...args], {
-    cwd,
-    env: { ...process.env, UNGREEDY_LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc' as const] : [])],
-  });
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  // With an IPC channel that the parent closed, Node never emits 'close' (the channel counts as open stdio).
-  const event = child.channel === undefined ? 'close' : 'exit';
-  let stderr = '';
-  let stdout = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-  return new Promise((resolve) => child.on(event, (code) => resolve({ code, stderr, stdout })));
-}
-
-async function until(what: string, ok: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const stepCount = (runDir: string): number => {

@@ -44,7 +44,7 @@ export function differingFields(a: JsonValue | undefined, b: JsonValue | undefin
 /**
  * Resume is exact or refused: a checkpoint written with another config (seed, split sizes, epochs, … edited in
  * `config.resolved.json` since) is UNG_ERR_CHECKPOINT_MISMATCH, naming the fields that differ. Checkpoints from
- * before the fingerprint existed carry none and are not checked. (`trainExperiment` itself does not check: the
+ * before the fingerprint existed carry none and are not checked. (`trainRun` itself does not check: the
  * conformance kit resumes a run with more epochs on purpose.)
  */
 export function refuseChangedConfig(dir: string, config: ExperimentConfig): void {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { EpochRecord, StepRecord } from '../run/metric-records.js';
 import { setupTestBackend } from '../../testing/test-backend.js';
 import { tinyConfig, tinyRun } from './fixtures/experiment.js';
-import { trainExperiment } from './train-experiment.js';
+import { trainExperiment } from '../assembly/train-experiment.js';
 
 before(setupTestBackend);
 

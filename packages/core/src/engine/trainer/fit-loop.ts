@@ -23,7 +23,8 @@ import type { Clock } from '../util/clock.js';
 import type { JsonObject, JsonValue } from '../../contract/util/json.js';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { CompletedStopping } from './completed-stopping.js';
-import { evaluateSplit, strategyDataAccess, trainSplitMeans, trainStep, type FuseFn } from './epoch-loop.js';
+import { evaluateSplit, type FuseFn } from '../eval/evaluate-pass.js';
+import { strategyDataAccess, trainSplitMeans, trainStep } from './epoch-loop.js';
 import { modeKey } from '../../contract/model/fusion-block.js';
 import type { HookRunner } from './hook-runner.js';
 import type { LrScheduler } from './lr-scheduler.js';
@@ -35,7 +36,7 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Everything the fit loop drives; assembled by `trainExperiment` (or a test). */
+/** Everything the fit loop drives; put together by `trainRun` from the run's parts (or by a test). */
 export interface FitDeps {
   readonly config: ExperimentConfig;
   readonly model: MultiModalModel;

@@ -1,7 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { builtinPlugin } from '../builtins.js';
+import { builtinPlugin } from '../assembly/builtins.js';
 import { definePlugin } from '../../contract/plugin/define-plugin.js';
 import type { StrategyContribution } from '../../contract/plugin/manifest.js';
 import type { EpochRecord } from '../run/metric-records.js';
@@ -10,7 +10,7 @@ import { vanilla } from '../strategy/vanilla.js';
 import { HookRecorder } from '../../testing/hook-recorder.js';
 import { setupTestBackend } from '../../testing/test-backend.js';
 import { testRegistry, tinyConfig, tinyPlugin, tinyRun } from './fixtures/experiment.js';
-import { trainExperiment } from './train-experiment.js';
+import { trainExperiment } from '../assembly/train-experiment.js';
 
 before(setupTestBackend);
 

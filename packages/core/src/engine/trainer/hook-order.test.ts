@@ -1,6 +1,6 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { builtinPlugin } from '../builtins.js';
+import { builtinPlugin } from '../assembly/builtins.js';
 import { definePlugin } from '../../contract/plugin/define-plugin.js';
 import type { StrategyContribution } from '../../contract/plugin/manifest.js';
 import { HOOKS, type HookName } from '../../contract/strategy/hooks.js';
@@ -10,7 +10,7 @@ import { HookRecorder } from '../../testing/hook-recorder.js';
 import { setupTestBackend } from '../../testing/test-backend.js';
 import { tempStore, testRegistry, tinyConfig, tinyPlugin, tinyRun } from './fixtures/experiment.js';
 import type { HookObserver } from './hook-runner.js';
-import { trainExperiment } from './train-experiment.js';
+import { trainExperiment } from '../assembly/train-experiment.js';
 
 before(setupTestBackend);
 

@@ -6,7 +6,7 @@ import type { StepRecord } from '../run/metric-records.js';
 import { setupTestBackend } from '../../testing/test-backend.js';
 import { readCheckpointFiles } from './checkpoint.js';
 import { tinyConfig, tinyRun } from './fixtures/experiment.js';
-import { trainExperiment } from './train-experiment.js';
+import { trainExperiment } from '../assembly/train-experiment.js';
 
 before(setupTestBackend);
 

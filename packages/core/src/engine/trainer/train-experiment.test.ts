@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { builtinPlugin } from '../builtins.js';
+import { builtinPlugin } from '../assembly/builtins.js';
 import type { UngreedyError } from '../../contract/errors.js';
 import { isUngreedyError } from '../../contract/errors.js';
 import type { BuildModelOptions } from '../model/multimodal-model.js';
@@ -14,7 +14,7 @@ import { readCheckpointFiles } from './checkpoint.js';
 import { setupTestBackend } from '../../testing/test-backend.js';
 import { tempStore, testRegistry, tinyBuild, tinyConfig, tinyPlugin, tinyRun } from './fixtures/experiment.js';
 import { testStrategiesPlugin } from './fixtures/test-strategies.js';
-import { trainExperiment } from './train-experiment.js';
+import { trainExperiment } from '../assembly/train-experiment.js';
 import type { HookObserver } from './hook-runner.js';
 
 before(setupTestBackend);

@@ -6,12 +6,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { definePlugin } from '../../contract/plugin/define-plugin.js';
 import type { StrategyContribution } from '../../contract/plugin/manifest.js';
 import type { BalancingStrategy, GradientsByGroup, ParamGradient, StepContext } from '../../contract/strategy/balancing-strategy.js';
-import { builtinPlugin } from '../builtins.js';
+import { builtinPlugin } from '../assembly/builtins.js';
 import { vanilla } from '../strategy/vanilla.js';
 import type { StepRecord } from '../run/metric-records.js';
 import { setupTestBackend } from '../../testing/test-backend.js';
 import { testRegistry, tinyConfig, tinyPlugin, tinyRun } from './fixtures/experiment.js';
-import { trainExperiment } from './train-experiment.js';
+import { trainExperiment } from '../assembly/train-experiment.js';
 
 before(setupTestBackend);
 

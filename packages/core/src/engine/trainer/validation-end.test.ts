@@ -1,6 +1,6 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { builtinPlugin } from '../builtins.js';
+import { builtinPlugin } from '../assembly/builtins.js';
 import { definePlugin } from '../../contract/plugin/define-plugin.js';
 import type { StrategyContribution } from '../../contract/plugin/manifest.js';
 import type { EpochRecord } from '../run/metric-records.js';
@@ -8,7 +8,7 @@ import type { ValidationResult } from '../../contract/strategy/balancing-strateg
 import { vanilla } from '../strategy/vanilla.js';
 import { setupTestBackend } from '../../testing/test-backend.js';
 import { testRegistry, tinyConfig, tinyPlugin, tinyRun } from './fixtures/experiment.js';
-import { trainExperiment } from './train-experiment.js';
+import { trainExperiment } from '../assembly/train-experiment.js';
 
 before(setupTestBackend);
 

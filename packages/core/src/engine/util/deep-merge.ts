@@ -25,3 +25,13 @@ function clone(value: unknown): unknown {
   if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clone(v)]));
   return value;
 }
+
+/**
+ * A contribution's options as its `create` gets them: `defaultOptions` with the user's options merged over them
+ * ({@link deepMerge}). The one place a component's defaults are merged: `validateConfig` (the resolved config),
+ * `buildModel`, the run's dataset and strategy factories (engine/assembly/assemble-run.ts) and the kits'
+ * `resolveOptions`; on a resolved config the merge changes nothing.
+ */
+export function withDefaultOptions<O>(defaults: O, options: unknown): O {
+  return deepMerge(defaults, options) as O;
+}

@@ -1,5 +1,5 @@
 import { UngreedyError } from '../../../contract/errors.js';
-import { didYouMean } from '../../../engine/config/did-you-mean.js';
+import { didYouMean } from '../../../engine/util/did-you-mean.js';
 import type { CliContext } from '../cli-command.js';
 import { loadCommandPlugins } from '../first-party-plugins.js';
 

@@ -3,6 +3,7 @@ import { COMPONENT_KINDS } from '../../../contract/plugin/manifest.js';
 import type { PluginRegistry } from '../../../engine/plugin/registry.js';
 import { loadConfigFile } from '../../../engine/config/load-config-file.js';
 import { loadPlugins } from '../../../engine/plugin/load-plugins.js';
+import { builtinPlugin } from '../../../engine/assembly/builtins.js';
 import { isPlainObject } from '../../../engine/util/deep-merge.js';
 import { parseCliArgs } from '../../../contract/cli/parse-cli-args.js';
 import { loadCommandPlugins } from '../first-party-plugins.js';
@@ -28,8 +29,8 @@ that config loads. --plugin adds a package name or a path (relative to the worki
     if (values.config !== undefined) {
       const { dir, raw } = await loadConfigFile(values.config, ctx.cwd);
       const listed = isPlainObject(raw) && Array.isArray(raw['plugins']) ? raw['plugins'].filter((p): p is string => typeof p === 'string') : [];
-      registry = await loadPlugins({ specifiers: listed, configDir: dir, log: ctx.log });
-      registry = await loadPlugins({ specifiers: values.plugin ?? [], configDir: ctx.cwd, registry, builtins: false });
+      registry = await loadPlugins({ specifiers: listed, configDir: dir, log: ctx.log, builtins: builtinPlugin });
+      registry = await loadPlugins({ specifiers: values.plugin ?? [], configDir: ctx.cwd, registry });
     } else {
       registry = await loadCommandPlugins(ctx.cwd, values.plugin ?? [], ctx.log);
     }

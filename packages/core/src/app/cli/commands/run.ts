@@ -1,12 +1,12 @@
 import { join, resolve } from 'node:path';
 import type { CliCommand, CliContext } from '../cli-command.js';
 import { UngreedyError } from '../../../contract/errors.js';
-import { loadExperiment, resolveExperiment, type LoadedExperiment } from '../../../engine/config/load-experiment.js';
+import { loadExperiment, resolveExperiment, type LoadedExperiment } from '../../../engine/assembly/load-experiment.js';
 import { displayPath } from '../../../engine/config/format-issues.js';
 import type { BackendName } from '../../../engine/config/experiment-config.js';
 import { FileRunStore, RUN_FILES } from '../../../engine/run/file-run-store.js';
 import type { RunSummary } from '../../../engine/run/metric-records.js';
-import { runExperiment } from '../../../engine/run/run-experiment.js';
+import { runExperiment } from '../../../engine/assembly/run-experiment.js';
 import { onStopSignals } from '../../../engine/run/stop-signals.js';
 import { logLevelFromEnv } from '../../../engine/log/create-logger.js';
 import { integerOption, parseCliArgs, requirePositional } from '../../../contract/cli/parse-cli-args.js';

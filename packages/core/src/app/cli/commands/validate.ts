@@ -1,5 +1,5 @@
 import type { CliCommand } from '../cli-command.js';
-import { loadExperiment } from '../../../engine/config/load-experiment.js';
+import { loadExperiment } from '../../../engine/assembly/load-experiment.js';
 import { displayPath } from '../../../engine/config/format-issues.js';
 import { loadConfigFile } from '../../../engine/config/load-config-file.js';
 import { loadComparePlan } from '../../compare/compare-config.js';

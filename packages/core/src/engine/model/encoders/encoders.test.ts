@@ -5,7 +5,7 @@ import { isUngreedyError } from '../../../contract/errors.js';
 import { Rng } from '../../../contract/rng/rng.js';
 import type { EncoderContribution } from '../../../contract/plugin/manifest.js';
 import type { Encoder } from '../../../contract/model/encoder.js';
-import { mergeOptions } from '../merge-options.js';
+import { withDefaultOptions } from '../../util/deep-merge.js';
 import { bypassGroups, mainGroups } from '../../../contract/model/param-group.js';
 import { setupTestBackend } from '../../../testing/test-backend.js';
 import { buildTestModel, countTrainable } from '../testing/model-fixtures.js';
@@ -16,7 +16,7 @@ before(setupTestBackend);
 
 function create(id: string, inputShape: number[], options: object = {}, modality = 0): Encoder {
   const c = encoders[id] as EncoderContribution;
-  return c.create(mergeOptions(c.meta.defaultOptions, options), {
+  return c.create(withDefaultOptions(c.meta.defaultOptions, options), {
     inputShape,
     modality,
     namePrefix: `branch.${modality}.`,

@@ -6,14 +6,14 @@ import { isUngreedyError } from '../../../contract/errors.js';
 import { REGULAR, type ForwardMode } from '../../../contract/model/fusion-block.js';
 import { setupTestBackend } from '../../../testing/test-backend.js';
 import { buildTestModel } from '../testing/model-fixtures.js';
-import { mergeOptions } from '../merge-options.js';
+import { withDefaultOptions } from '../../util/deep-merge.js';
 import type { Mmtm} from './mmtm.js';
 import { mmtm, squeeze, type MmtmOptions } from './mmtm.js';
 
 before(setupTestBackend);
 
 function block(channels: number[], shapes?: number[][], options: Partial<MmtmOptions> = {}, seed = 1): Mmtm {
-  return mmtm.create(mergeOptions(mmtm.meta.defaultOptions, options), {
+  return mmtm.create(withDefaultOptions(mmtm.meta.defaultOptions, options), {
     channels,
     shapes: shapes ?? channels.map((c) => [3, 3, c]),
     position: 0,

@@ -1,13 +1,14 @@
 import type { Logger } from '../../contract/log/logger.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import { loadPlugins } from '../plugin/load-plugins.js';
+import { builtinPlugin } from './builtins.js';
 import { isPlainObject } from '../util/deep-merge.js';
-import type { BackendName, ExperimentConfig } from './experiment-config.js';
-import { configInvalidError, type ConfigIssue } from './format-issues.js';
-import { loadConfigFile } from './load-config-file.js';
+import type { BackendName, ExperimentConfig } from '../config/experiment-config.js';
+import { configInvalidError, type ConfigIssue } from '../config/format-issues.js';
+import { loadConfigFile } from '../config/load-config-file.js';
 import { outputPathIssues } from '../run/output-path-issues.js';
-import { checkComponents, checkCoreConfig } from './validate-config.js';
-import { datasetIssues } from './check-against-dataset.js';
+import { checkComponents, checkCoreConfig } from '../config/validate-config.js';
+import { datasetIssues } from '../config/check-against-dataset.js';
 import { datasetCacheDir } from '../../contract/data/dataset.js';
 import { UngreedyError, isUngreedyError } from '../../contract/errors.js';
 
@@ -68,11 +69,11 @@ export async function resolveExperiment(raw: unknown, options: ResolveExperiment
   const plugins = config['plugins'];
   const pluginsOk = !issues.some((i) => i.pointer === '/plugins' || i.pointer.startsWith('/plugins/'));
   const base = { configDir: options.configDir, ...(options.log === undefined ? {} : { log: options.log }) };
-  const registry = await loadPlugins({ specifiers: [], ...base, ...(options.registry === undefined ? {} : { registry: options.registry }) });
+  const registry = await loadPlugins({ specifiers: [], builtins: builtinPlugin, ...base, ...(options.registry === undefined ? {} : { registry: options.registry }) });
   const pluginErrors: UngreedyError[] = [];
   for (const [i, specifier] of (pluginsOk && Array.isArray(plugins) ? (plugins as string[]) : []).entries()) {
     try {
-      await loadPlugins({ specifiers: [specifier], registry, builtins: false, ...base });
+      await loadPlugins({ specifiers: [specifier], registry, ...base });
     } catch (err) {
       if (!isUngreedyError(err) || !err.code.startsWith('UNG_ERR_PLUGIN_')) throw err;
       pluginErrors.push(err);

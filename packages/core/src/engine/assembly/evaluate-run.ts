@@ -4,17 +4,21 @@ import { join } from 'node:path';
 import type { ExperimentConfig } from '../config/experiment-config.js';
 import { UngreedyError } from '../../contract/errors.js';
 import type { Logger } from '../../contract/log/logger.js';
-import { buildModel } from '../model/build-model.js';
-import type { BuildModelOptions, MultiModalModel } from '../model/multimodal-model.js';
+import type { Dataset } from '../../contract/data/dataset.js';
+import type { MultiModalModel } from '../model/multimodal-model.js';
 import { measureUtilization, utilizationSettings } from '../eval/utilization.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import { RngStreams } from '../../contract/rng/rng.js';
 import { FileRunStore } from '../run/file-run-store.js';
 import type { UtilizationRecord } from '../run/metric-records.js';
 import type { RunStore } from '../run/run-store.js';
-import { acquireRunLock } from '../run/run-lock.js';
-import { completedEpoch, hasCheckpoint, loadCheckpoint, readCheckpointState } from './checkpoint.js';
-import { createDataset, resolveModalities } from './train-experiment.js';
+import { completedEpoch, hasCheckpoint, loadCheckpoint, readCheckpointState } from '../trainer/checkpoint.js';
+import { resolveModalities } from '../trainer/train-run.js';
+import { assembleRun } from './assemble-run.js';
+import { createRootContainer } from './create-root-container.js';
+import { registerRunServices } from './create-run-container.js';
+import { openRunFolder } from './run-lifecycle.js';
+import { MODEL_BUILDER, type ModelBuilder } from './tokens.js';
 
 export interface EvaluateRunOptions {
   readonly runDir: string;
@@ -23,12 +27,15 @@ export interface EvaluateRunOptions {
   readonly checkpoint: 'best' | 'last';
   /** The run's store; default: the folder opened as a `FileRunStore` (UNG_ERR_RUN_NOT_FOUND if it is not a run). */
   readonly store?: RunStore;
-  /** Builds the model; default: core's `buildModel` (must match what trained the run). */
-  readonly buildModel?: (options: BuildModelOptions) => MultiModalModel | Promise<MultiModalModel>;
+  /** Builds the model (registered as MODEL_BUILDER); default: core's `buildModel` (must match what trained the run). */
+  readonly buildModel?: ModelBuilder;
+  /** Stops the measurement within one batch (rejects with the signal's reason, UNG_ERR_RUN_INTERRUPTED); nothing is appended then. */
+  readonly signal?: AbortSignal;
 }
 
 /**
- * `ungreedy evaluate <runDir>`: rebuilds the run's model from `config.resolved.json`, loads the checkpoint,
+ * `ungreedy evaluate <runDir>`: opens the run folder as `run --resume` does (its lock, the config-fingerprint check,
+ * the temp sweep: run-lifecycle.ts), assembles the run from `config.resolved.json` (`assembleRun`), loads the checkpoint,
  * and measures test accuracies and the conditional utilization rate (docs/method.md#utilization), appending the record to
  * the run's metrics. `best` falls back to `last` when the run kept no best checkpoint (no validation split).
  * A model without fusion blocks (uni-modal, late fusion) has no utilization: UNG_ERR_MODEL_MISMATCH.
@@ -40,16 +47,19 @@ export interface EvaluateRunOptions {
 export async function evaluateRun(options: EvaluateRunOptions): Promise<UtilizationRecord> {
   const store = options.store ?? FileRunStore.open(options.runDir);
   // It appends to metrics.jsonl: one writer per run folder (UNG_ERR_RUN_LOCKED while a run or another evaluate holds it).
-  const lock = acquireRunLock(store.dir);
+  const { lock, run } = openRunFolder(store.dir, options.log, () => {
+    const config = readRunConfig(store);
+    const name = checkpointToEvaluate(store, options.checkpoint, options.log);
+    return { config, name, checkpoint: store.checkpointDir(name) };
+  });
   try {
-    return await evaluateLocked(options, store);
+    return await evaluateLocked(options, store, run.config, run.name);
   } finally {
     lock.release();
   }
 }
 
-async function evaluateLocked(options: EvaluateRunOptions, store: RunStore): Promise<UtilizationRecord> {
-  const { registry, log } = options;
+function readRunConfig(store: RunStore): ExperimentConfig {
   const configPath = join(store.dir, 'config.resolved.json');
   if (!existsSync(configPath)) {
     throw new UngreedyError(
@@ -58,37 +68,41 @@ async function evaluateLocked(options: EvaluateRunOptions, store: RunStore): Pro
       { dir: store.dir, missing: ['config.resolved.json'] },
     );
   }
-  const config = parseJsonText(readFileSync(configPath, 'utf8'), configPath, { code: 'UNG_ERR_RUN_FILE_CORRUPT', what: 'run file' }) as ExperimentConfig;
-  let name: 'best' | 'last' = options.checkpoint;
+  return parseJsonText(readFileSync(configPath, 'utf8'), configPath, { code: 'UNG_ERR_RUN_FILE_CORRUPT', what: 'run file' }) as ExperimentConfig;
+}
+
+/** `best` falls back to `last` when the run kept no best checkpoint; none at all is UNG_ERR_RUN_NOT_FOUND. */
+function checkpointToEvaluate(store: RunStore, wanted: 'best' | 'last', log: Logger): 'best' | 'last' {
+  let name = wanted;
   if (name === 'best' && !hasCheckpoint(store.checkpointDir('best'))) {
     log.warn({ dir: store.dir }, 'no best checkpoint, evaluating the last one');
     name = 'last';
   }
-  const dir = store.checkpointDir(name);
-  if (!hasCheckpoint(dir)) {
+  if (!hasCheckpoint(store.checkpointDir(name))) {
     throw new UngreedyError(
       'UNG_ERR_RUN_NOT_FOUND',
       `run folder ${store.dir} should hold a "${name}" checkpoint, but it has none. Train the run first (\`ungreedy run\`).`,
       { dir: store.dir, checkpoint: name },
     );
   }
+  return name;
+}
+
+async function evaluateLocked(options: EvaluateRunOptions, store: RunStore, config: ExperimentConfig, name: 'best' | 'last'): Promise<UtilizationRecord> {
+  const { registry, log } = options;
+  const dir = store.checkpointDir(name);
   // The dataset and the model are rebuilt exactly as training built them: same seed, same streams, same order.
-  const rng = new RngStreams(config.seed);
   const context = readCheckpointState(dir)['context'] as { configDir?: string } | undefined;
-  const configDir = context?.configDir ?? store.dir;
-  const dataset = await createDataset(config, registry, rng, log, configDir);
+  const child = createRootContainer({ log, registry }).createChildContainer();
+  registerRunServices(child, { config, rng: new RngStreams(config.seed), store, log });
+  if (options.buildModel !== undefined) child.register(MODEL_BUILDER, { useValue: options.buildModel });
+  const run = assembleRun(child, { configDir: context?.configDir ?? store.dir });
+  let dataset: Dataset | null = null;
   let model: MultiModalModel | null = null;
   try {
+    dataset = await run.dataset();
     const modalities = resolveModalities(config, dataset);
-    model = await (options.buildModel ?? buildModel)({
-      model: config.model,
-      modalities: modalities.map((m) => dataset.modalities[m]!),
-      numClasses: dataset.numClasses,
-      registry,
-      rng: rng.get('init'),
-      log,
-      loadPretrained: false,
-    });
+    model = await run.buildModel(modalities.map((m) => dataset!.modalities[m]!), dataset.numClasses, false);
     if (model.fusionPoints === 0 || model.numModalities < 2) {
       throw new UngreedyError(
         'UNG_ERR_MODEL_MISMATCH',
@@ -105,9 +119,10 @@ async function evaluateLocked(options: EvaluateRunOptions, store: RunStore): Pro
       dataset,
       modalities,
       ...utilizationSettings(config),
-      augmentRng: rng.get('augment'),
+      augmentRng: run.rng.get('augment'),
       checkpoint: name,
       epoch,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     if (!record) {
       throw new UngreedyError(
@@ -121,6 +136,8 @@ async function evaluateLocked(options: EvaluateRunOptions, store: RunStore): Pro
     return record;
   } finally {
     model?.dispose();
-    await dataset.dispose?.();
+    await dataset?.dispose?.();
+    run.dispose();
+    await child.dispose();
   }
 }

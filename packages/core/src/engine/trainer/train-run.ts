@@ -2,14 +2,10 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config/experiment-config.js';
-import { datasetCacheDir, type Dataset, type ModalitySpec } from '../../contract/data/dataset.js';
+import type { Dataset, ModalitySpec } from '../../contract/data/dataset.js';
 import { UngreedyError, isUngreedyError } from '../../contract/errors.js';
-import type { Logger } from '../../contract/log/logger.js';
-import type { BuildModelOptions, MultiModalModel } from '../model/multimodal-model.js';
 import { LearningSpeedProbe } from '../eval/learning-speed.js';
 import { measureUtilization, utilizationSettings } from '../eval/utilization.js';
-import type { PluginRegistry } from '../plugin/registry.js';
-import type { RngStreams } from '../../contract/rng/rng.js';
 import type { RunManifest, RunSummary, SplitMetrics, UtilizationRecord } from '../run/metric-records.js';
 import type { RunStore } from '../run/run-store.js';
 import type { Clock } from '../util/clock.js';
@@ -17,56 +13,27 @@ import type { JsonObject } from '../../contract/util/json.js';
 import { configFingerprint } from './config-fingerprint.js';
 import { CORE_API_VERSION } from '../../contract/version.js';
 import { completedEpoch, hasCheckpoint, loadCheckpoint, readCheckpointState } from './checkpoint.js';
-import { evaluatePass, type FuseFn } from './epoch-loop.js';
+import { evaluatePass, type FuseFn } from '../eval/evaluate-pass.js';
 import { FitLoop } from './fit-loop.js';
-import { ensureGradients, installLeanBackprop } from '@ungreedy/backend';
-import { buildModel } from '../model/build-model.js';
+import { ensureGradients } from '@ungreedy/backend';
 import { HookRunner, type HookObserver } from './hook-runner.js';
 import { createScheduler } from './lr-scheduler.js';
-import { createOptimizer } from './optimizer.js';
+import type { Optimizer } from './optimizer.js';
+import type { RunParts } from './run-parts.js';
+import type { MultiModalModel } from '../model/multimodal-model.js';
 import { createProgress } from './progress.js';
-import { withDefaults } from './components.js';
 import { modalityIssues, modalityMismatchError } from '../config/check-against-dataset.js';
 
-/** Everything a training run needs; the CLI resolves these from the run's child container. */
-export interface TrainExperimentOptions {
-  readonly config: ExperimentConfig;
-  /** Folder of the config file, for relative paths in component options. */
-  readonly configDir: string;
-  readonly registry: PluginRegistry;
-  readonly store: RunStore;
-  readonly rng: RngStreams;
-  readonly log: Logger;
-  readonly clock: Clock;
+/** How a training run goes (what it trains is in its {@link RunParts}). */
+export interface TrainRunOptions {
   /** Continue from the run folder's `last` checkpoint. */
   readonly resume: boolean;
   /** Draw progress bars (a terminal) or log plain lines. */
   readonly progress: 'bar' | 'lines' | 'none';
   /** Cancels the run at the next step boundary after writing a checkpoint (SIGINT). */
   readonly signal?: AbortSignal;
-  /** Builds the model; default: core's `buildModel`. Tests and custom architectures may pass their own. */
-  readonly buildModel?: (options: BuildModelOptions) => MultiModalModel | Promise<MultiModalModel>;
   /** Extra observers of the observe hooks (recorders, custom probes); they run before or after the strategy. */
   readonly observers?: readonly HookObserver[];
-}
-
-/** The dataset a config names, created with the run's `data` stream and its cache folder. */
-export async function createDataset(
-  config: ExperimentConfig,
-  registry: PluginRegistry,
-  rng: RngStreams,
-  log: Logger,
-  configDir: string,
-): Promise<Dataset> {
-  const found = registry.find('datasets', config.dataset.use);
-  if (!found) throw unknownComponent('datasets', config.dataset.use, registry, '/dataset/use');
-  const cacheDir = datasetCacheDir(configDir);
-  return found.contribution.create(withDefaults(found.contribution.meta.defaultOptions, config.dataset.options), {
-    rng: rng.get('data'),
-    log,
-    configDir,
-    cacheDir,
-  });
 }
 
 /** The dataset modality indices the model reads; refuses indices the dataset lacks (`UNG_ERR_MODEL_MISMATCH`). */
@@ -83,35 +50,22 @@ export function resolveModalities(config: ExperimentConfig, dataset: Dataset): n
   return [...chosen];
 }
 
-function unknownComponent(kind: 'datasets' | 'strategies', id: string, registry: PluginRegistry, pointer: string): UngreedyError {
-  return new UngreedyError(
-    'UNG_ERR_UNKNOWN_COMPONENT',
-    `${pointer} should name a loaded ${kind.slice(0, -1)}, but got "${id}" (known: ${registry.ids(kind).join(', ') || 'none'}). ` +
-      'Add the plugin that provides it to "plugins".',
-    { kind, id, pointer },
-  );
-}
-
 function modalitySignature(specs: readonly ModalitySpec[]): string {
   return JSON.stringify(specs.map((s) => ({ name: s.name, shape: [...s.shape] })));
 }
 
 /**
- * Trains the experiment into `store.dir`, evaluates it (accuracies, conditional utilization) and writes
+ * Trains the run that `assembleRun` (engine/assembly) put together into `store.dir`, evaluates it (accuracies, conditional utilization) and writes
  * `summary.json`. Resolves with the summary; rejects with an UngreedyError for bad input or divergence, or with
  * the signal's reason when aborted (after writing the `last` checkpoint; the manifest then says `interrupted`).
  *
  * @example
- * const summary = await trainExperiment({ config, configDir, registry, store, rng: new RngStreams(config.seed),
- *   log, clock: systemClock, resume: false, progress: 'lines' });
- * summary.utilization?.dUtil;
+ * const run = assembleRun(scope.container, { configDir });
+ * try { (await trainRun(run, { resume: false, progress: 'lines' })).utilization?.dUtil; } finally { run.dispose(); }
  */
-export async function trainExperiment(options: TrainExperimentOptions): Promise<RunSummary> {
-  const { config, store, log, clock, registry, rng } = options;
+export async function trainRun(parts: RunParts, options: TrainRunOptions): Promise<RunSummary> {
+  const { config, store, log, clock, rng } = parts;
   await ensureGradients();
-  // Free each intermediate gradient as soon as it is used, as PyTorch's autograd does: same values, about a
-  // quarter less peak memory per step (docs/backends.md, "Memory").
-  installLeanBackprop();
   const started = clock.now();
   const lastDir = (): string => store.checkpointDir('last');
   let manifest: RunManifest | null = null;
@@ -132,12 +86,10 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
   // Kept in every checkpoint, so `run --resume` can refuse an edited config.resolved.json (refuseChangedConfig).
   const fingerprint = configFingerprint(config);
 
-  const strategyFound = registry.find('strategies', config.strategy.use);
-  if (!strategyFound) throw unknownComponent('strategies', config.strategy.use, registry, '/strategy/use');
-  const dataset = await createDataset(config, registry, rng, log, options.configDir);
+  const dataset = await parts.dataset();
   let model: MultiModalModel | null = null;
   let fit: FitLoop | null = null;
-  let optimizer: ReturnType<typeof createOptimizer> | null = null;
+  let optimizer: Optimizer | null = null;
   const modalityNames: string[] = [];
   const base = {
     name: config.name,
@@ -158,29 +110,12 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
     const specs = modalities.map((m) => dataset.modalities[m]!);
     modalityNames.push(...specs.map((s) => s.name));
 
-    model = await (options.buildModel ?? buildModel)({
-      model: config.model,
-      modalities: specs,
-      numClasses: dataset.numClasses,
-      registry,
-      rng: rng.get('init'),
-      log,
-      configDir: options.configDir,
-      // A resume overwrites every weight from the run's own checkpoint: the pretrained file is not needed then.
-      loadPretrained: !options.resume,
-    });
-    const strategy = await strategyFound.contribution.create(
-      withDefaults(strategyFound.contribution.meta.defaultOptions, config.strategy.options),
-      { numModalities: model.numModalities, log: log.child({ plugin: strategyFound.plugin.manifest.meta.name }) },
-    );
-    const pluginMeta = strategyFound.plugin.manifest.meta;
-    const strategyKey = `${pluginMeta.namespace ?? pluginMeta.name}/${config.strategy.use}`;
+    // A resume overwrites every weight from the run's own checkpoint: the pretrained file is not needed then.
+    model = await parts.buildModel(specs, dataset.numClasses, !options.resume);
+    const { strategy, key: strategyKey, pluginName } = await parts.strategy(model.numModalities);
     const trainable = model.variables().filter((v) => v.trainable);
-    optimizer = createOptimizer(
-      config.train.optimizer,
-      trainable.map((v) => ({ name: v.name, variable: v.variable })),
-    );
-    const hooks = new HookRunner(strategy, pluginMeta.name, options.observers ?? []);
+    optimizer = parts.optimizer(trainable.map((v) => ({ name: v.name, variable: v.variable })));
+    const hooks = new HookRunner(strategy, pluginName, options.observers ?? []);
     fit = new FitLoop({
       config,
       model,
@@ -195,12 +130,12 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
       rng,
       store,
       log,
-      strategyLog: log.child({ plugin: pluginMeta.name }),
+      strategyLog: log.child({ plugin: pluginName }),
       clock,
       progress: createProgress(options.progress, log, clock),
       ...(options.signal ? { signal: options.signal } : {}),
       context: {
-        configDir: options.configDir,
+        configDir: parts.configDir,
         modalities: JSON.parse(modalitySignature(specs)) as JsonObject[],
         configHash: fingerprint.hash,
         config: fingerprint.canonical,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLOCK, CONFIG, LOGGER, PLUGIN_REGISTRY, RNG, RUN_STORE } from '../tokens.js';
+import { CLOCK, CONFIG, LOGGER, PLUGIN_REGISTRY, RNG, RUN_STORE } from './tokens.js';
 import { createLogger } from '../log/create-logger.js';
 import type { ExperimentConfig } from '../config/experiment-config.js';
 import { createRootContainer } from './create-root-container.js';

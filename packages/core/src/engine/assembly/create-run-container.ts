@@ -5,7 +5,8 @@ import { createLogger, type CreateLoggerOptions } from '../log/create-logger.js'
 import type { Logger } from '../../contract/log/logger.js';
 import { RngStreams } from '../../contract/rng/rng.js';
 import { FileRunStore, RUN_FILES } from '../run/file-run-store.js';
-import { CONFIG, LOGGER, RNG, RUN_STORE } from '../tokens.js';
+import type { RunStore } from '../run/run-store.js';
+import { CONFIG, LOGGER, RNG, RUN_STORE } from './tokens.js';
 
 export interface RunContainerOptions {
   readonly config: ExperimentConfig;
@@ -36,8 +37,8 @@ export interface RunScope {
  *
  * @example
  * const scope = createRunContainer(root, { config, runDir, runId: 'cmnist-seed1' });
- * try { await trainExperiment({ ..., store: scope.store, rng: scope.rng, log: scope.log }); }
- * finally { await scope.dispose(); }
+ * const run = assembleRun(scope.container, { configDir });
+ * try { await trainRun(run, { resume: false, progress: 'lines' }); } finally { run.dispose(); await scope.dispose(); }
  */
 export function createRunContainer(root: DependencyContainer, options: RunContainerOptions): RunScope {
   const child = root.createChildContainer();
@@ -49,10 +50,7 @@ export function createRunContainer(root: DependencyContainer, options: RunContai
     console: options.console ?? 'auto',
     ...(options.level === undefined ? {} : { level: options.level }),
   });
-  child.register(CONFIG, { useValue: options.config });
-  child.register(RNG, { useValue: rng });
-  child.register(RUN_STORE, { useValue: store });
-  child.register(LOGGER, { useValue: handle.log });
+  registerRunServices(child, { config: options.config, rng, store, log: handle.log });
   let disposed = false;
   return {
     container: child,
@@ -67,4 +65,15 @@ export function createRunContainer(root: DependencyContainer, options: RunContai
       await child.dispose();
     },
   };
+}
+
+/** The services every run's child container holds, as values: its config, RNG streams, store and logger. */
+export function registerRunServices(
+  child: DependencyContainer,
+  services: { readonly config: ExperimentConfig; readonly rng: RngStreams; readonly store: RunStore; readonly log: Logger },
+): void {
+  child.register(CONFIG, { useValue: services.config });
+  child.register(RNG, { useValue: services.rng });
+  child.register(RUN_STORE, { useValue: services.store });
+  child.register(LOGGER, { useValue: services.log });
 }

@@ -1,24 +1,23 @@
 import { basename, join, resolve } from 'node:path';
 import type { BackendInfo } from '../backend/backend-info.js';
 import { selectBackend } from '../backend/select-backend.js';
-import type { LoadedExperiment } from '../config/load-experiment.js';
-import { createRootContainer } from '../container/create-root-container.js';
-import { createRunContainer } from '../container/create-run-container.js';
+import type { LoadedExperiment } from './load-experiment.js';
+import { createRootContainer } from './create-root-container.js';
+import { createRunContainer } from './create-run-container.js';
 import { isUngreedyError } from '../../contract/errors.js';
 import type { CreateLoggerOptions } from '../log/create-logger.js';
 import type { Logger } from '../../contract/log/logger.js';
-import { trainExperiment } from '../trainer/train-experiment.js';
-import { hasCheckpoint } from '../trainer/checkpoint.js';
-import { refuseChangedConfig } from '../trainer/config-fingerprint.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { createLockedRunFolder } from './create-run-folder.js';
-import { acquireRunLock, type RunLock } from './run-lock.js';
-import { sweepRunTemps } from './sweep-run-temps.js';
-import { outputDirIssue } from './output-path-issues.js';
+import { createLockedRunFolder } from '../run/create-run-folder.js';
+import { outputDirIssue } from '../run/output-path-issues.js';
 import { configInvalidError } from '../config/format-issues.js';
-import { FileRunStore, RUN_FILES } from './file-run-store.js';
-import type { RunSummary } from './metric-records.js';
-import { createRunManifest } from './run-manifest.js';
+import { FileRunStore, RUN_FILES } from '../run/file-run-store.js';
+import type { RunSummary } from '../run/metric-records.js';
+import { createRunManifest } from '../run/run-manifest.js';
+import type { RunLock } from '../run/run-lock.js';
+import { trainRun } from '../trainer/train-run.js';
+import { assembleRun } from './assemble-run.js';
+import { openRunFolder } from './run-lifecycle.js';
 
 export interface RunExperimentOptions {
   /** From `loadExperiment` / `resolveExperiment`: the resolved config and its loaded plugins. */
@@ -44,7 +43,7 @@ export interface RunExperimentOptions {
   onStart?(info: { readonly runDir: string; readonly backend: BackendInfo }): void;
 }
 
-/** How a run ended. A failed run keeps its folder; `error` is what `trainExperiment` threw. */
+/** How a run ended. A failed run keeps its folder; `error` is what `trainRun` threw. */
 export interface RunOutcome {
   readonly runDir: string;
   readonly status: 'completed' | 'failed' | 'interrupted';
@@ -76,16 +75,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
   let lock: RunLock;
   if (resume !== undefined) {
     runDir = resume.dir;
-    lock = acquireRunLock(runDir);
-    const last = join(runDir, RUN_FILES.checkpoints, 'last');
-    try {
-      if (hasCheckpoint(last)) refuseChangedConfig(last, experiment.config);
-      const swept = sweepRunTemps(runDir);
-      if (swept.length > 0) log.info({ runDir, swept }, 'removed temps of an earlier, killed writer');
-    } catch (err) {
-      lock.release();
-      throw err;
-    }
+    ({ lock } = openRunFolder(runDir, log, () => ({ config, checkpoint: join(runDir, RUN_FILES.checkpoints, 'last') })));
   } else {
     const parent = target as { parent: string; exact?: boolean };
     const rootIssue = outputDirIssue(resolve(parent.parent), '/output/dir', parent.parent);
@@ -114,6 +104,7 @@ async function runLocked(options: RunExperimentOptions, runDir: string, resuming
     ...(options.level === undefined ? {} : { level: options.level }),
   });
   const { store } = scope;
+  const run = assembleRun(scope.container, { configDir });
   try {
     if (resume === undefined) {
       store.writeJson(RUN_FILES.config, config);
@@ -128,8 +119,7 @@ async function runLocked(options: RunExperimentOptions, runDir: string, resuming
     scope.log.info({ runDir, backend: backend.name, seed: config.seed, resume: resume !== undefined }, 'run start');
     options.onStart?.({ runDir, backend });
     try {
-      const summary = await trainExperiment({
-        config, configDir, registry, store, rng: scope.rng, log: scope.log, clock,
+      const summary = await trainRun(run, {
         resume: resume !== undefined, progress: options.progress ?? 'lines',
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
@@ -154,13 +144,7 @@ async function runLocked(options: RunExperimentOptions, runDir: string, resuming
       return { runDir, status: 'failed', summary: null, error: err, backend };
     }
   } finally {
+    run.dispose();
     await scope.dispose();
   }
 }
-
-/** The folder a new run of this experiment would get (before any `-2` suffix). */
-export function defaultRunDir(experiment: LoadedExperiment, parent?: string): string {
-  const { config, configDir } = experiment;
-  return join(parent ?? resolve(configDir, config.output.dir), config.output.runName ?? `${config.name}-seed${config.seed}`);
-}
-

@@ -4,7 +4,7 @@ import type { BackendInfo } from '../backend/backend-info.js';
 import type { Logger } from '../../contract/log/logger.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import { createPluginRegistry } from '../plugin/plugin-registry.js';
-import { BACKEND, CLOCK, LOGGER, PLUGIN_REGISTRY } from '../tokens.js';
+import { BACKEND, CLOCK, LOGGER, PLUGIN_REGISTRY } from './tokens.js';
 import { systemClock, type Clock } from '../util/clock.js';
 
 export interface RootServices {

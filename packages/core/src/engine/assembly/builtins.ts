@@ -1,8 +1,8 @@
-import { definePlugin } from '../contract/plugin/define-plugin.js';
-import { CORE_API_VERSION } from '../contract/version.js';
-import { encoders } from './model/encoders/index.js';
-import { fusions } from './model/fusion/index.js';
-import { strategies } from './strategy/index.js';
+import { definePlugin } from '../../contract/plugin/define-plugin.js';
+import { CORE_API_VERSION } from '../../contract/version.js';
+import { encoders } from '../model/encoders/index.js';
+import { fusions } from '../model/fusion/index.js';
+import { strategies } from '../strategy/index.js';
 
 /**
  * Core's own components (encoders, fusion blocks, the `vanilla` strategy), registered through the same
