@@ -30,7 +30,7 @@ completed, interrupted (a checkpoint to resume from), failed (with the exit code
 scheduler's reason) or not started. Works for local compare folders too (from the run folders alone).
 Collect the tables with \`ungreedy report <compare-dir>\` or by running compare again.
 
-  --json  machine-readable: { job, cells: [{ id, state, detail }] }`,
+  --json  machine-readable: { job: { executor, id, indices, submittedAt, active }, cells: [{ id, state, detail }] }`,
   async run(args, ctx) {
     const { values, positionals } = parseCliArgs('status', args, { json: { type: 'boolean' } }, 1);
     const dir = resolve(ctx.cwd, requirePositional('status', positionals, 'a compare folder'));
@@ -70,7 +70,8 @@ Collect the tables with \`ungreedy report <compare-dir>\` or by running compare 
       return { id: c.id, state: 'failed', detail: [error === null ? '' : `${error.code}: ${error.message.split('\n')[0]}`, taskText].filter(Boolean).join('; ') };
     });
     if (values.json === true) {
-      ctx.out(JSON.stringify({ job: job === undefined ? null : { executor: state!.use, id: job.id, indices: job.indices, submittedAt: job.submittedAt }, cells }, null, 2));
+      const jobActive = [...tasks.values()].some((t) => t.state === 'pending' || t.state === 'running');
+      ctx.out(JSON.stringify({ job: job === undefined ? null : { executor: state!.use, id: job.id, indices: job.indices, submittedAt: job.submittedAt, active: jobActive }, cells }, null, 2));
       return 0;
     }
     const counts = new Map<string, number>();
