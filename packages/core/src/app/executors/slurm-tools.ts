@@ -36,7 +36,7 @@ export function runSlurmTool(command: string, args: readonly string[], env: Node
 /** Slurm's message of a failed command as an Error, for a `Reason:` line. */
 export function slurmMessage(command: string, result: ToolResult): Error {
   const text = (result.stderr.trim() || result.stdout.trim() || `exit code ${result.exitCode}`).split('\n').slice(-8).join('\n');
-  return new Error(`${command}: ${text}`);
+  return new Error(text.startsWith(`${command}:`) ? text : `${command}: ${text}`);
 }
 
 /** Whether a failed command's message says no controller is configured or reachable. */

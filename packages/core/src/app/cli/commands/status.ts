@@ -62,8 +62,8 @@ Collect the tables with \`ungreedy report <compare-dir>\` or by running compare 
         return { id: c.id, state: 'completed', detail: `${acc === undefined ? '' : `test accuracy ${acc.toFixed(2)} %, `}${(summary?.seconds ?? 0).toFixed(1)} s` };
       }
       if (folder === 'busy') return { id: c.id, state: 'running', detail: 'its folder is locked by a running process' };
-      if (folder === 'fresh') return { id: c.id, state: 'not started', detail: '' };
       const taskText = task !== undefined && task.state === 'failed' ? `exit code ${task.exitCode ?? 'unknown'}${task.reason === null ? '' : ` (${task.reason})`}${task.logFile === null ? '' : `, log ${displayPath(task.logFile)}`}` : '';
+      if (folder === 'fresh') return task?.state === 'failed' ? { id: c.id, state: 'failed', detail: taskText } : { id: c.id, state: 'not started', detail: '' };
       if (folder === 'resumable') return { id: c.id, state: 'interrupted', detail: ['resumes from its checkpoint on the next compare', taskText].filter(Boolean).join('; ') };
       const manifest = readJsonOrNull<RunManifest>(join(runDir, RUN_FILES.manifest));
       const error = readJsonOrNull<RunSummary>(join(runDir, RUN_FILES.summary))?.error ?? manifest?.error ?? null;
