@@ -53,33 +53,31 @@ export interface SlurmTaskRecord {
   readonly reason: string | null;
 }
 
+/** Records of `|`-separated lines whose first field is `<job>_<task>` (other jobs' lines and pending ranges skipped). */
+function parseDelimited(jobId: string, stdout: string, record: (task: number, fields: string[]) => SlurmTaskRecord): SlurmTaskRecord[] {
+  return stdout.split('\n').flatMap((line) => {
+    const fields = line.trim().split('|');
+    const task = taskOf(jobId, fields[0]);
+    return task === null || fields[1] === undefined ? [] : [record(task, fields)];
+  });
+}
+
 /**
  * Parses `squeue -h -r -j <job> -o '%i|%T|%r'` (one line per array task, `-r` expands pending ranges):
  * `123_4|RUNNING|None`.
  */
 export function parseSqueue(jobId: string, stdout: string): SlurmTaskRecord[] {
-  const out: SlurmTaskRecord[] = [];
-  for (const line of stdout.split('\n')) {
-    const [id, state, reason] = line.trim().split('|');
-    const task = taskOf(jobId, id);
-    if (task === null || state === undefined) continue;
-    out.push({ task, state: state.trim(), exitCode: null, signal: null, reason: reason === undefined || reason === 'None' ? null : reason });
-  }
-  return out;
+  return parseDelimited(jobId, stdout, (task, [, state, reason]) =>
+    ({ task, state: state!.trim(), exitCode: null, signal: null, reason: reason === undefined || reason === 'None' ? null : reason }));
 }
 
 /** Parses `sacct -n -P -X -j <job> -o JobID,State,ExitCode`: `123_4|CANCELLED by 0|0:15`. */
 export function parseSacct(jobId: string, stdout: string): SlurmTaskRecord[] {
-  const out: SlurmTaskRecord[] = [];
-  for (const line of stdout.split('\n')) {
-    const [id, state, exit] = line.trim().split('|');
-    const task = taskOf(jobId, id);
-    if (task === null || state === undefined) continue;
+  return parseDelimited(jobId, stdout, (task, [, state, exit]) => {
     const [code, signal] = (exit ?? '').split(':').map((x) => (x === '' ? null : Number(x)));
-    const word = state.trim().split(/\s+/)[0]!;
-    out.push({ task, state: word, exitCode: code ?? null, signal: signal ?? null, reason: word === state.trim() ? null : state.trim() });
-  }
-  return out;
+    const word = state!.trim().split(/\s+/)[0]!;
+    return { task, state: word, exitCode: code ?? null, signal: signal ?? null, reason: word === state!.trim() ? null : state!.trim() };
+  });
 }
 
 /**
