@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { isUngreedyError } from '../../contract/errors.js';
 import { join, relative } from 'node:path';
 import type { Executor } from '../../contract/executor/executor.js';
 import { createPluginRegistry } from '../../engine/plugin/plugin-registry.js';
@@ -69,4 +70,16 @@ test('local executor: cancel stops the running cells (they checkpoint or never s
     await wait();
   }
   for (const d of dirs) assert.notEqual(cellState(d), 'completed');
+});
+
+test('a plugin adds an executor through its manifest, checked like every contribution; a malformed one is refused naming the field', () => {
+  const registry = withExecutors(createPluginRegistry());
+  const k8s = { meta: { docs: { description: 'Kubernetes Indexed Job' }, defaultOptions: { namespace: 'default' }, schema: { type: 'object', additionalProperties: false, properties: { namespace: { type: 'string' } } } }, create: () => { throw new Error('not in this test'); } };
+  registry.add({ manifest: { meta: { name: 'ungreedy-executor-k8s', version: '1.0.0', coreApi: '^2.0.0' }, executors: { k8s } }, specifier: 'k8s', resolvedFrom: 'test' });
+  assert.deepEqual(registry.ids('executors'), ['k8s', 'local', 'slurm']);
+  assert.deepEqual(resolveExecutorChoice(registry, { use: 'k8s', options: {} }, 'compare.json').options, { namespace: 'default' });
+  assert.throws(
+    () => registry.add({ manifest: { meta: { name: 'bad-executor', version: '1.0.0', coreApi: '^2.0.0' }, executors: { bad: { meta: { docs: { description: 'x' }, defaultOptions: {} }, create: () => null } } } as never, specifier: 'bad', resolvedFrom: 'test' }),
+    (err: unknown) => isUngreedyError(err, 'UNG_ERR_PLUGIN_INVALID') && (err.data as { field: string }).field === 'executors.bad.meta.schema',
+  );
 });

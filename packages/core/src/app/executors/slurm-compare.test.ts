@@ -42,16 +42,38 @@ function comparable(file: string): unknown {
   return JSON.parse(readFileSync(file, 'utf8'), (key, value: unknown) => (/seconds|Seconds|time|Time|generatedAt/.test(key) ? undefined : value));
 }
 
-test('2 strategies x 2 seeds through a Slurm job array give the same results.json as --executor local', { skip }, async () => {
-  const strategies = { seeds: [1, 2], strategies: [{ label: 'vanilla', use: 'vanilla' }, { label: 'plain', use: 'vanilla', options: {} }] };
-  const slurm = workspace({ ...strategies, ...fast }, 3);
+/** The quickstart's Colored-MNIST compare (recipes/quickstart.yaml), shrunk to a few seconds a cell. */
+function coloredMnist(executor: Record<string, unknown>): { dir: string; file: string } {
+  const dir = tempDir('slurm-cmnist');
+  const file = join(dir, 'compare.json');
+  writeFileSync(file, JSON.stringify({
+    name: 'cmnist-slurm', seeds: [1, 2], unimodal: false,
+    plugins: ['@ungreedy/strategy-guided'],
+    strategies: [{ label: 'vanilla', use: 'vanilla' }, { label: 'guided', use: 'guided' }],
+    backend: TINY_EXPERIMENT['backend'],
+    base: {
+      name: 'cmnist',
+      plugins: ['@ungreedy/dataset-colored-mnist'],
+      dataset: { use: 'colored-mnist', options: { imageSize: 14, trainSize: 256, valSize: 64, testSize: 128, trainColorStd: 0.1, testColors: 'random', valColors: 'as-train' } },
+      model: { encoders: [{ use: 'cnn', options: { channels: [8, 16] } }], fusion: { use: 'mmtm', options: { ratio: 4 }, after: [0, 1] } },
+      train: { epochs: 2, batchSize: 64, evalBatchSize: 128, optimizer: { type: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0, nesterov: false }, scheduler: { type: 'none' }, completedStopping: 0 },
+      metrics: { utilization: true, evaluateCheckpoint: 'best' },
+    },
+    output: { dir: 'out' },
+    executor,
+  }, null, 2));
+  return { dir, file };
+}
+
+test('the quickstart compare (Colored-MNIST, shrunk), 2 strategies x 2 seeds, through a Slurm job array gives the same results.json as --executor local', { skip }, async () => {
+  const slurm = coloredMnist(fast.executor);
   const io = capture(slurm.dir);
   assert.equal(await main(['compare', 'compare.json'], io), 0, [...io.outLines, ...io.errLines].join('\n'));
   assert.ok(io.outLines.some((l) => /^Submitted job \d+: 4 cells/.test(l)), io.outLines.join('\n'));
   const script = readFileSync(join(slurm.dir, 'out', 'slurm', 'array.sbatch'), 'utf8');
   assert.match(script, /^#SBATCH --requeue$/m);
   assert.match(script, /^exec .* compare-cell .* "\$SLURM_ARRAY_TASK_ID"$/m);
-  const local = workspace({ ...strategies, executor: { use: 'local', options: { jobs: 2 } } }, 3);
+  const local = coloredMnist({ use: 'local', options: { jobs: 2 } });
   const lio = capture(local.dir);
   assert.equal(await main(['compare', 'compare.json'], lio), 0, lio.errLines.join('\n'));
   assert.deepEqual(comparable(join(slurm.dir, 'out', 'results.json')), comparable(join(local.dir, 'out', 'results.json')));
