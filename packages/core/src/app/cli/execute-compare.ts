@@ -167,6 +167,12 @@ export async function executeComparePlan(
     for (const [index, cell] of plan.cells.entries()) if (!job.indices.includes(index) && !reported.has(index) && cellState(cell.dir) === 'completed') report({ cell, status: 'skipped', started: null, exitCode: null, error: null, seconds: 0 }, index);
     const interrupted = await watch(executor, job, { plan, pollMs, choice, ctx, bar, startedAt, report, reported, setWake: (w) => (wake = w) });
     if (interrupted !== null) return interrupted;
+    // Cells outside the watched job (it was submitted before they failed) that are not completed: the next compare submits them.
+    for (const [index, cell] of plan.cells.entries()) {
+      if (reported.has(index)) continue;
+      if (cellState(cell.dir) === 'completed') report({ cell, status: 'skipped', started: null, exitCode: null, error: null, seconds: 0 }, index);
+      else report({ cell, status: 'interrupted', started: null, exitCode: null, error: { code: 'UNG_ERR_RUN_INTERRUPTED', message: `not part of job ${job.id}; run compare again to submit it` }, seconds: 0 }, index);
+    }
   }
   bar?.stop();
   writeIndex(plan, outcomes.filter((o) => o.status === 'failed'));
