@@ -13,7 +13,7 @@ import type { RunManifest, RunSummary } from '../../engine/run/metric-records.js
 import { onStopSignals } from '../../engine/run/stop-signals.js';
 import type { ComparePlan } from '../compare/compare-config.js';
 import { cellState, cellEntry, failureOf, type CellOutcome } from '../compare/run-matrix.js';
-import { COMPARE_FOLDER_FILES, readExecutorState, readJsonOrNull, writeCellFiles, writeExecutorState, type ExecutorState } from '../executors/compare-folder.js';
+import { readExecutorState, readJsonOrNull, writeCellFiles, writeExecutorState, type ExecutorState } from '../executors/compare-folder.js';
 import { executorsPlugin } from '../executors/executors-plugin.js';
 import type { CliContext } from './cli-command.js';
 import { ProgressBar, outcomeLine, printResults, writeIndex } from './commands/compare.js';
@@ -266,4 +266,3 @@ function readTail(file: string | null): string {
   }
 }
 
-export { COMPARE_FOLDER_FILES };

@@ -1,8 +1,8 @@
+import { basename, dirname, join } from 'node:path';
 import type { Executor, ExecutorContext } from '../../contract/executor/executor.js';
 import type { ExecutorContribution } from '../../contract/plugin/manifest.js';
 import { runMatrix } from '../compare/run-matrix.js';
 import { cellsOf, readCellIndex } from './compare-folder.js';
-import { join } from 'node:path';
 
 /** The `local` executor's options. */
 export interface LocalOptions {
@@ -29,7 +29,7 @@ class LocalExecutor implements Executor {
     const indexOf = new Map(cells.map((c, i) => [c.id, indices[i]!]));
     const logOf = (index: number): string => {
       const cell = cells[indices.indexOf(index)]!;
-      return join(cell.dir, '..', `${cell.dir.split('/').pop()}.console.log`);
+      return join(dirname(cell.dir), `${basename(cell.dir)}.console.log`);
     };
     const states = new Map<number, TaskState>(indices.map((index) => [index, { index, state: 'pending', exitCode: null, reason: null, logFile: logOf(index) }]));
     const controller = new AbortController();
