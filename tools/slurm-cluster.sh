@@ -170,6 +170,10 @@ start_daemon() { # <daemon>
 }
 
 cmd_start() {
+  # UNGREEDY_SLURM_DIR pointed at a real Slurm's folder: leave its config alone.
+  if [ -e "$conf" ] && [[ $(head -n 1 "$conf") != "$marker"* ]]; then
+    unavailable "$conf was not written by tools/slurm-cluster.sh (its first line is not '$marker'); set UNGREEDY_SLURM_DIR to a folder of its own"
+  fi
   ensure_installed
   local running=() d
   for d in "${daemons[@]}"; do pid_of "$d" >/dev/null && running+=("$d"); done

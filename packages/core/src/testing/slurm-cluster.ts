@@ -15,13 +15,15 @@ export type SlurmClusterState =
 export const SLURM_TESTS_VARIABLE = 'UNGREEDY_SLURM_TESTS';
 
 const HOW_TO_START = 'as root: tools/slurm-cluster.sh start && eval "$(tools/slurm-cluster.sh env)" && export UNGREEDY_SLURM_TESTS=1';
-// A node takes jobs in these states; `allocated` or `down*` would leave a test waiting (sinfo(1), NODE STATE CODES).
-const USABLE_STATES = new Set(['idle', 'mixed']);
+// A node in these states takes jobs, at once or when its running jobs end (sinfo(1), NODE STATE CODES); a busy node
+// makes a test wait, not fail. `down`, `drained`, `unknown` and any state marked `*` (not responding) do not.
+const USABLE_STATES = new Set(['idle', 'mixed', 'allocated', 'completing']);
 
 /**
  * Whether a Slurm cluster is there for the integration tests of `compare --executor slurm`: UNGREEDY_SLURM_TESTS is
- * `1`, `sinfo` answers within 10 s, and a node is idle or mixed. The single-node cluster of tools/slurm-cluster.sh is
- * the one CI starts (packages/core/docs/cluster.md, "A Slurm cluster on one machine (for development and CI)").
+ * `1`, `sinfo` answers within 10 s, and a node is up (idle, or busy with jobs). The single-node cluster of
+ * tools/slurm-cluster.sh is the one CI starts (packages/core/docs/cluster.md, "A Slurm cluster on one machine (for
+ * development and CI)").
  *
  * @param env the environment to look in and to run `sinfo` with (PATH, SLURM_CONF)
  * @example
@@ -56,7 +58,7 @@ export function slurmCluster(env: NodeJS.ProcessEnv = process.env): SlurmCluster
   const usable = rows.filter((row) => USABLE_STATES.has(row.state));
   if (usable.length === 0) {
     const seen = rows.map((row) => `${row.partition} ${row.state}`).join(', ') || 'no partitions';
-    return { available: false, reason: `no idle node (sinfo says: ${seen})` };
+    return { available: false, reason: `no node is up (sinfo says: ${seen})` };
   }
   const chosen = usable.find((row) => row.partition.endsWith('*')) ?? usable[0]!;
   return { available: true, partition: chosen.partition.replace(/\*$/, ''), slurmConf: conf };
