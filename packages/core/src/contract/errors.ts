@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   UNG_ERR_DATASET_MISSING: 'A dataset file or folder the dataset needs does not exist.',
   UNG_ERR_DATASET_TOO_SMALL: 'A split asks for more samples than the data holds, or a split is empty.',
   UNG_ERR_DECODE_FAILED: 'An external decoder (ffmpeg) could not run or crashed; a file it cannot read is UNG_ERR_DATASET_CORRUPT.',
+  UNG_ERR_EXECUTOR_FAILED: 'An executor (where compare runs its cells) could not submit, poll or cancel its tasks.',
   UNG_ERR_FS_IS_FOLDER: 'A path that must be a file is a folder, or a path that must be a folder is a file.',
   UNG_ERR_FS_NO_SPACE: 'The disk (or the quota) is full: a file could not be written.',
   UNG_ERR_FS_PERMISSION: 'The operating system refused to read or write a path (permission denied).',
@@ -33,6 +34,9 @@ export const ERROR_CODES = {
   UNG_ERR_RUN_INTERRUPTED: 'A run was stopped by SIGINT or SIGTERM after writing its checkpoint.',
   UNG_ERR_RUN_LOCKED: 'Another process is writing the run folder (its lock file names the writer).',
   UNG_ERR_RUN_NOT_FOUND: 'A folder given as a run folder is not one.',
+  UNG_ERR_SLURM_QUERY_FAILED: 'squeue, sacct or scontrol could not report the state of a submitted job array.',
+  UNG_ERR_SLURM_REJECTED: 'sbatch refused the job array (unknown partition or account, a limit, a bad option): Slurm\'s message says why.',
+  UNG_ERR_SLURM_UNAVAILABLE: 'A Slurm command (sbatch, squeue, scancel) is not installed, or no Slurm controller answers.',
   UNG_ERR_UNKNOWN_COMPONENT: 'A config names a dataset, encoder, fusion or strategy id that no loaded plugin provides.',
 } as const;
 
@@ -61,6 +65,9 @@ export const INPUT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'UNG_ERR_UNKNOWN_COMPONENT',
   'UNG_ERR_CHECKPOINT_MISMATCH',
   'UNG_ERR_RUN_LOCKED',
+  'UNG_ERR_EXECUTOR_FAILED',
+  'UNG_ERR_SLURM_REJECTED',
+  'UNG_ERR_SLURM_UNAVAILABLE',
 ]);
 
 /**

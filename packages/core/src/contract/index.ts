@@ -23,11 +23,16 @@ export type {
   ContributionMeta,
   DatasetContribution,
   EncoderContribution,
+  ExecutorContribution,
   FusionContribution,
   PluginManifest,
   PluginMeta,
   StrategyContribution,
 } from './plugin/manifest.js';
+
+// Executors: where `ungreedy compare` runs its cells (docs/cluster.md). The task-state type is reached as
+// `Awaited<ReturnType<Executor['poll']>>[number]`.
+export type { Executor, ExecutorContext } from './executor/executor.js';
 
 // Datasets.
 export type {

@@ -7,6 +7,7 @@ import { importPlugin, loadPlugins } from '../../engine/plugin/load-plugins.js';
 import { builtinPlugin } from '../../engine/assembly/builtins.js';
 import type { LoadedPlugin, PluginRegistry } from '../../engine/plugin/registry.js';
 import { createPluginRegistry } from '../../engine/plugin/plugin-registry.js';
+import { executorsPlugin } from '../executors/executors-plugin.js';
 
 /**
  * The installed plugins: every package with the `ungreedy-plugin` keyword that Node would find from `cwd` or from
@@ -26,6 +27,8 @@ export function installedPluginNames(cwd: string): string[] {
  */
 export async function loadCommandPlugins(cwd: string, extra: readonly string[], log: Logger): Promise<PluginRegistry> {
   const base = await loadPlugins({ specifiers: [], configDir: cwd, registry: createPluginRegistry(), builtins: builtinPlugin });
+  // Core's executors (app code, so not among the engine's built-ins): `ungreedy plugins` lists them too.
+  base.add({ manifest: executorsPlugin, specifier: '@ungreedy/core', resolvedFrom: 'builtin' });
   const registry = await loadPlugins({ specifiers: extra, configDir: cwd, registry: base });
   const named = new Set(registry.plugins.map((p) => p.manifest.meta.name));
   let pending: LoadedPlugin[] = [];

@@ -245,6 +245,11 @@ test('validate recognises a compare config and checks every cell as compare woul
   assert.equal(bad.code, 2);
   assert.match(bad.err[0]!, /^UNG_ERR_CONFIG_INVALID: /);
   assert.ok(bad.err.some((l) => l.includes('/strategies/0/use') && l.includes('Did you mean "guided"?')), bad.err.join('\n'));
+  // The executor and its options are checked as compare checks them.
+  writeFileSync(compare, JSON.stringify({ base: './exp.json', strategies: [{ label: 'g', use: 'guided' }], executor: { use: 'slurm', options: { cpusPerTask: 0 } } }));
+  const badExecutor = await cli(['validate', 'cmp.json'], dir);
+  assert.equal(badExecutor.code, 2);
+  assert.ok(badExecutor.err.some((l) => l.includes('/executor/options/cpusPerTask')), badExecutor.err.join('\n'));
 });
 
 test('errors print code: message, then one indented Reason line per cause', () => {

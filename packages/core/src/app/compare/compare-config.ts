@@ -33,6 +33,8 @@ export interface CompareConfig {
   readonly datasets: readonly LabelledChoice[] | null;
   readonly backend: 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu' | null;
   readonly plugins: readonly string[];
+  /** Where the cells run: `{ use: 'local', options: {} }` unless the config says otherwise (docs/cluster.md). */
+  readonly executor: { readonly use: string; readonly options: JsonObject };
   readonly output: { readonly dir: string };
 }
 

@@ -267,7 +267,7 @@ export function failureOf(dir: string, stderr: string, exitCode: number | null):
 }
 
 /** Keeps a failed or half-started run folder for inspection as `seed<k>.failed-<n>`. */
-function moveAside(dir: string): void {
+export function moveAside(dir: string): void {
   for (let n = 1; ; n++) {
     const target = `${dir}.failed-${n}`;
     if (!existsSync(target)) {

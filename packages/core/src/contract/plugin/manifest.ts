@@ -4,6 +4,7 @@ import type { Encoder, EncoderContext } from '../model/encoder.js';
 import type { FusionBlock, FusionContext } from '../model/fusion-block.js';
 import type { BalancingStrategy, StrategyCreateContext } from '../strategy/balancing-strategy.js';
 import type { Logger } from '../log/logger.js';
+import type { Executor, ExecutorContext } from '../executor/executor.js';
 
 /** Declared facts about a contribution, readable without calling into it (STYLE.md H5). */
 export interface ContributionMeta<Options> {
@@ -32,6 +33,8 @@ export interface DatasetContribution<O = any> extends Contribution<O, DatasetCon
 export type EncoderContribution<O = any> = Contribution<O, EncoderContext, Encoder>;
 export type FusionContribution<O = any> = Contribution<O, FusionContext, FusionBlock>;
 export type StrategyContribution<O = any> = Contribution<O, StrategyCreateContext, BalancingStrategy>;
+/** Where `ungreedy compare` runs its cells (core's `local` and `slurm`; docs/cluster.md). */
+export type ExecutorContribution<O = any> = Contribution<O, ExecutorContext, Executor>;
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** What a plugin command (`ungreedy prepare <id>`, `ungreedy datasets make <id>`) receives. */
@@ -72,8 +75,9 @@ export interface PluginManifest {
   readonly encoders?: Readonly<Record<string, EncoderContribution>>;
   readonly fusions?: Readonly<Record<string, FusionContribution>>;
   readonly strategies?: Readonly<Record<string, StrategyContribution>>;
+  readonly executors?: Readonly<Record<string, ExecutorContribution>>;
   readonly commands?: Readonly<Record<string, CommandContribution>>;
 }
 
-export type ComponentKind = 'datasets' | 'encoders' | 'fusions' | 'strategies' | 'commands';
-export const COMPONENT_KINDS: readonly ComponentKind[] = ['datasets', 'encoders', 'fusions', 'strategies', 'commands'];
+export type ComponentKind = 'datasets' | 'encoders' | 'fusions' | 'strategies' | 'executors' | 'commands';
+export const COMPONENT_KINDS: readonly ComponentKind[] = ['datasets', 'encoders', 'fusions', 'strategies', 'executors', 'commands'];

@@ -53,6 +53,8 @@ const CHOICES: readonly { kind: Exclude<ComponentKind, 'commands'>; noun: string
   },
   { kind: 'fusions', noun: 'fusion block', at: (c) => [['/model/fusion', isPlainObject(c['model']) ? c['model']['fusion'] : undefined]] },
   { kind: 'strategies', noun: 'strategy', at: (c) => [['/strategy', c['strategy']]] },
+  // A compare config's `executor` (an experiment config has none).
+  { kind: 'executors', noun: 'executor', at: (c) => (c['executor'] === undefined ? [] : [['/executor', c['executor']]]) },
 ];
 
 /**

@@ -9,11 +9,12 @@ import { UngreedyError } from '../../../contract/errors.js';
 import { writeJsonAtomic } from '../../../contract/util/atomic-write.js';
 import { onStopSignals } from '../../../engine/run/stop-signals.js';
 import type { CliCommand, CliContext } from '../cli-command.js';
+import { executeComparePlan, executorRegistry, resolveExecutorChoice } from '../execute-compare.js';
 import { integerOption, parseCliArgs, requirePositional } from '../../../contract/cli/parse-cli-args.js';
 
 export const compareCommand: CliCommand = {
   summary: 'Run a matrix of strategies x seeds (x datasets, + uni-modal baselines) and write tables and a report',
-  usage: `Usage: ungreedy compare <compare-config> [--jobs <n>] [--out <dir>]
+  usage: `Usage: ungreedy compare <compare-config> [--jobs <n>] [--out <dir>] [--executor <id>] [--detach]
 
 Runs every cell of the matrix the config defines (each strategy and each uni-modal baseline, on every seed and
 dataset) as a normal run folder <out>/<dataset>/<label>/seed<k>, through \`ungreedy run\` in child processes,
@@ -24,14 +25,35 @@ checkpoint, failed ones start again (the failed folder is kept as seed<k>.failed
 
   --jobs <n>   cells run at once, each in its own single-threaded process (default 1)
   --out <dir>  folder of the matrix (default: the config's output.dir, relative to the config file)
+  --executor <id>
+               where the cells run: local (child processes here, the default) or slurm (one Slurm job
+               array, one cell per array task; docs/cluster.md); overrides the config's executor.use.
+               With slurm, a rerun while the array is pending or running watches it instead of submitting
+               again, and a rerun after failures resubmits only the cells not completed.
+  --detach     submit and return at once with the job id (slurm); follow it with \`ungreedy status <dir>\`
+               and collect the tables with \`ungreedy report <dir>\` or by running compare again
 
 Exit code: 0 every run completed, 1 a run failed (the others still ran), 2 bad input, 130 interrupted (143 by SIGTERM).`,
   async run(args, ctx) {
-    const { values, positionals } = parseCliArgs('compare', args, { jobs: { type: 'string' }, out: { type: 'string' } }, 1);
+    const { values, positionals } = parseCliArgs('compare', args, {
+      jobs: { type: 'string' },
+      out: { type: 'string' },
+      executor: { type: 'string' },
+      detach: { type: 'boolean' },
+    }, 1);
     const path = requirePositional('compare', positionals, 'a compare config file');
-    const jobs = integerOption('compare', 'jobs', values.jobs) ?? 1;
+    const cliJobs = integerOption('compare', 'jobs', values.jobs);
     const plan = await loadComparePlan(path, { cwd: ctx.cwd, ...(values.out === undefined ? {} : { outDir: values.out }), log: ctx.log });
-    return runComparePlan(plan, { jobs: Math.max(1, jobs) }, ctx);
+    // --executor overrides the config's choice (its options only apply to the executor they were written for).
+    const configured = plan.config.executor;
+    const use = values.executor ?? configured.use;
+    const registry = await executorRegistry(plan, ctx.log);
+    const choice = resolveExecutorChoice(registry, { use, options: use === configured.use ? configured.options : {} }, plan.file);
+    if (use === 'local' && values.detach !== true) {
+      const jobs = cliJobs ?? (choice.options['jobs'] as number);
+      return runComparePlan(plan, { jobs: Math.max(1, jobs) }, ctx);
+    }
+    return executeComparePlan(plan, choice, { detach: values.detach === true, registry }, ctx);
   },
 };
 
@@ -75,18 +97,18 @@ export async function runComparePlan(plan: ComparePlan, options: { jobs: number 
   }
   const failures = outcomes.filter((o) => o.status === 'failed');
   writeIndex(plan, failures);
-  const written = writeMatrixResults(plan.outDir);
-  ctx.out('');
-  for (const line of written.markdown.trimEnd().split('\n')) ctx.out(line);
-  ctx.out('');
-  ctx.out(`Tables: ${displayPath(join(plan.outDir, RESULT_FILES.markdown))} (also .csv, .json, .tex)`);
-  ctx.out(`Report: ${displayPath(join(plan.outDir, RESULT_FILES.report))} (open it in a browser)`);
-  ctx.out(`TensorBoard: tensorboard --logdir ${displayPath(plan.outDir)}`);
-  ctx.out(`Took ${formatDuration((Date.now() - startedAt) / 1000)}.`);
   if (stop.signal.aborted) {
+    printTables(plan, ctx, startedAt);
     ctx.out(`Interrupted with ${outcomes.filter((o) => o.status !== 'interrupted').length}/${total} runs done; run the same command again to finish the matrix.`);
     return stop.exitCode();
   }
+  return printResults(plan, failures, ctx, startedAt);
+}
+
+/** Writes the tables and report of a finished matrix, prints them, and returns compare's exit code (1 when runs failed). */
+export function printResults(plan: ComparePlan, failures: readonly CellOutcome[], ctx: CliContext, startedAt: number): number {
+  const total = plan.cells.length;
+  printTables(plan, ctx, startedAt);
   if (failures.length > 0) {
     const err = new UngreedyError(
       'UNG_ERR_COMPARE_FAILED',
@@ -100,7 +122,18 @@ export async function runComparePlan(plan: ComparePlan, options: { jobs: number 
   return 0;
 }
 
-function writeIndex(plan: ComparePlan, failures: readonly CellOutcome[]): void {
+function printTables(plan: ComparePlan, ctx: CliContext, startedAt: number): void {
+  const written = writeMatrixResults(plan.outDir);
+  ctx.out('');
+  for (const line of written.markdown.trimEnd().split('\n')) ctx.out(line);
+  ctx.out('');
+  ctx.out(`Tables: ${displayPath(join(plan.outDir, RESULT_FILES.markdown))} (also .csv, .json, .tex)`);
+  ctx.out(`Report: ${displayPath(join(plan.outDir, RESULT_FILES.report))} (open it in a browser)`);
+  ctx.out(`TensorBoard: tensorboard --logdir ${displayPath(plan.outDir)}`);
+  ctx.out(`Took ${formatDuration((Date.now() - startedAt) / 1000)}.`);
+}
+
+export function writeIndex(plan: ComparePlan, failures: readonly CellOutcome[]): void {
   const labels = [...new Set(plan.cells.map((c) => c.label))];
   const index: MatrixIndex = {
     name: plan.config.name,
@@ -113,7 +146,7 @@ function writeIndex(plan: ComparePlan, failures: readonly CellOutcome[]): void {
   writeJsonAtomic(join(plan.outDir, MATRIX_INDEX), index);
 }
 
-function outcomeLine(o: CellOutcome, n: number, total: number): string {
+export function outcomeLine(o: CellOutcome, n: number, total: number): string {
   const head = `[${String(n).padStart(String(total).length)}/${total}] ${o.cell.id}`;
   if (o.status === 'skipped') return `${head}: already completed, kept`;
   if (o.status === 'interrupted') return `${head}: interrupted after ${formatDuration(o.seconds)} (resumes next time)`;
@@ -132,7 +165,7 @@ export function formatDuration(seconds: number): string {
 }
 
 /** One overall bar on stderr (a terminal only), redrawn in place between the per-cell lines. */
-class ProgressBar {
+export class ProgressBar {
   private timer: NodeJS.Timeout | null = null;
   private last = { done: 0, running: 0, startedAt: Date.now() };
 

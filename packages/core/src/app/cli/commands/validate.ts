@@ -3,6 +3,7 @@ import { loadExperiment } from '../../../engine/assembly/load-experiment.js';
 import { displayPath } from '../../../engine/config/format-issues.js';
 import { loadConfigFile } from '../../../engine/config/load-config-file.js';
 import { loadComparePlan } from '../../compare/compare-config.js';
+import { executorRegistry, resolveExecutorChoice } from '../execute-compare.js';
 import { integerOption, parseCliArgs, requirePositional } from '../../../contract/cli/parse-cli-args.js';
 
 export const validateCommand: CliCommand = {
@@ -36,11 +37,13 @@ Exit code: 0 valid, 2 invalid.`,
     const { raw } = await loadConfigFile(path, ctx.cwd);
     if (isCompareConfig(raw)) {
       const plan = await loadComparePlan(path, { cwd: ctx.cwd, log: ctx.log });
+      // The executor and its options, as compare checks them (docs/cluster.md).
+      const executor = resolveExecutorChoice(await executorRegistry(plan, ctx.log), plan.config.executor, plan.file);
       if (values.json) {
-        ctx.out(JSON.stringify(plan.config, null, 2));
+        ctx.out(JSON.stringify({ ...plan.config, executor }, null, 2));
         return 0;
       }
-      ctx.out(`${displayPath(plan.file)} is a valid compare config.`);
+      ctx.out(`${displayPath(plan.file)} is a valid compare config (executor ${executor.use}).`);
       ctx.out(`  ${plan.cells.length} runs: datasets ${plan.datasets.join(', ')}; rows ${[...new Set(plan.cells.map((c) => c.label))].join(', ')}; seeds ${plan.config.seeds.join(', ')}`);
       return 0;
     }
