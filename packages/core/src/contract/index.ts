@@ -8,8 +8,8 @@ import 'reflect-metadata';
 // TensorFlow.js, as the one copy core trains with: a plugin that makes tensors imports `tf` from here instead of
 // depending on its own @tensorflow/tfjs-core (two copies keep two kernel registries and two tensor trackers).
 export * as tf from '@tensorflow/tfjs-core';
-export { CORE_API_VERSION } from './version.js';
-export { UngreedyError, isUngreedyError, type ErrorCode } from './errors.js';
+export { CORE_API_VERSION } from './version/version.js';
+export { UngreedyError, isUngreedyError, type ErrorCode } from './errors/errors.js';
 export type { JsonObject, JsonValue } from './util/json.js';
 export { Rng } from './rng/rng.js';
 export type { Logger } from './log/logger.js';

@@ -2,7 +2,7 @@ import type { BackendInfo } from '../engine/backend/backend-info.js';
 import { WASM_TRAINING_READY } from '../engine/backend/kernels/index.js';
 import { ensureGradients } from '../engine/backend/kernels/register-gradients.js';
 import { selectBackend } from '../engine/backend/select-backend.js';
-import { UngreedyError } from '../contract/errors.js';
+import { UngreedyError } from '../contract/errors/errors.js';
 
 /** The backends a test suite can run on: the fast CPU backend the trainer uses (`wasm`) or the oracle (`cpu`). */
 export type TestBackendName = 'cpu' | 'wasm';

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import type { CliIo } from './cli-command.js';
 import { commands } from './commands/index.js';
 import { formatError } from './format-error.js';

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UngreedyError } from '../errors.js';
+import { UngreedyError } from '../errors/errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

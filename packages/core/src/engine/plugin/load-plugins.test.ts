@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isUngreedyError, type UngreedyError } from '../../contract/errors.js';
+import { isUngreedyError, type UngreedyError } from '../../contract/errors/errors.js';
 import { importPlugin, loadPlugins, resolvePluginEntry } from './load-plugins.js';
 import { createPluginRegistry } from './plugin-registry.js';
 import type { PluginManifest } from '../../contract/plugin/manifest.js';

@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import { didYouMean } from '../config/did-you-mean.js';
 import { isPlainObject } from '../util/deep-merge.js';
 import { COMPONENT_KINDS, type PluginManifest } from '../../contract/plugin/manifest.js';

@@ -1,4 +1,4 @@
-import { UngreedyError } from '../../../contract/errors.js';
+import { UngreedyError } from '../../../contract/errors/errors.js';
 import { didYouMean } from '../../../engine/config/did-you-mean.js';
 import type { CliContext } from '../cli-command.js';
 import { loadCommandPlugins } from '../first-party-plugins.js';
