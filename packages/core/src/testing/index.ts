@@ -42,3 +42,5 @@ export type { TinyDatasetOptions, TinyModalityOptions } from './tiny-dataset.js'
 export { OP_CASES } from '../engine/backend/kernels/op-cases.js';
 export { availableBackends, compareWithCpu, relError } from '../engine/backend/kernels/gradient-check.js';
 export type { Evaluation, OpCase } from '../engine/backend/kernels/gradient-check.js';
+// Runs a plugin command as the CLI does (`--help` from its declaration, arguments parsed into ctx.args), for its tests.
+export { runCommand } from '../contract/cli/command-args.js';
