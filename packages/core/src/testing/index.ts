@@ -44,3 +44,4 @@ export { availableBackends, compareWithCpu, relError } from '../engine/backend/k
 export type { Evaluation, OpCase } from '../engine/backend/kernels/gradient-check.js';
 // Runs a plugin command as the CLI does (`--help` from its declaration, arguments parsed into ctx.args), for its tests.
 export { runCommand } from '../contract/cli/command-args.js';
+export { shuffledEpochs } from './shuffled-epochs.js';
