@@ -45,3 +45,5 @@ export type { Evaluation, OpCase } from '../engine/backend/kernels/gradient-chec
 // Runs a plugin command as the CLI does (`--help` from its declaration, arguments parsed into ctx.args), for its tests.
 export { runCommand } from '../contract/cli/command-args.js';
 export { shuffledEpochs } from './shuffled-epochs.js';
+export { stepMetric, weightNormRecorder, weightsAtStep } from './training-probes.js';
+export type { StepWeights } from './training-probes.js';
