@@ -24,7 +24,7 @@ function sourceFiles(dir) {
 export function folderGraph(root, depth = 1) {
   const folderOf = (file) => {
     const parts = relative(root, dirname(file)).split(sep).filter(Boolean);
-    // A file directly in the root (errors.ts, index.ts) is a node of its own, not one "." folder.
+    // A file directly in the root (index.ts) is a node of its own, not one "." folder.
     return parts.length === 0 ? relative(root, file).replace(/\.js$/, '.ts') : parts.slice(0, depth).join('/');
   };
   const graph = new Map();

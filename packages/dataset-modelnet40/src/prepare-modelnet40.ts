@@ -1,7 +1,6 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { isUngreedyError, writeFileAtomicAsync, type Logger } from '@ungreedy/core';
-import { sweepStaleTemps } from './sweep-temps.js';
+import { isUngreedyError, sweepStaleAtomicTemps, writeFileAtomicAsync, type Logger } from '@ungreedy/core';
 import { parseOff, type TriMesh } from './off-mesh.js';
 import { renderViews } from './render-mesh.js';
 import { encodePng, type RgbImage } from './image-io.js';
@@ -68,7 +67,7 @@ export async function prepareModelNet40FromOff(options: PrepareOptions): Promise
   const inFlight = new Set<Promise<void>>();
   // PNGs half-written by a killed prepare or first load (`*.png.tmp-<pid>-<n>`) of dead writers go first.
   let swept = 0;
-  for (const className of listing.classNames) for (const split of SOURCE_SPLITS) swept += await sweepStaleTemps(join(options.out, className, split));
+  for (const className of listing.classNames) for (const split of SOURCE_SPLITS) swept += await sweepStaleAtomicTemps(join(options.out, className, split));
   if (swept > 0) options.log?.info({ out: options.out, removed: swept }, 'removed partial renders of an interrupted prepare');
   try {
     for (const obj of objects) {

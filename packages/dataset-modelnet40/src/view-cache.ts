@@ -2,8 +2,7 @@ import buffer from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
-import { isUngreedyError, UngreedyError, withAtomicFile, type ErrorCode, type Logger } from '@ungreedy/core';
-import { sweepStaleTemps } from './sweep-temps.js';
+import { isUngreedyError, sweepStaleAtomicTemps, UngreedyError, writeFileAtomicAsync, type ErrorCode, type Logger } from '@ungreedy/core';
 import { decodePng, resizeRgb, type RgbImage } from './image-io.js';
 import { SOURCE_SPLITS, type SourceListing, type SourceObject, type SourceSplit } from './layout.js';
 import { Progress } from './progress.js';
@@ -176,7 +175,7 @@ async function readHeader(file: string, key: string): Promise<ViewCacheHeader | 
 
 async function build(args: Parameters<typeof ViewCache.openOrBuild>[0]): Promise<ViewCacheHeader> {
   await mkdir(dirname(args.file), { recursive: true });
-  const swept = await sweepStaleTemps(dirname(args.file), 'views-');
+  const swept = await sweepStaleAtomicTemps(dirname(args.file), 'views-');
   if (swept > 0) args.log.info({ folder: dirname(args.file), removed: swept }, 'removed partial view caches of interrupted loads');
   const total = args.listing.objects.train.length + args.listing.objects.test.length;
   const progress = new Progress('decode', total, { log: args.log });
@@ -188,7 +187,7 @@ async function build(args: Parameters<typeof ViewCache.openOrBuild>[0]): Promise
   const records: Record<SourceSplit, number[]> = { train: [], test: [] };
   const bad: BadSample[] = [];
   // Not fsynced: the cache is rebuilt from the images whenever it is missing or does not check out.
-  const header = await withAtomicFile(
+  const header = await writeFileAtomicAsync(
     args.file,
     async (handle) => {
       for (const split of SOURCE_SPLITS) {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { isStaleAtomicTemp, UngreedyError, writeFileAtomicAsync } from '@ungreedy/core';
+import { sweepStaleAtomicTemps, UngreedyError, writeFileAtomicAsync } from '@ungreedy/core';
 import type { Logger } from '@ungreedy/core';
 import { decodeFrames, findFfmpeg } from './ffmpeg.js';
 import type { FfmpegInfo } from './ffmpeg.js';
@@ -19,7 +19,7 @@ import type { ListEntry, Sensor, SensorRange } from './list-file.js';
  *
  * Every file is written to a temporary name and renamed (core's `writeFileAtomicAsync`, fsynced), so a killed
  * prepare leaves whole files or none; a later prepare skips the clips whose files exist and removes the stray
- * temporaries of dead writers (core's `isStaleAtomicTemp`).
+ * temporaries of dead writers (core's `sweepStaleAtomicTemps`).
  */
 
 /** Channels kept per sensor: colour keeps RGB; depth and infrared keep channel 0 (the official reader's choice). */
@@ -223,9 +223,7 @@ export async function prepareCache(opts: PrepareOptions): Promise<PrepareResult>
   const test = await readList(lists.test, opts.numClasses);
   const folder = cacheFolder(opts.out, g);
   await mkdir(join(folder, 'clips'), { recursive: true });
-  for (const name of await readdir(join(folder, 'clips'))) {
-    if (isStaleAtomicTemp(name)) await rm(join(folder, 'clips', name), { force: true });
-  }
+  await sweepStaleAtomicTemps(join(folder, 'clips'));
   const manifest: CacheManifest = {
     format: 'ungreedy-nvgesture-cache',
     version: 1,

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import type { GroupNorm, JsonObject, ParamGroupId, StepContext } from '@ungreedy/core';
-import { trainTiny } from '@ungreedy/core/testing';
+import type { JsonObject } from '@ungreedy/core';
+import { stepMetric, trainTiny, weightNormRecorder } from '@ungreedy/core/testing';
 import type { TinyRun } from '@ungreedy/core/testing';
 import { CORE_API_VERSION, definePlugin } from '@ungreedy/core';
 import manifest from './index.js';
@@ -19,29 +19,12 @@ const experiment: JsonObject = {
   train: { epochs: 3, batchSize: 16 },
 };
 
-/** Weight norms per group before each optimizer step (a group the previous step did not change keeps its exact norm). */
-function weightRecorder() {
-  const seen: Map<ParamGroupId, number>[] = [];
-  const observer = {
-    name: 'weight-recorder',
-    order: 'post' as const,
-    onAfterBackward(_grads: unknown, ctx: StepContext) {
-      const weights = new Map<ParamGroupId, number>();
-      for (const [g, n] of ctx.groupNorms as ReadonlyMap<ParamGroupId, GroupNorm>) weights.set(g, n.weightSq);
-      seen.push(weights);
-    },
-  };
-  return { seen, observer };
-}
-
-function metric(run: TinyRun, name: string): number[] {
-  return run.steps.map((s) => (s as { strategy?: Record<string, number> }).strategy?.[`agm/agm/${name}`]).filter((v): v is number => v !== undefined);
-}
+const metric = (run: TinyRun, name: string): number[] => stepMetric(run.steps, name).filter((v): v is number => v !== undefined);
 
 test('α = 0 trains exactly like vanilla; α = 1 changes only the encoders\' first update, by κ', async () => {
-  const v = weightRecorder();
-  const off = weightRecorder();
-  const on = weightRecorder();
+  const v = weightNormRecorder();
+  const off = weightNormRecorder();
+  const on = weightNormRecorder();
   const runs = [
     await trainTiny({ plugins: [plugin], config: { ...experiment, strategy: { use: 'vanilla' } }, observers: [v.observer] }),
     await trainTiny({ plugins: [plugin], config: { ...experiment, strategy: { use: 'agm', options: { alpha: 0 } } }, observers: [off.observer] }),
@@ -54,7 +37,7 @@ test('α = 0 trains exactly like vanilla; α = 1 changes only the encoders\' fir
     assert.notDeepEqual(agmOn.steps.map((s) => s.loss), vanilla.steps.map((s) => s.loss));
     // After the first optimizer step, the heads are where vanilla's are (same gradient, not modulated), the
     // encoders are not (their gradient was scaled by κ ≠ 1).
-    const changed = [...v.seen[1]!].filter(([g, w]) => on.seen[1]!.get(g) !== w).map(([g]) => g).sort();
+    const changed = [...v.seen[1]!.weights].filter(([g, w]) => on.seen[1]!.weights.get(g) !== w).map(([g]) => g).sort();
     assert.deepEqual(changed, ['branch/0', 'branch/1']);
     // The scores name the easy modality 1 as the stronger one: r_1 > 1 > r_0 on average.
     const r0 = mean(metric(agmOn, 'ratio/0'));

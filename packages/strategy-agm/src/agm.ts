@@ -91,9 +91,9 @@ export class AgmStrategy implements BalancingStrategy {
     };
     const active = this.active(ctx.epoch);
     for (let m = 0; m < this.numModalities; m += 1) {
-      record(ctx, `score/${m}`, scores[m]!);
-      record(ctx, `ratio/${m}`, ratios[m]!);
-      record(ctx, `coef/${m}`, active ? coefficients[m]! : 1);
+      ctx.metrics.record(`score/${m}`, scores[m]!);
+      ctx.metrics.record(`ratio/${m}`, ratios[m]!);
+      ctx.metrics.record(`coef/${m}`, active ? coefficients[m]! : 1);
     }
     if (!active) return grads;
     const out = new Map<ParamGroupId, readonly ParamGradient[]>(grads);
@@ -134,10 +134,6 @@ export class AgmStrategy implements BalancingStrategy {
     const { startEpoch, endEpoch } = this.options;
     return epoch >= startEpoch && (endEpoch === 0 || epoch <= endEpoch);
   }
-}
-
-function record(ctx: StepContext, name: string, value: number): void {
-  if (Number.isFinite(value)) ctx.metrics.record(name, value);
 }
 
 export const agm: StrategyContribution<AgmOptions> = {

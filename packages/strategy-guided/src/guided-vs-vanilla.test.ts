@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import type { GroupNorm, JsonObject, ParamGroupId, StepContext } from '@ungreedy/core';
-import { modeKey, trainTiny } from '@ungreedy/core/testing';
+import type { JsonObject } from '@ungreedy/core';
+import { trainTiny, weightNormRecorder } from '@ungreedy/core/testing';
 import type { TinyRun } from '@ungreedy/core/testing';
 import plugin from './index.js';
 
@@ -52,24 +52,11 @@ test('on data with one much easier modality, guided re-balances the slower one a
 });
 
 test('rebalanceUpdates: helped-branch updates only θ_k + θ′_k on a re-balancing step; all updates every group', async () => {
-  // Weight norms per group, seen before each optimizer step: a group the previous step did not update keeps
-  // its exact norm. Plain SGD without momentum or decay, so a masked group cannot move.
-  const observe = () => {
-    const seen: { mode: string; weights: Map<ParamGroupId, number> }[] = [];
-    const observer = {
-      name: 'weight-recorder',
-      order: 'post' as const,
-      onAfterBackward(_grads: unknown, ctx: StepContext) {
-        const weights = new Map<ParamGroupId, number>();
-        for (const [g, n] of ctx.groupNorms as ReadonlyMap<ParamGroupId, GroupNorm>) weights.set(g, n.weightSq);
-        seen.push({ mode: modeKey(ctx.mode), weights });
-      },
-    };
-    return { seen, observer };
-  };
+  // Weight norms per group, seen before each optimizer step (weightNormRecorder): a group the previous step did
+  // not update keeps its exact norm. Plain SGD without momentum or decay, so a masked group cannot move.
   const config = { ...experiment, train: { epochs: 2, batchSize: 16 }, strategy: { use: 'guided', options: { rebalanceUpdates: 'helped-branch' } } };
-  const helped = observe();
-  const all = observe();
+  const helped = weightNormRecorder();
+  const all = weightNormRecorder();
   const runs = [
     await trainTiny({ plugins: [plugin], config, observers: [helped.observer] }),
     await trainTiny({

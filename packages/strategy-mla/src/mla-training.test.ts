@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { isUngreedyError } from '@ungreedy/core';
-import type { GroupNorm, JsonObject, ParamGroupId, StepContext } from '@ungreedy/core';
-import { trainTiny } from '@ungreedy/core/testing';
+import type { JsonObject } from '@ungreedy/core';
+import { stepMetric, trainTiny, weightNormRecorder } from '@ungreedy/core/testing';
 import type { TinyRun } from '@ungreedy/core/testing';
 import { CORE_API_VERSION, definePlugin } from '@ungreedy/core';
 import manifest from './index.js';
@@ -20,26 +20,10 @@ const experiment: JsonObject = {
   train: { epochs: 3, batchSize: 16, optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0, nesterov: false } },
 };
 
-function weightRecorder() {
-  const seen: Map<ParamGroupId, number>[] = [];
-  const observer = {
-    name: 'weight-recorder',
-    order: 'post' as const,
-    onAfterBackward(_grads: unknown, ctx: StepContext) {
-      const weights = new Map<ParamGroupId, number>();
-      for (const [g, n] of ctx.groupNorms as ReadonlyMap<ParamGroupId, GroupNorm>) weights.set(g, n.weightSq);
-      seen.push(weights);
-    },
-  };
-  return { seen, observer };
-}
-
-function metric(run: TinyRun, name: string): (number | undefined)[] {
-  return run.steps.map((s) => (s as { strategy?: Record<string, number> }).strategy?.[`mla/mla/${name}`]);
-}
+const metric = (run: TinyRun, name: string): (number | undefined)[] => stepMetric(run.steps, name);
 
 test('steps alternate between the modalities; a step never updates the other modality\'s encoder', async () => {
-  const rec = weightRecorder();
+  const rec = weightNormRecorder();
   const run = await trainTiny({ plugins: [plugin], config: { ...experiment, strategy: { use: 'mla' } }, observers: [rec.observer] });
   try {
     const l0 = metric(run, 'loss/0');
@@ -50,7 +34,7 @@ test('steps alternate between the modalities; a step never updates the other mod
     });
     for (let t = 0; t + 1 < rec.seen.length; t += 1) {
       const k = t % 2;
-      const changed = [...rec.seen[t]!].filter(([g, w]) => rec.seen[t + 1]!.get(g) !== w).map(([g]) => g).sort();
+      const changed = [...rec.seen[t]!.weights].filter(([g, w]) => rec.seen[t + 1]!.weights.get(g) !== w).map(([g]) => g).sort();
       assert.deepEqual(changed, [`branch/${k}`, 'head/shared'], `step ${t}`);
     }
     // The projection removes part of the head's gradient from the second update on.

@@ -70,7 +70,7 @@ export class MlaStrategy implements BalancingStrategy {
     const k = ctx.step % this.numModalities;
     const loss = input.crossEntropy(input.heads[k]!);
     this.pending = { modality: k, mean: tf.tidy(() => tf.mean(input.features[k]!, 0).dataSync() as Float32Array) };
-    record(ctx, `loss/${k}`, loss.dataSync()[0]!);
+    ctx.metrics.record(`loss/${k}`, loss.dataSync()[0]!);
     return loss;
   }
 
@@ -144,7 +144,7 @@ export class MlaStrategy implements BalancingStrategy {
     const grad = kernel.grad.dataSync();
     const projected = projectKernelGradient(this.projector, grad, dim, classes);
     if (!includeCurrent) this.projector = updateProjector(this.projector, mean, alpha, normalizeProjector);
-    record(ctx, 'headGradKept', norm(projected) / Math.max(norm(grad), 1e-30));
+    ctx.metrics.record('headGradKept', norm(projected) / Math.max(norm(grad), 1e-30));
     return head.map((p) => (p === kernel ? { ...p, grad: tf.tensor(projected, p.shape as number[]) } : p));
   }
 }
@@ -165,10 +165,6 @@ function decode(s: string): Float64Array | null {
   const out = new Float64Array(bytes.length / 8);
   new Uint8Array(out.buffer).set(bytes);
   return out;
-}
-
-function record(ctx: StrategyContext, name: string, value: number): void {
-  if (Number.isFinite(value)) ctx.metrics.record(name, value);
 }
 
 export const mla: StrategyContribution<MlaOptions> = {

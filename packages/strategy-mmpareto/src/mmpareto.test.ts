@@ -2,8 +2,8 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { definePlugin, tf } from '@ungreedy/core';
-import type { BalancingStrategy, EpochContext, GradientsByGroup, LossInput, ParamGradient, ParamGroupId, StepContext, StrategyContribution } from '@ungreedy/core';
-import { resolveOptions, setupTestBackend, silentLogger, stepContext, trainTiny } from '@ungreedy/core/testing';
+import type { EpochContext, GradientsByGroup, LossInput, ParamGradient, ParamGroupId, StepContext, StrategyContribution } from '@ungreedy/core';
+import { resolveOptions, setupTestBackend, silentLogger, stepContext, trainTiny, weightsAtStep } from '@ungreedy/core/testing';
 import plugin, { MULTIMODAL_TERM, mmpareto, unimodalTerm } from './index.js';
 import type { MmParetoOptions, MmParetoStrategy } from './index.js';
 
@@ -110,29 +110,10 @@ test('lossTerms: CE(fused) and CE(head_k) by name; wrapLoss is their sum', () =>
   tf.dispose([...heads, fused, oneHot, loss, ...Object.values(terms)]);
 });
 
-/** Delegates to `inner`; at step 1 copies every parameter's weight (after the first update), keyed `<group>|<name>`. */
-function spying(inner: StrategyContribution, seen: Map<string, Float32Array>): StrategyContribution {
-  return {
-    meta: inner.meta,
-    async create(options, ctx) {
-      const s = (await inner.create(options, ctx)) as BalancingStrategy;
-      const hooks = ['onEpochBegin', 'wrapLoss', 'lossTerms', 'transformGradients', 'onEpochEnd', 'onValidationEnd', 'stateDict', 'loadStateDict'] as const;
-      const delegated: Record<string, unknown> = {};
-      for (const h of hooks) if (typeof s[h] === 'function') delegated[h] = (s[h] as (...a: unknown[]) => unknown).bind(s);
-      return {
-        ...delegated,
-        evaluationMode: s.evaluationMode,
-        onAfterBackward(grads: GradientsByGroup, c: StepContext) {
-          if (c.step !== 1) return;
-          for (const [group, ps] of grads) for (const p of ps) seen.set(`${group}|${p.name}`, p.weight.dataSync().slice() as Float32Array);
-        },
-      };
-    },
-  };
-}
-
 test('integration: in a real tiny run the encoders get MMPareto\'s gradient, heads the plain sum\'s', async () => {
-  const after = { sum: new Map<string, Float32Array>(), pareto: new Map<string, Float32Array>() };
+  // Every parameter's weight at the second step's backward: the weights after the first optimizer step.
+  const spied = { sum: weightsAtStep(1), pareto: weightsAtStep(1) };
+  const after = { sum: spied.sum.seen, pareto: spied.pareto.seen };
   // The same loss without the gradient rule: what MMPareto replaces.
   const plainSum: StrategyContribution = {
     meta: mmpareto.meta,
@@ -143,13 +124,13 @@ test('integration: in a real tiny run the encoders get MMPareto\'s gradient, hea
   };
   const spy = definePlugin({
     meta: { name: 'mmpareto-spy', version: '0.0.0', namespace: 'spy', coreApi: '^2.0.0' },
-    strategies: { 'spy-sum': spying(plainSum, after.sum), 'spy-pareto': spying(mmpareto as StrategyContribution, after.pareto) },
+    strategies: { 'spy-sum': plainSum, 'spy-pareto': mmpareto as StrategyContribution },
   });
   // Late fusion, fused output = mean of the heads. (The paper's concat classifier, model.fused 'concat', waits
   // for core's model options.)
   const config = (use: string) => ({ seed: 4, model: { fusion: { use: 'late', options: {}, after: [] } }, train: { epochs: 2 }, strategy: { use, options: {} } });
-  const sum = await trainTiny({ plugins: [spy], config: config('spy-sum') });
-  const pareto = await trainTiny({ plugins: [spy], config: config('spy-pareto') });
+  const sum = await trainTiny({ plugins: [spy], config: config('spy-sum'), observers: [spied.sum.observer] });
+  const pareto = await trainTiny({ plugins: [spy], config: config('spy-pareto'), observers: [spied.pareto.observer] });
   try {
     for (const r of [sum, pareto]) assert.equal(r.summary.status, 'completed', JSON.stringify(r.summary.error));
     const differs = (name: string) => after.sum.get(name)!.some((v, i) => v !== after.pareto.get(name)![i]);

@@ -2,8 +2,8 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { Rng, definePlugin, tf } from '@ungreedy/core';
-import type { BalancingStrategy, EpochContext, GradientsByGroup, ParamGradient, ParamGroupId, StepContext, StrategyContribution } from '@ungreedy/core';
-import { resolveOptions, setupTestBackend, silentLogger, stepContext, trainTiny } from '@ungreedy/core/testing';
+import type { EpochContext, GradientsByGroup, ParamGradient, ParamGroupId, StepContext, StrategyContribution } from '@ungreedy/core';
+import { resolveOptions, setupTestBackend, silentLogger, stepContext, stepMetric, trainTiny, weightsAtStep } from '@ungreedy/core/testing';
 import plugin, { ogmGe } from './index.js';
 import type { OgmGeOptions, OgmGeStrategy } from './index.js';
 
@@ -172,59 +172,28 @@ test('create rejects endEpoch < startEpoch and a single modality', () => {
   assert.throws(() => make({}, 1), (err: { code: string }) => err.code === 'UNG_ERR_MODEL_MISMATCH');
 });
 
-/** A strategy metric of a record by its own name (core prefixes `<namespace>/<id>/`). */
-function metric(values: Readonly<Record<string, number>>, name: string): number | undefined {
-  const key = Object.keys(values).find((k) => k.endsWith(`/${name}`));
-  return key === undefined ? undefined : values[key];
-}
-
-/**
- * A contribution whose strategy delegates to `inner` and, at the second step's backward, copies every encoder
- * weight: the weights after the first optimizer step.
- */
-function spying(inner: StrategyContribution, seen: Map<string, Float32Array>): StrategyContribution {
-  return {
-    meta: inner.meta,
-    async create(options, ctx) {
-      const s = (await inner.create(options, ctx)) as BalancingStrategy;
-      const hooks = ['onEpochBegin', 'wrapLoss', 'lossTerms', 'transformGradients', 'onEpochEnd', 'onValidationEnd', 'stateDict', 'loadStateDict'] as const;
-      const delegated: Record<string, unknown> = {};
-      for (const h of hooks) if (typeof s[h] === 'function') delegated[h] = (s[h] as (...a: unknown[]) => unknown).bind(s);
-      return {
-        ...delegated,
-        evaluationMode: s.evaluationMode,
-        onAfterBackward(grads: GradientsByGroup, c: StepContext) {
-          if (c.step !== 1) return;
-          for (const [group, ps] of grads) if (group.startsWith('branch/')) for (const p of ps) seen.set(`${group}|${p.name}`, p.weight.dataSync().slice() as Float32Array);
-        },
-      };
-    },
-  };
-}
-
 test('integration: in a real tiny run OGM-GE changes the dominant encoder\'s update and only that one', async () => {
   const vanillaLike: StrategyContribution = { meta: ogmGe.meta, create: () => ({ evaluationMode: 'regular' }) };
-  const after = { vanilla: new Map<string, Float32Array>(), ogm: new Map<string, Float32Array>(), off: new Map<string, Float32Array>() };
+  // Every encoder weight at the second step's backward: the weights after the first optimizer step.
+  const branches = (g: ParamGroupId) => g.startsWith('branch/');
+  const spied = { vanilla: weightsAtStep(1, branches), ogm: weightsAtStep(1, branches), off: weightsAtStep(1, branches) };
+  const after = { vanilla: spied.vanilla.seen, ogm: spied.ogm.seen, off: spied.off.seen };
   const spy = definePlugin({
     meta: { name: 'ogm-ge-spy', version: '0.0.0', namespace: 'spy', coreApi: '^2.0.0' },
-    strategies: {
-      'spy-vanilla': spying(vanillaLike, after.vanilla),
-      'spy-ogm': spying(ogmGe as StrategyContribution, after.ogm),
-      'spy-off': spying(ogmGe as StrategyContribution, after.off),
-    },
+    strategies: { 'spy-vanilla': vanillaLike, 'spy-ogm': ogmGe as StrategyContribution, 'spy-off': ogmGe as StrategyContribution },
   });
   // Late fusion (no fusion block), each head trained by its own CE. OGM-GE's own setting (model.fused 'sum',
   // train.loss 'fused') waits for core's model options. The tiny dataset's modality 1 is the easy one.
   const common = { seed: 3, model: { fusion: { use: 'late', options: {}, after: [] } }, train: { epochs: 1 } };
   const runs = [
-    await trainTiny({ plugins: [spy], config: { ...common, strategy: { use: 'spy-vanilla', options: {} } } }),
-    await trainTiny({ plugins: [spy], config: { ...common, strategy: { use: 'spy-ogm', options: { alpha: 2, gaussianEnhancement: false } } } }),
-    await trainTiny({ plugins: [spy], config: { ...common, strategy: { use: 'spy-off', options: { alpha: 0, gaussianEnhancement: false } } } }),
+    await trainTiny({ plugins: [spy], config: { ...common, strategy: { use: 'spy-vanilla', options: {} } }, observers: [spied.vanilla.observer] }),
+    await trainTiny({ plugins: [spy], config: { ...common, strategy: { use: 'spy-ogm', options: { alpha: 2, gaussianEnhancement: false } } }, observers: [spied.ogm.observer] }),
+    await trainTiny({ plugins: [spy], config: { ...common, strategy: { use: 'spy-off', options: { alpha: 0, gaussianEnhancement: false } } }, observers: [spied.off.observer] }),
   ];
   try {
     for (const r of runs) assert.equal(r.summary.status, 'completed', JSON.stringify(r.summary.error));
     const first = runs[1]!.steps[0]!.strategy ?? {};
-    const coeff = [metric(first, 'coeff/0'), metric(first, 'coeff/1')];
+    const coeff = [stepMetric(runs[1]!.steps, 'coeff/0')[0], stepMetric(runs[1]!.steps, 'coeff/1')[0]];
     const dominant = coeff[0]! < 1 ? 0 : 1;
     assert.ok(coeff[dominant]! < 1 && coeff[1 - dominant] === 1, `step 0 must modulate one modality: ${JSON.stringify(first)}`);
     const differs = (a: Float32Array, b: Float32Array) => a.some((v, i) => v !== b[i]);
@@ -237,7 +206,7 @@ test('integration: in a real tiny run OGM-GE changes the dominant encoder\'s upd
     }
     assert.ok(dominantChanged > 0, 'OGM-GE must change the dominant encoder\'s first update');
     // Over the run the easy modality (1) is the one slowed down most of the time.
-    const slowed = runs[1]!.steps.filter((s) => (metric(s.strategy ?? {}, 'coeff/1') ?? 1) < 1).length;
+    const slowed = stepMetric(runs[1]!.steps, 'coeff/1').filter((c) => (c ?? 1) < 1).length;
     assert.ok(slowed > runs[1]!.steps.length / 2, `modality 1 slowed on ${slowed} of ${runs[1]!.steps.length} steps`);
   } finally {
     for (const r of runs) rmSync(r.dir, { recursive: true, force: true });

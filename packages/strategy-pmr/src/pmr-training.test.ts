@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import type { JsonObject } from '@ungreedy/core';
-import { trainTiny } from '@ungreedy/core/testing';
+import { stepMetric, trainTiny } from '@ungreedy/core/testing';
 import type { TinyRun } from '@ungreedy/core/testing';
 import { CORE_API_VERSION, definePlugin } from '@ungreedy/core';
 import manifest from './index.js';
@@ -19,9 +19,7 @@ const experiment: JsonObject = {
   train: { epochs: 3, batchSize: 16 },
 };
 
-function metric(run: TinyRun, name: string): number[] {
-  return run.steps.map((s) => (s as { strategy?: Record<string, number> }).strategy?.[`pmr/pmr/${name}`]).filter((v): v is number => v !== undefined);
-}
+const metric = (run: TinyRun, name: string): number[] => stepMetric(run.steps, name).filter((v): v is number => v !== undefined);
 
 test('α = 0 trains exactly like vanilla; α = 1 adds the hard modality\'s prototype loss and changes training', async () => {
   const runs = [

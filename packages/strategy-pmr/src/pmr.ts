@@ -112,11 +112,11 @@ export class PmrStrategy implements BalancingStrategy {
       });
       const scores = logits.map((l) => prototypeScore(l, input.oneHot));
       const betas = prototypeCoefficients(scores);
-      if (this.numModalities === 2) record(ctx, 'ratio', scores[0]! / scores[1]!);
+      if (this.numModalities === 2) ctx.metrics.record('ratio', scores[0]! / scores[1]!);
       const batch = input.oneHot.shape[0];
       for (let m = 0; m < this.numModalities; m += 1) {
-        record(ctx, `score/${m}`, scores[m]! / batch);
-        record(ctx, `beta/${m}`, betas[m]!);
+        ctx.metrics.record(`score/${m}`, scores[m]! / batch);
+        ctx.metrics.record(`beta/${m}`, betas[m]!);
       }
       let loss: tf.Scalar = input.baseLoss;
       for (let m = 0; m < this.numModalities; m += 1) {
@@ -166,10 +166,6 @@ export class PmrStrategy implements BalancingStrategy {
     const { startEpoch, endEpoch } = this.options;
     return epoch >= startEpoch && (endEpoch === 0 || epoch <= endEpoch);
   }
-}
-
-function record(ctx: StrategyContext, name: string, value: number): void {
-  if (Number.isFinite(value)) ctx.metrics.record(name, value);
 }
 
 export const pmr: StrategyContribution<PmrOptions> = {

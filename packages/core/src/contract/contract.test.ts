@@ -60,8 +60,9 @@ test('the README states how many names the contract exports, and lists each of t
   assert.equal(Number(stated[1]), exported.length, `the contract exports ${exported.length} names: ${exported.join(' ')}`);
   const listed = new Set([...section.matchAll(/`([A-Za-z_$][\w$]*)`/g)].map((m) => m[1]));
   assert.deepEqual(exported.filter((n) => !listed.has(n)), [], 'every exported name should appear in the README section');
-  // The aim is well under 80 (README, "The contract"): the count may only go down from here.
-  assert.ok(exported.length <= 85, `the contract should not grow past 85 names (aim: well under 80), but has ${exported.length}`);
+  // The aim is well under 80 (README, "The contract"). 75 names today (72 after the trim, plus the executor kind:
+  // `Executor`, `ExecutorContext`, `ExecutorContribution`); the cap may only go down from here.
+  assert.ok(exported.length <= 75, `the contract should not grow past 75 names (aim: well under 80), but has ${exported.length}`);
 });
 
 test('the contract does not export engine or app names', () => {

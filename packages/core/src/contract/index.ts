@@ -8,9 +8,9 @@ import 'reflect-metadata';
 // TensorFlow.js, as the one copy core trains with: a plugin that makes tensors imports `tf` from here instead of
 // depending on its own @tensorflow/tfjs-core (two copies keep two kernel registries and two tensor trackers).
 export * as tf from '@tensorflow/tfjs-core';
-export { CORE_API_VERSION } from './version.js';
-export { UngreedyError, isUngreedyError, type ErrorCode } from './errors.js';
-export type { JsonObject, JsonValue } from './util/json.js';
+export { CORE_API_VERSION } from './version/version.js';
+export { UngreedyError, isUngreedyError, type ErrorCode } from './errors/errors.js';
+export type { JsonObject } from './util/json.js';
 export { Rng } from './rng/rng.js';
 export type { Logger } from './log/logger.js';
 
@@ -20,7 +20,6 @@ export type {
   CommandContext,
   CommandContribution,
   Contribution,
-  ContributionMeta,
   DatasetContribution,
   EncoderContribution,
   ExecutorContribution,
@@ -92,7 +91,6 @@ export { HOOKS } from './strategy/hooks.js';
 export { RebalancingStrategy, requireMultiModal } from './strategy/rebalancing-strategy.js';
 export type { RebalancingOptions, RebalancingState } from './strategy/rebalancing-strategy.js';
 
-// For plugin commands (`ungreedy prepare <id>`, `ungreedy datasets make <id>`): argument parsing with coded errors,
-// and crash-safe writes for dataset caches.
-export { choiceOption, numberOption, parseCliArgs, requireOption, requirePositional, stringOptions, wantsHelp } from './cli/parse-cli-args.js';
-export { isStaleAtomicTemp, withAtomicFile, writeFileAtomicAsync } from './util/atomic-write.js';
+// Crash-safe writes for dataset caches, and the cleanup after a killed writer. (A plugin command's arguments are
+// parsed by core against the options its meta declares: CommandContext['args'].)
+export { sweepStaleAtomicTemps, writeFileAtomicAsync } from './util/atomic-write.js';

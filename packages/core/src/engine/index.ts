@@ -3,7 +3,7 @@
 // of the contract (src/index.ts), so it may change in a minor release.
 import 'reflect-metadata';
 
-export { ERROR_CODES, INPUT_ERROR_CODES, assertInput } from '../contract/errors.js';
+export { ERROR_CODES, INPUT_ERROR_CODES, assertInput } from '../contract/errors/errors.js';
 export * from './assembly/tokens.js';
 export type * from '../contract/util/json.js';
 export * from './util/clock.js';

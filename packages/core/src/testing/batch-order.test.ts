@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../contract/rng/rng.js';
+import { shuffledEpochs } from './shuffled-epochs.js';
 import { tinyDataset } from './tiny-dataset.js';
 
 // Pinned from the code before core's shared batch iterator: a refactor of batch iteration must not change the order
@@ -13,14 +13,7 @@ test('tiny dataset: the shuffled batch order of a seed is pinned (epochs 1 and 2
     modalities: [{ shape: [4], signal: 1, noise: 1 }],
     augmentNoise: 0.1,
   });
-  const rng = Rng.fromSeed(11, 'shuffle');
-  const epochs: number[][] = [];
-  for (let e = 0; e < 2; e++) {
-    const ids: number[] = [];
-    for await (const b of ds.batches('train', { batchSize: 6, shuffle: true, augment: true, rng })) ids.push(...b.indices);
-    epochs.push(ids);
-  }
-  assert.deepEqual(epochs, PIN);
+  assert.deepEqual(await shuffledEpochs(ds, 'train', { seed: 11, batchSize: 6 }), PIN);
 });
 const PIN = [
   [17, 6, 18, 19, 9, 16, 13, 10, 5, 15, 7, 2, 11, 8, 4, 12, 0, 1, 14, 3],

@@ -1,8 +1,8 @@
 import semver from 'semver';
-import { isUngreedyError } from '../contract/errors.js';
+import { isUngreedyError } from '../contract/errors/errors.js';
 import { checkCoreRange } from '../engine/plugin/check-core-range.js';
 import { validateManifest } from '../engine/plugin/validate-manifest.js';
-import { CORE_API_VERSION } from '../contract/version.js';
+import { CORE_API_VERSION } from '../contract/version/version.js';
 import type { PluginManifest } from '../contract/plugin/manifest.js';
 
 /** The fields of a plugin's `package.json` that {@link checkPlugin} compares with its manifest. */

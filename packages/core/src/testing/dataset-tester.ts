@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { isUngreedyError } from '../contract/errors.js';
-import type { ErrorCode } from '../contract/errors.js';
+import { isUngreedyError } from '../contract/errors/errors.js';
+import type { ErrorCode } from '../contract/errors/errors.js';
 import { checkBatch } from '../contract/data/batch-iterator.js';
 import type { Batch, BatchRequest, Dataset, SplitName } from '../contract/data/dataset.js';
 import type { PluginManifest } from '../contract/plugin/manifest.js';

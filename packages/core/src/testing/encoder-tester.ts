@@ -1,7 +1,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ErrorCode } from '../contract/errors.js';
+import type { ErrorCode } from '../contract/errors/errors.js';
 import type { Encoder, EncoderContext } from '../contract/model/encoder.js';
 import type { NamedVariable } from '../contract/model/module.js';
 import type { EncoderContribution } from '../contract/plugin/manifest.js';

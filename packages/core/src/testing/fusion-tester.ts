@@ -1,7 +1,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ErrorCode } from '../contract/errors.js';
+import type { ErrorCode } from '../contract/errors/errors.js';
 import { REGULAR } from '../contract/model/fusion-block.js';
 import type { ForwardMode, FusionBlock, FusionContext, FusionForwardContext } from '../contract/model/fusion-block.js';
 import type { NamedVariable } from '../contract/model/module.js';

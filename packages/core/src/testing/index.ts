@@ -41,3 +41,8 @@ export type { TinyDatasetOptions, TinyModalityOptions } from './tiny-dataset.js'
 // (tools/bench/backend-check.ts: a GPU machine).
 export { availableBackends, compareWithCpu, OP_CASES, relError } from '@ungreedy/backend/gradient-check';
 export type { Evaluation, OpCase } from '@ungreedy/backend/gradient-check';
+// Runs a plugin command as the CLI does (`--help` from its declaration, arguments parsed into ctx.args), for its tests.
+export { runCommand } from '../contract/cli/command-args.js';
+export { shuffledEpochs } from './shuffled-epochs.js';
+export { stepMetric, weightNormRecorder, weightsAtStep } from './training-probes.js';
+export type { StepWeights } from './training-probes.js';

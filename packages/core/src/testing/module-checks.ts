@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { compileSchema } from '../engine/config/ajv.js';
-import { isUngreedyError } from '../contract/errors.js';
-import type { ErrorCode } from '../contract/errors.js';
+import { isUngreedyError } from '../contract/errors/errors.js';
+import type { ErrorCode } from '../contract/errors/errors.js';
 import type { Module, NamedVariable } from '../contract/model/module.js';
 import type { ContributionMeta } from '../contract/plugin/manifest.js';
 import { Rng } from '../contract/rng/rng.js';

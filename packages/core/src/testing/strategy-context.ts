@@ -10,15 +10,15 @@ import type {
   StrategyDataAccess,
   StrategyMetrics,
 } from '../contract/strategy/balancing-strategy.js';
+import { metricToRecord } from '../engine/strategy/strategy-metrics.js';
 import { silentLogger } from './silent-logger.js';
 
-/** A {@link StrategyMetrics} that keeps every recorded value (by name, in call order) for assertions. */
+/** A {@link StrategyMetrics} that keeps every recorded value (by name, in call order) for assertions; as core, it leaves non-finite values out. */
 export class RecordedMetrics implements StrategyMetrics {
   readonly values = new Map<string, number[]>();
 
   record(name: string, value: number): void {
-    if (typeof name !== 'string' || name.length === 0) throw new Error(`ctx.metrics.record needs a non-empty name, but got ${JSON.stringify(name)}`);
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`ctx.metrics.record("${name}") needs a finite number, but got ${String(value)}`);
+    if (!metricToRecord(name, value)) return;
     this.values.set(name, [...(this.values.get(name) ?? []), value]);
   }
 

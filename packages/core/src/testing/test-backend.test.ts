@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { getKernel } from '@tensorflow/tfjs-core';
 import { getStockKernel, projectKernelNames, WASM_TRAINING_READY } from '@ungreedy/backend';
-import { isUngreedyError } from '../contract/errors.js';
+import { isUngreedyError } from '../contract/errors/errors.js';
 import { setupCpu } from './setup-cpu.js';
 import { setupTestBackend, TEST_BACKEND_VARIABLE, testBackendName } from './test-backend.js';
 

@@ -1,7 +1,7 @@
 import type { BackendInfo } from '../engine/backend/backend-info.js';
 import { ensureGradients, WASM_TRAINING_READY } from '@ungreedy/backend';
 import { selectBackend } from '../engine/backend/select-backend.js';
-import { UngreedyError } from '../contract/errors.js';
+import { UngreedyError } from '../contract/errors/errors.js';
 
 /** The backends a test suite can run on: the fast CPU backend the trainer uses (`wasm`) or the oracle (`cpu`). */
 export type TestBackendName = 'cpu' | 'wasm';

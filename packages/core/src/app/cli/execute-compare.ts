@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UngreedyError, isUngreedyError } from '../../contract/errors.js';
+import { UngreedyError, isUngreedyError } from '../../contract/errors/errors.js';
 import type { Executor, ExecutorContext } from '../../contract/executor/executor.js';
 import type { JsonObject } from '../../contract/util/json.js';
 import type { Logger } from '../../contract/log/logger.js';

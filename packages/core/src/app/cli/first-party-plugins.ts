@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../contract/log/logger.js';
-import { isUngreedyError } from '../../contract/errors.js';
+import { isUngreedyError } from '../../contract/errors/errors.js';
 import { discoverInstalledPlugins } from '../../engine/plugin/discover-plugins.js';
 import { importPlugin, loadPlugins } from '../../engine/plugin/load-plugins.js';
 import { builtinPlugin } from '../../engine/assembly/builtins.js';

@@ -1,4 +1,4 @@
-import { INPUT_ERROR_CODES, UngreedyError, isUngreedyError } from '../../contract/errors.js';
+import { INPUT_ERROR_CODES, UngreedyError, isUngreedyError } from '../../contract/errors/errors.js';
 
 /**
  * The lines the CLI prints for an error: `code: message` (UngreedyError messages already start with their

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import type { CliIo } from './cli-command.js';
 import { commands } from './commands/index.js';
 import { formatError } from './format-error.js';
@@ -194,10 +194,17 @@ test('prepare and datasets make dispatch to plugin commands; unknown names sugge
   const dir = mkdtempSync(join(tmpdir(), 'ungreedy-cmd-'));
   const prep = await cli(['prepare', 'toy', '--plugin', toyPlugin, '--src', 'raw'], dir);
   assert.equal(prep.code, 0, prep.err.join('\n'));
-  assert.deepEqual(prep.out, ['prepared toy with ["--src","raw"]']);
+  assert.deepEqual(prep.out, ['prepared toy with {"src":"raw"}']);
   const make = await cli(['datasets', 'make', 'toy', '--n', '3', `--plugin=${toyPlugin}`], dir);
-  assert.deepEqual([make.code, make.out], [0, ['made toy with ["--n","3"]']]);
+  assert.deepEqual([make.code, make.out], [0, ['made toy with {"n":3}']]);
+  // Core parses the command line against the declared options: an unknown one and a bad value are usage errors.
   assert.equal((await cli(['datasets', 'make', 'toy', '--bad', '--plugin', toyPlugin], dir)).code, 2);
+  const zero = await cli(['datasets', 'make', 'toy', '--n', '0', '--plugin', toyPlugin], dir);
+  assert.equal(zero.code, 2);
+  assert.match(zero.err[0]!, /^UNG_ERR_CLI_USAGE: ungreedy datasets make toy --n must be an integer >= 1/);
+  const help = await cli(['prepare', 'toy', '--help', '--plugin', toyPlugin], dir);
+  assert.deepEqual([help.code, help.out[0]], [0, 'Usage: ungreedy prepare toy [--src dir]']);
+  assert.ok(help.out.some((l) => /--src <string> +the raw files/.test(l)), help.out.join('\n'));
   const typo = await cli(['prepare', 'tyo', '--plugin', toyPlugin], dir);
   assert.equal(typo.code, 2);
   assert.match(typo.err[0]!, /^UNG_ERR_UNKNOWN_COMPONENT: .*Did you mean "toy"\?/);

@@ -1,4 +1,4 @@
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import { didYouMean } from '../../engine/util/did-you-mean.js';
 import { createLogger, logLevelFromEnv } from '../../engine/log/create-logger.js';
 import { corePackageVersion } from '../../engine/run/run-manifest.js';

@@ -6,7 +6,7 @@ import { configInvalidError, showValue, type ConfigIssue } from '../../engine/co
 import { loadConfigFile } from '../../engine/config/load-config-file.js';
 import { resolveExperiment } from '../../engine/assembly/load-experiment.js';
 import { issuesFromAjv } from '../../engine/config/validate-config.js';
-import { isUngreedyError } from '../../contract/errors.js';
+import { isUngreedyError } from '../../contract/errors/errors.js';
 import type { Logger } from '../../contract/log/logger.js';
 import { deepMerge, isPlainObject } from '../../engine/util/deep-merge.js';
 import type { JsonObject, JsonSchema } from '../../contract/util/json.js';

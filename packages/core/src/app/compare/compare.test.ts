@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tempDir } from '../../testing/temp-dir.js';
 import { join, relative } from 'node:path';
-import { isUngreedyError } from '../../contract/errors.js';
+import { isUngreedyError } from '../../contract/errors/errors.js';
 import type { CliIo } from '../cli/cli-command.js';
 import { main } from '../cli/main.js';
 import { silentLogger } from '../../testing/silent-logger.js';

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseJsonText } from '../../engine/config/parse-data-text.js';
-import { isUngreedyError } from '../../contract/errors.js';
+import { isUngreedyError } from '../../contract/errors/errors.js';
 import { METRIC_RECORD_SCHEMA, RUN_MANIFEST_SCHEMA, RUN_SUMMARY_SCHEMA, recordProblem } from './run-record-schemas.js';
 import type { JsonSchema } from '../../contract/util/json.js';
 import { RUN_FILES } from '../../engine/run/file-run-store.js';

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import type { JsonObject } from '../../contract/util/json.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../contract/util/atomic-write.js';
 import { displayPath } from '../../engine/config/format-issues.js';

@@ -1,5 +1,5 @@
 import { definePlugin } from '../../contract/plugin/define-plugin.js';
-import { CORE_API_VERSION } from '../../contract/version.js';
+import { CORE_API_VERSION } from '../../contract/version/version.js';
 import { localExecutor } from './local-executor.js';
 import { slurmExecutor } from './slurm-executor.js';
 

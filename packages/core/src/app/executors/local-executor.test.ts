@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { isUngreedyError } from '../../contract/errors.js';
+import { isUngreedyError } from '../../contract/errors/errors.js';
 import { join, relative } from 'node:path';
 import type { Executor } from '../../contract/executor/executor.js';
 import { createPluginRegistry } from '../../engine/plugin/plugin-registry.js';

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import type { Executor, ExecutorContext } from '../../contract/executor/executor.js';
 import type { ExecutorContribution } from '../../contract/plugin/manifest.js';
 import type { JsonSchema } from '../../contract/util/json.js';

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 
 /** What a Slurm client command printed and how it ended. */
 export interface ToolResult {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isUngreedyError } from '../errors.js';
+import { isUngreedyError } from '../errors/errors.js';
 import { choiceOption, integerOption, numberOption, parseCliArgs, requireOption, requirePositional, wantsHelp } from './parse-cli-args.js';
 
 /** Asserts that `fn` throws UNG_ERR_CLI_USAGE with exactly `data`. */

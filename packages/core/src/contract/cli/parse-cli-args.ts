@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UngreedyError } from '../errors.js';
+import { UngreedyError } from '../errors/errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -31,16 +31,6 @@ export function parseCliArgs<O extends Options>(
     );
   }
   return parsed;
-}
-
-/**
- * Declares string-valued options for {@link parseCliArgs}, most of a dataset command's flags.
- *
- * @example
- * parseCliArgs('datasets make x', args, { ...stringOptions('out', 'size', 'seed'), duo: { type: 'boolean' } }, 0);
- */
-export function stringOptions<N extends string>(...names: N[]): Record<N, { type: 'string' }> {
-  return Object.fromEntries(names.map((name) => [name, { type: 'string' }])) as Record<N, { type: 'string' }>;
 }
 
 /** The one required positional argument, or UNG_ERR_CLI_USAGE naming it. */
@@ -122,8 +112,8 @@ export function requireOption(command: string, name: string, value: string | und
 }
 
 /**
- * Whether a command line asks for help (`--help` or `-h` before any `--`). Plugin commands handle their own
- * `--help` (core passes everything after the dataset name through), so they check it before parsing.
+ * Whether a command line asks for help (`--help` or `-h` before any `--`), checked before parsing: a plugin
+ * command's help is printed from its declaration (command-args.ts `runCommand`).
  */
 export function wantsHelp(args: readonly string[]): boolean {
   const end = args.indexOf('--');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isUngreedyError } from '../errors.js';
+import { isUngreedyError } from '../errors/errors.js';
 import { Rng } from '../rng/rng.js';
 import { BatchOrder, checkBatch, streamBatches, type BatchSpec } from './batch-iterator.js';
 import type { Batch, BatchRequest } from './dataset.js';

@@ -1,4 +1,4 @@
-import { UngreedyError } from '../errors.js';
+import { UngreedyError } from '../errors/errors.js';
 import type { Batch, BatchRequest, ModalitySpec } from './dataset.js';
 
 /** What happens to a last batch smaller than `batchSize`: yielded as it is (every shipped dataset), or left out. */

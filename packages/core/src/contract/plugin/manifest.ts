@@ -37,22 +37,79 @@ export type StrategyContribution<O = any> = Contribution<O, StrategyCreateContex
 export type ExecutorContribution<O = any> = Contribution<O, ExecutorContext, Executor>;
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
+/**
+ * One option of a plugin command, declared in its meta: core parses the command line against the declarations,
+ * prints `--help` from them, and refuses a bad value with UNG_ERR_CLI_USAGE naming the option, before `run`.
+ * Reach this type as `CommandContribution['meta']['options'][string]`.
+ */
+interface CommandOption {
+  /** `string`: the text; `number`: a finite number; `integer`: a whole number; `boolean`: a flag without a value. */
+  readonly type: 'string' | 'number' | 'integer' | 'boolean';
+  /** One line for `--help`. */
+  readonly description: string;
+  /** For a `string`: the only words it takes (`--codec mjpeg|ffv1`). */
+  readonly choices?: readonly string[];
+  /** For a `number` or an `integer`: the smallest value allowed (inclusive). */
+  readonly min?: number;
+  /** The command cannot run without it (`--out <dir>`). */
+  readonly required?: boolean;
+  /** The value when the option is not given (a boolean's is false). */
+  readonly default?: string | number | boolean;
+  /** The placeholder `--help` shows for the value (`dir`, `WxH`); the type when absent. */
+  readonly placeholder?: string;
+}
+
+type CommandOptions = Readonly<Record<string, CommandOption>>;
+
+/** The parsed value of option `S`: never undefined when it is required, has a default, or is a flag. */
+type CommandOptionValue<S extends CommandOption> = S extends { readonly type: 'boolean' }
+  ? boolean
+  :
+      | (S extends { readonly type: 'number' | 'integer' }
+          ? number
+          : S extends { readonly choices: readonly (infer C)[] }
+            ? C
+            : string)
+      | (S extends { readonly required: true } | { readonly default: string | number | boolean } ? never : undefined);
+
 /** What a plugin command (`ungreedy prepare <id>`, `ungreedy datasets make <id>`) receives. */
-export interface CommandContext {
+export interface CommandContext<O extends CommandOptions = CommandOptions> {
   readonly log: Logger;
   readonly cwd: string;
   /** Writes a line for the user (stdout). */
   print(line: string): void;
+  /**
+   * The command line, parsed and checked against the command's declared `options` and `positionals`: each
+   * option's value (its `default` when not given), and the positional arguments in order.
+   */
+  readonly args: {
+    readonly options: string extends keyof O
+      ? Readonly<Record<string, string | number | boolean | undefined>>
+      : { readonly [K in keyof O]: CommandOptionValue<O[K]> };
+    readonly positionals: readonly string[];
+  };
 }
 
 /**
  * A sub-command a plugin adds to the CLI. Ids are `prepare/<name>` (one-time conversion of raw data) or
- * `make/<name>` (a generator of small data in a dataset's real layout).
+ * `make/<name>` (a generator of small data in a dataset's real layout). Declare its options with `as const` and
+ * type it `CommandContribution<typeof options>`, so `ctx.args.options` carries each option's type.
  */
-export interface CommandContribution {
-  readonly meta: { readonly docs: { readonly description: string; readonly usage: string } };
-  /** Returns the process exit code: 0 ok, 1 failed, 2 bad input. */
-  run(args: readonly string[], ctx: CommandContext): Promise<number>;
+export interface CommandContribution<O extends CommandOptions = CommandOptions> {
+  readonly meta: {
+    readonly docs: {
+      readonly description: string;
+      /** The synopsis `ungreedy datasets` and `--help` show: `ungreedy prepare x <root> --out <dir> [--size N]`. */
+      readonly usage: string;
+      /** More text for `--help`, printed after the options. */
+      readonly help?: string;
+    };
+    readonly options?: O;
+    /** The positional arguments, in order; the required ones first. None are accepted when absent. */
+    readonly positionals?: readonly { readonly name: string; readonly description: string; readonly required?: boolean }[];
+  };
+  /** Returns the process exit code: 0 ok, 1 failed, 2 bad input. Core has handled `--help` and bad arguments. */
+  run(ctx: CommandContext<O>): Promise<number>;
 }
 
 /** The manifest's identity and requirements, checked before any contribution is touched (STYLE.md H4). */

@@ -34,8 +34,9 @@ export interface StrategyMetrics {
   /**
    * Records `value` under `name`. Core namespaces it as `<namespace>/<id>/<name>`; a name recorded during a step
    * lands in that step's `StepRecord.strategy`, during onEpochBegin/onEpochEnd/onValidationEnd in the epoch's
-   * `EpochRecord.strategy` (metrics.jsonl), and in TensorBoard and the compare report. Finite numbers only
-   * (anything else is `UNG_ERR_HOOK_FAILED`); recording a name twice in one record keeps the last value.
+   * `EpochRecord.strategy` (metrics.jsonl), and in TensorBoard and the compare report. A non-finite number
+   * (NaN, ±Infinity: a ratio over a zero) is left out of the record, so a strategy need not filter its own; a value
+   * that is not a number is `UNG_ERR_HOOK_FAILED`. Recording a name twice in one record keeps the last value.
    */
   record(name: string, value: number): void;
 }

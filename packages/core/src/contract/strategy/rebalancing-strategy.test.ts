@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isUngreedyError } from '../errors.js';
+import { isUngreedyError } from '../errors/errors.js';
 import type { Logger } from '../log/logger.js';
 import type { ForwardMode } from '../model/fusion-block.js';
 import { silentLogger } from '../../testing/silent-logger.js';

@@ -1,4 +1,4 @@
-import { UngreedyError } from '../errors.js';
+import { UngreedyError } from '../errors/errors.js';
 import type { Logger } from '../log/logger.js';
 import { rebalanceUpdateMask, type ParamGroupId } from '../model/param-group.js';
 import type { JsonObject } from '../util/json.js';

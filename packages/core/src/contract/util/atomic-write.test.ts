@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { atomicTempPath, isStaleAtomicTemp, withAtomicFile, writeFileAtomic, writeFileAtomicAsync, writeJsonAtomic } from './atomic-write.js';
+import { atomicTempPath, isStaleAtomicTemp, sweepStaleAtomicTemps, withAtomicFile, writeFileAtomic, writeFileAtomicAsync, writeJsonAtomic } from './atomic-write.js';
 
 const fresh = (): string => mkdtempSync(join(tmpdir(), 'ungreedy-atomic-'));
 
@@ -99,4 +99,32 @@ test('isStaleAtomicTemp: only temp names of processes that are gone', () => {
   assert.equal(isStaleAtomicTemp(atomicTempPath('x.u8')), false);
   assert.equal(isStaleAtomicTemp(`x.u8.tmp-${dead}-abc`), false);
   assert.equal(isStaleAtomicTemp('x.u8'), false);
+});
+
+test('writeFileAtomicAsync with a writer function writes through the handle and resolves with its result', async () => {
+  const dir = fresh();
+  const file = join(dir, 'views.bin');
+  const n = await writeFileAtomicAsync(file, async (handle) => {
+    await handle.write(new Uint8Array([7, 8]));
+    return 2;
+  }, { fsync: false });
+  assert.equal(n, 2);
+  assert.deepEqual([...readFileSync(file)], [7, 8]);
+  assert.deepEqual(readdirSync(dir), ['views.bin']);
+});
+
+test('sweepStaleAtomicTemps removes only the temps, under the prefix, of dead writers', async () => {
+  const dir = fresh();
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+  const names = [
+    `views-abc.bin.tmp-${dead}-1`, // a killed first load: removed
+    `views-abc.bin.tmp-${process.pid}-2`, // this process is writing it: kept
+    `renders-x.tmp-${dead}-3`, // not under the prefix: kept
+    'views-abc.bin', // a finished cache: kept
+  ];
+  for (const n of names) writeFileSync(join(dir, n), 'x');
+  assert.equal(await sweepStaleAtomicTemps(dir, 'views-'), 1);
+  assert.deepEqual(readdirSync(dir).sort(), names.slice(1).sort());
+  assert.equal(await sweepStaleAtomicTemps(dir), 1);
+  assert.equal(await sweepStaleAtomicTemps(join(dir, 'missing')), 0);
 });

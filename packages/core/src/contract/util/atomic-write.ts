@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes, randomInt } from 'node:crypto';
 
@@ -142,14 +142,49 @@ export async function withAtomicFile<T>(
 }
 
 /**
- * The asynchronous {@link writeFileAtomic}: writes `data` (a string as UTF-8) to `path` through
- * {@link withAtomicFile}.
+ * The asynchronous {@link writeFileAtomic}, the contract's one crash-safe write for dataset caches: `data` (a string
+ * as UTF-8, or bytes) is written through {@link withAtomicFile}; or, given a function, that function writes into the
+ * temp file's open handle and the promise resolves with its result (for a cache written piece by piece).
  *
  * @example
  * await writeFileAtomicAsync('renders/chair/train/chair_0001.obj.shaded_v001.png', png, { fsync: false });
+ * const count = await writeFileAtomicAsync('cache/views.bin', async (file) => {
+ *   for (const chunk of chunks) await file.write(chunk);
+ *   return chunks.length;
+ * });
  */
-export async function writeFileAtomicAsync(path: string, data: string | Uint8Array, options: AsyncAtomicWriteOptions = {}): Promise<void> {
-  await withAtomicFile(path, (file) => file.writeFile(data), options);
+export function writeFileAtomicAsync(path: string, data: string | Uint8Array, options?: AsyncAtomicWriteOptions): Promise<void>;
+export function writeFileAtomicAsync<T>(path: string, write: (file: FileHandle) => Promise<T>, options?: AsyncAtomicWriteOptions): Promise<T>;
+export async function writeFileAtomicAsync<T>(
+  path: string,
+  data: string | Uint8Array | ((file: FileHandle) => Promise<T>),
+  options: AsyncAtomicWriteOptions = {},
+): Promise<T | void> {
+  if (typeof data === 'function') return withAtomicFile(path, data, options);
+  return withAtomicFile(path, (file) => file.writeFile(data), options);
+}
+
+/**
+ * Removes the temp files ({@link atomicTempPath}) in `dir` whose names start with `prefix` and whose writer process
+ * is gone ({@link isStaleAtomicTemp}): what a killed {@link writeFileAtomicAsync} left. Temps of live writers
+ * (another process filling the same cache) are kept. Resolves with the number removed; a missing folder removes
+ * nothing.
+ */
+export async function sweepStaleAtomicTemps(dir: string, prefix = ''): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (name.startsWith(prefix) && isStaleAtomicTemp(name)) {
+      await rm(join(dir, name), { force: true, recursive: true });
+      removed++;
+    }
+  }
+  return removed;
 }
 
 /** {@link fsyncFolder} without blocking the event loop; best effort likewise. */

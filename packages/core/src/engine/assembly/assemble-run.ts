@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { instanceCachingFactory, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import { datasetCacheDir, type Dataset } from '../../contract/data/dataset.js';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import type { ExperimentConfig } from '../config/experiment-config.js';
 import { buildModel } from '../model/build-model.js';
 import type { PluginRegistry } from '../plugin/registry.js';

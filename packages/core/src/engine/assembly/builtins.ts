@@ -1,5 +1,5 @@
 import { definePlugin } from '../../contract/plugin/define-plugin.js';
-import { CORE_API_VERSION } from '../../contract/version.js';
+import { CORE_API_VERSION } from '../../contract/version/version.js';
 import { encoders } from '../model/encoders/index.js';
 import { fusions } from '../model/fusion/index.js';
 import { strategies } from '../strategy/index.js';

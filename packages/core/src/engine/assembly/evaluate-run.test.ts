@@ -1,7 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { builtinPlugin } from './builtins.js';
-import { isUngreedyError } from '../../contract/errors.js';
+import { isUngreedyError } from '../../contract/errors/errors.js';
 import type { UtilizationRecord } from '../run/metric-records.js';
 import { setupTestBackend } from '../../testing/test-backend.js';
 import { silentLog, tempStore, testRegistry, tinyConfig, tinyPlugin, tinyRun } from '../trainer/fixtures/experiment.js';

@@ -2,7 +2,7 @@ import { parseJsonText } from '../config/parse-data-text.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config/experiment-config.js';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import type { Logger } from '../../contract/log/logger.js';
 import type { Dataset } from '../../contract/data/dataset.js';
 import type { MultiModalModel } from '../model/multimodal-model.js';

@@ -10,7 +10,7 @@ import { outputPathIssues } from '../run/output-path-issues.js';
 import { checkComponents, checkCoreConfig } from '../config/validate-config.js';
 import { datasetIssues } from '../config/check-against-dataset.js';
 import { datasetCacheDir } from '../../contract/data/dataset.js';
-import { UngreedyError, isUngreedyError } from '../../contract/errors.js';
+import { UngreedyError, isUngreedyError } from '../../contract/errors/errors.js';
 
 /** Command-line values that replace the file's (`--backend`, `--seed`). */
 export interface ExperimentOverrides {

@@ -4,7 +4,7 @@ import { selectBackend } from '../backend/select-backend.js';
 import type { LoadedExperiment } from './load-experiment.js';
 import { createRootContainer } from './create-root-container.js';
 import { createRunContainer } from './create-run-container.js';
-import { isUngreedyError } from '../../contract/errors.js';
+import { isUngreedyError } from '../../contract/errors/errors.js';
 import type { CreateLoggerOptions } from '../log/create-logger.js';
 import type { Logger } from '../../contract/log/logger.js';
 import { systemClock, type Clock } from '../util/clock.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import type { BackendName } from '../config/experiment-config.js';
 import type { Logger } from '../../contract/log/logger.js';
 import type { BackendInfo } from './backend-info.js';

@@ -1,5 +1,5 @@
 import type { DatasetDescription, ModalitySpec, SplitName } from '../../contract/data/dataset.js';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import { isPlainObject } from '../util/deep-merge.js';
 import type { ConfigIssue } from './format-issues.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UngreedyError, isUngreedyError } from '../../contract/errors.js';
+import { UngreedyError, isUngreedyError } from '../../contract/errors/errors.js';
 import type { PluginManifest } from '../../contract/plugin/manifest.js';
 import { codedFsError } from '../util/fs-error.js';
 import { loadConfigFile } from './load-config-file.js';
@@ -12,7 +12,7 @@ import { MAX_NESTING_DEPTH, MAX_YAML_ALIASES, parseJsonText, parseYamlText } fro
 import { validateConfig } from './validate-config.js';
 import { fixturePlugin, fixtureRegistry } from './test-fixtures/fixture-plugin.js';
 import { createPluginRegistry } from '../plugin/plugin-registry.js';
-import { CORE_API_VERSION } from '../../contract/version.js';
+import { CORE_API_VERSION } from '../../contract/version/version.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ungreedy-config-faults-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));

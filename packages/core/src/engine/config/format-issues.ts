@@ -1,5 +1,5 @@
 import { relative, isAbsolute } from 'node:path';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 
 /** One problem in a config: where (RFC 6901 JSON pointer), what was expected, the bad value, a suggestion. */
 export interface ConfigIssue {

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isUngreedyError } from '../../contract/errors.js';
+import { isUngreedyError } from '../../contract/errors/errors.js';
 import { loadConfigFile } from './load-config-file.js';
 import { validateConfig } from './validate-config.js';
 import { fixtureRegistry } from './test-fixtures/fixture-plugin.js';

@@ -1,7 +1,7 @@
 import { readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import { codedFsError } from '../util/fs-error.js';
 import { displayPath } from './format-issues.js';
 import { jsonErrorOffset, parseJsonText, parseYamlText } from './parse-data-text.js';

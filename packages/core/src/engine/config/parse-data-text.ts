@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import { UngreedyError, type ErrorCode } from '../../contract/errors.js';
+import { UngreedyError, type ErrorCode } from '../../contract/errors/errors.js';
 import { displayPath } from './format-issues.js';
 
 /**

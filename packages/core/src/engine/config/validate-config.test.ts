@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isUngreedyError } from '../../contract/errors.js';
+import { isUngreedyError } from '../../contract/errors/errors.js';
 import type { ExperimentConfig } from './experiment-config.js';
 import type { ConfigIssue } from './format-issues.js';
 import { checkCoreConfig, getCoreSchema, validateConfig } from './validate-config.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ErrorObject } from 'ajv';
 import type { ComponentKind } from '../../contract/plugin/manifest.js';
 import type { PluginRegistry } from '../plugin/registry.js';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import type { JsonSchema } from '../../contract/util/json.js';
 import { deepMerge, isPlainObject, withDefaultOptions } from '../util/deep-merge.js';
 import type { ExperimentConfig } from './experiment-config.js';

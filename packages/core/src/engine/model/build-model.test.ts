@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { pino } from 'pino';
-import { isUngreedyError } from '../../contract/errors.js';
+import { isUngreedyError } from '../../contract/errors/errors.js';
 import { Rng } from '../../contract/rng/rng.js';
 import { REGULAR } from '../../contract/model/fusion-block.js';
 import type { ModelOutput } from './multimodal-model.js';

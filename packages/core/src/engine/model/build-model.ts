@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import type { JsonObject } from '../../contract/util/json.js';
 import type { Encoder } from '../../contract/model/encoder.js';
 import type { FusionBlock } from '../../contract/model/fusion-block.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isUngreedyError } from '../../contract/errors.js';
+import { isUngreedyError } from '../../contract/errors/errors.js';
 import type { Contribution } from '../../contract/plugin/manifest.js';
 import { checkPlugin } from '../../testing/check-plugin.js';
 import { resolveOptions } from '../../testing/resolve-options.js';

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { pino } from 'pino';
 import type { EncoderChoice, EncoderInit, ExperimentConfig } from '../config/experiment-config.js';
 import { checkCoreConfig } from '../config/validate-config.js';
-import { isUngreedyError } from '../../contract/errors.js';
+import { isUngreedyError } from '../../contract/errors/errors.js';
 import { Rng } from '../../contract/rng/rng.js';
 import { saveCheckpoint, writeCheckpointFiles } from '../trainer/checkpoint.js';
 import { buildModel } from './build-model.js';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { EncoderInit } from '../config/experiment-config.js';
-import { UngreedyError, isUngreedyError } from '../../contract/errors.js';
+import { UngreedyError, isUngreedyError } from '../../contract/errors/errors.js';
 import type { Logger } from '../../contract/log/logger.js';
 import { CHECKPOINT_FORMAT, hasCheckpoint, readCheckpointFiles } from '../run/checkpoint-files.js';
 import { isPlainObject } from '../util/deep-merge.js';

@@ -1,6 +1,6 @@
 import semver from 'semver';
-import { UngreedyError } from '../../contract/errors.js';
-import { CORE_API_VERSION } from '../../contract/version.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
+import { CORE_API_VERSION } from '../../contract/version/version.js';
 import type { PluginMeta } from '../../contract/plugin/manifest.js';
 
 /**

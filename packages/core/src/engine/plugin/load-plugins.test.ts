@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isUngreedyError, type UngreedyError } from '../../contract/errors.js';
+import { isUngreedyError, type UngreedyError } from '../../contract/errors/errors.js';
 import { importPlugin, loadPlugins, resolvePluginEntry } from './load-plugins.js';
 import { createPluginRegistry } from './plugin-registry.js';
 import type { PluginManifest } from '../../contract/plugin/manifest.js';
@@ -151,6 +151,8 @@ test('malformed manifests are refused, naming the field', async () => {
     [`{ meta: { name: 'p', version: '1.0.0', coreApi: '^2.0.0' }, strategies: { s: { meta: { docs: { description: 'd' }, defaultOptions: {} }, create() {} } } }`, 'strategies.s.meta.schema'],
     [`{ meta: { name: 'p', version: '1.0.0', coreApi: '^2.0.0' }, datasets: { d: { meta: { docs: { description: 'd' }, defaultOptions: {}, schema: {} } } } }`, 'datasets.d.create'],
     [`{ meta: { name: 'p', version: '1.0.0', coreApi: '^2.0.0' }, commands: { 'run/x': { meta: { docs: { description: 'd', usage: 'u' } }, run() {} } } }`, 'commands.run/x'],
+    [`{ meta: { name: 'p', version: '1.0.0', coreApi: '^2.0.0' }, commands: { 'make/x': { meta: { docs: { description: 'd', usage: 'u' }, options: { out: { type: 'path', description: 'o' } } }, run() {} } } }`, 'commands.make/x.meta.options.out.type'],
+    [`{ meta: { name: 'p', version: '1.0.0', coreApi: '^2.0.0' }, commands: { 'make/x': { meta: { docs: { description: 'd', usage: 'u' }, options: { out: { type: 'string' } } }, run() {} } } }`, 'commands.make/x.meta.options.out.description'],
   ];
   for (const [i, [source, field]] of cases.entries()) {
     writePackage(root, `bad-${i}`, source);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import type { Logger } from '../../contract/log/logger.js';
 import type { PluginManifest } from '../../contract/plugin/manifest.js';
 import type { LoadedPlugin, PluginRegistry } from './registry.js';

@@ -1,4 +1,4 @@
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import { COMPONENT_KINDS, type ComponentKind, type PluginManifest } from '../../contract/plugin/manifest.js';
 import type { LoadedPlugin, PluginRegistry } from './registry.js';
 import { checkCoreRange } from './check-core-range.js';

@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { isPlainObject } from '../util/deep-merge.js';
 import { COMPONENT_KINDS, type PluginManifest } from '../../contract/plugin/manifest.js';
@@ -69,6 +69,14 @@ export function validateManifest(value: unknown, source: string): PluginManifest
           fail(name, `${at}.meta.docs.usage`, 'a string', (docs as Record<string, unknown>)['usage']);
         }
         if (!/^(prepare|make)\/[a-z0-9][a-z0-9._-]*$/.test(id)) fail(name, at, 'keyed "prepare/<name>" or "make/<name>"', id);
+        // The declared options core parses the command line against (manifest.ts CommandContribution).
+        const options = c['options'];
+        if (options !== undefined && !isObject(options)) fail(name, `${at}.meta.options`, 'an object mapping option names to { type, description }', options);
+        for (const [option, spec] of Object.entries((options ?? {}) as Record<string, unknown>)) {
+          const s = isObject(spec) ? spec : {};
+          if (!OPTION_TYPES.includes(s['type'] as string)) fail(name, `${at}.meta.options.${option}.type`, `one of ${OPTION_TYPES.join(', ')}`, s['type']);
+          if (typeof s['description'] !== 'string') fail(name, `${at}.meta.options.${option}.description`, 'a string', s['description']);
+        }
         if (typeof contribution['run'] !== 'function') fail(name, `${at}.run`, 'a function', contribution['run']);
         continue;
       }
@@ -81,6 +89,8 @@ export function validateManifest(value: unknown, source: string): PluginManifest
   }
   return value as unknown as PluginManifest;
 }
+
+const OPTION_TYPES = ['string', 'number', 'integer', 'boolean'];
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return isPlainObject(v) || (typeof v === 'object' && v !== null && !Array.isArray(v));

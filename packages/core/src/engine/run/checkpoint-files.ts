@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pidAlive } from '../util/pid-alive.js';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import type { JsonObject } from '../../contract/util/json.js';
 import { fsyncFolder, writeFileSynced } from '../../contract/util/atomic-write.js';
 

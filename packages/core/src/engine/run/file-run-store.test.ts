@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isUngreedyError } from '../../contract/errors.js';
+import { isUngreedyError } from '../../contract/errors/errors.js';
 import { FileRunStore, RUN_FILES } from './file-run-store.js';
 import { createRunFolder } from './create-run-folder.js';
 import { createRunManifest, gitCommit } from './run-manifest.js';

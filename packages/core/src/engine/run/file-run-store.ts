@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { parseJsonText } from '../config/parse-data-text.js';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import type { JsonValue } from '../../contract/util/json.js';
 import { writeJsonAtomic } from '../../contract/util/atomic-write.js';
 import type { MetricRecord, RunManifest, RunSummary } from './metric-records.js';

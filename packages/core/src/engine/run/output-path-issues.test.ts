@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join, parse, relative } from 'node:path';
 import { resolveExperiment } from '../assembly/load-experiment.js';
 import type { ConfigIssue } from '../config/format-issues.js';
-import { isUngreedyError } from '../../contract/errors.js';
+import { isUngreedyError } from '../../contract/errors/errors.js';
 import { silentLogger } from '../../testing/silent-logger.js';
 import { tempDir } from '../../testing/temp-dir.js';
 import { TINY_EXPERIMENT } from '../../testing/train-tiny.js';

@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import type { CliIo } from '../../app/cli/cli-command.js';
 import { main } from '../../app/cli/main.js';
 import { resolveExperiment } from '../assembly/load-experiment.js';
-import { isUngreedyError } from '../../contract/errors.js';
+import { isUngreedyError } from '../../contract/errors/errors.js';
 import { silentLogger } from '../../testing/silent-logger.js';
 import { tempDir } from '../../testing/temp-dir.js';
 import { TINY_EXPERIMENT } from '../../testing/train-tiny.js';

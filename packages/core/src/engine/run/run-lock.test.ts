@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { isUngreedyError } from '../../contract/errors.js';
+import { isUngreedyError } from '../../contract/errors/errors.js';
 import { tempDir } from '../../testing/temp-dir.js';
 import { evaluateRun } from '../assembly/evaluate-run.js';
 import { createPluginRegistry } from '../plugin/plugin-registry.js';

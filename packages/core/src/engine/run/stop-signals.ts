@@ -1,4 +1,4 @@
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 
 /** The exit code of a run stopped by a signal: 128 + the signal's number, as shells report it. */
 export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;

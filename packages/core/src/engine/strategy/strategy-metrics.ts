@@ -1,9 +1,23 @@
 import type { StrategyMetrics } from '../../contract/strategy/balancing-strategy.js';
 
 /**
+ * Whether `ctx.metrics.record(name, value)` records anything (docs/hooks.md "Strategy metrics"): a non-finite
+ * number (a ratio over a zero, a score of an empty batch) is not a measurement and is left out, so every strategy
+ * need not filter its own; a value that is not a number, or an empty name, is a bug in the strategy and throws.
+ */
+export function metricToRecord(name: string, value: number): boolean {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new Error(`ctx.metrics.record needs a non-empty metric name, but got ${JSON.stringify(name)}`);
+  }
+  if (typeof value !== 'number') throw new Error(`ctx.metrics.record("${name}") needs a number, but got ${String(value)}`);
+  return Number.isFinite(value);
+}
+
+/**
  * Collects a strategy's `ctx.metrics.record` calls for the record being built (a step's or an epoch's) and
  * namespaces them `<prefix>/<name>` (prefix: the strategy's `<namespace>/<id>`), docs/hooks.md "Strategy metrics".
- * A non-finite value or an empty name throws (inside a hook, so the runner reports UNG_ERR_HOOK_FAILED).
+ * A non-finite number is left out (see {@link metricToRecord}); a value that is not a number, or an empty name,
+ * throws (inside a hook, so the runner reports UNG_ERR_HOOK_FAILED).
  */
 export class StrategyMetricsCollector implements StrategyMetrics {
   private pending = new Map<string, number>();
@@ -11,13 +25,7 @@ export class StrategyMetricsCollector implements StrategyMetrics {
   constructor(private readonly prefix: string) {}
 
   record(name: string, value: number): void {
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new Error(`ctx.metrics.record needs a non-empty metric name, but got ${JSON.stringify(name)}`);
-    }
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new Error(`ctx.metrics.record("${name}") needs a finite number, but got ${String(value)}`);
-    }
-    this.pending.set(`${this.prefix}/${name}`, value);
+    if (metricToRecord(name, value)) this.pending.set(`${this.prefix}/${name}`, value);
   }
 
   /** The metrics recorded since the last call, sorted by name, or undefined when none; clears them. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { isUngreedyError } from '../../contract/errors.js';
+import { isUngreedyError } from '../../contract/errors/errors.js';
 import { Rng } from '../../contract/rng/rng.js';
 import { setupTestBackend } from '../../testing/test-backend.js';
 import { hasCheckpoint, loadCheckpoint, nodeCheckpointFs, readCheckpointFiles, saveCheckpoint, writeCheckpointFiles, type CheckpointFs } from './checkpoint.js';

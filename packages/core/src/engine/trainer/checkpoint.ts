@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import type { MultiModalModel } from '../model/multimodal-model.js';
 import type { JsonObject } from '../../contract/util/json.js';
 import { readCheckpointFiles, writeCheckpointFiles } from '../run/checkpoint-files.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ExperimentConfig } from '../config/experiment-config.js';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import type { JsonValue } from '../../contract/util/json.js';
 import { readCheckpointState } from './checkpoint.js';
 

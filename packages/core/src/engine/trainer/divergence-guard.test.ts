@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isUngreedyError } from '../../contract/errors.js';
+import { isUngreedyError } from '../../contract/errors/errors.js';
 import { tempDir } from '../../testing/temp-dir.js';
 import { trainTiny } from '../../testing/train-tiny.js';
 

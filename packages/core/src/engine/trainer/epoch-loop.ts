@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import type { Batch, Dataset } from '../../contract/data/dataset.js';
 import { REGULAR, type ForwardMode } from '../../contract/model/fusion-block.js';
 import type { NamedVariable } from '../../contract/model/module.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import type { ExperimentConfig } from '../config/experiment-config.js';
 import type { Dataset } from '../../contract/data/dataset.js';
 import type { Logger } from '../../contract/log/logger.js';

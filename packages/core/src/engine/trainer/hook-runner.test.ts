@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isUngreedyError } from '../../contract/errors.js';
+import { isUngreedyError } from '../../contract/errors/errors.js';
 import { Rng } from '../../contract/rng/rng.js';
 import type { EpochContext } from '../../contract/strategy/balancing-strategy.js';
 import { epochContext, stepContext } from '../../testing/strategy-context.js';

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import { REGULAR, type ForwardMode } from '../../contract/model/fusion-block.js';
 import type { ParamGroupId } from '../../contract/model/param-group.js';
 import type {

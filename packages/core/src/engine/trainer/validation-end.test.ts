@@ -49,18 +49,31 @@ test('onValidationEnd gets per-head and fused loss/acc that agree with the Epoch
   }
 });
 
-test('a non-finite strategy metric fails the hook as UNG_ERR_HOOK_FAILED', async () => {
-  const contribution: StrategyContribution = {
+test('a non-finite strategy metric is left out of the record; a value that is not a number fails the hook as UNG_ERR_HOOK_FAILED', async () => {
+  const strategy = (value: number): StrategyContribution => ({
     meta: vanilla.meta,
-    create: () => ({ evaluationMode: 'regular', onEpochEnd: (ctx) => ctx.metrics.record('bad', Number.NaN) }),
-  };
+    create: () => ({
+      evaluationMode: 'regular',
+      onEpochEnd: (ctx) => {
+        ctx.metrics.record('bad', value);
+        ctx.metrics.record('ok', 1);
+      },
+    }),
+  });
   const registry = testRegistry(
     builtinPlugin,
     tinyPlugin,
-    definePlugin({ meta: { name: 'ungreedy-test-nan', version: '1.0.0', namespace: 'nan', coreApi: '^2.0.0' }, strategies: { n: contribution } }),
+    definePlugin({
+      meta: { name: 'ungreedy-test-nan', version: '1.0.0', namespace: 'nan', coreApi: '^2.0.0' },
+      strategies: { n: strategy(Number.NaN), s: strategy('x' as unknown as number) },
+    }),
   );
+  const o = tinyRun(tinyConfig({ strategy: { use: 'n', options: {} }, train: { epochs: 1 } }), { registry });
+  await trainExperiment(o);
+  const [epoch] = o.store.readMetrics().filter((r): r is EpochRecord => r.type === 'epoch');
+  assert.deepEqual(epoch!.strategy, { 'nan/n/ok': 1 });
   await assert.rejects(
-    trainExperiment(tinyRun(tinyConfig({ strategy: { use: 'n', options: {} }, train: { epochs: 1 } }), { registry })),
+    trainExperiment(tinyRun(tinyConfig({ strategy: { use: 's', options: {} }, train: { epochs: 1 } }), { registry })),
     (e: unknown) => (e as { code?: string }).code === 'UNG_ERR_HOOK_FAILED',
   );
 });

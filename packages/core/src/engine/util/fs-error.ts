@@ -1,4 +1,4 @@
-import { UngreedyError, type ErrorCode } from '../../contract/errors.js';
+import { UngreedyError, type ErrorCode } from '../../contract/errors/errors.js';
 
 const ERRNO_CODES: Readonly<Record<string, { code: ErrorCode; problem: string; fix: string }>> = {
   EACCES: { code: 'UNG_ERR_FS_PERMISSION', problem: 'permission was denied', fix: 'Fix: change its permissions or owner, or choose a path you may use.' },

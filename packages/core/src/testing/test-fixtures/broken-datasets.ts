@@ -2,7 +2,7 @@
 // in a child process: the kit must fail exactly the checks named there. Each wraps the tiny dataset.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch, BatchRequest, Dataset, SplitName } from '../../contract/data/dataset.js';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import { DatasetTester } from '../dataset-tester.js';
 import { tinyDataset } from '../tiny-dataset.js';
 

@@ -5,7 +5,7 @@ import type { FusionBlock, FusionContext, FusionForwardContext } from '../../con
 import type { NamedVariable } from '../../contract/model/module.js';
 import type { ParamGroupId } from '../../contract/model/param-group.js';
 import type { FusionContribution } from '../../contract/plugin/manifest.js';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import { Rng } from '../../contract/rng/rng.js';
 import { FusionTester } from '../fusion-tester.js';
 

@@ -6,7 +6,7 @@ import type { ForwardMode } from '../../contract/model/fusion-block.js';
 import type { ParamGroupId } from '../../contract/model/param-group.js';
 import type { StrategyContribution } from '../../contract/plugin/manifest.js';
 import type { BalancingStrategy } from '../../contract/strategy/balancing-strategy.js';
-import { UngreedyError } from '../../contract/errors.js';
+import { UngreedyError } from '../../contract/errors/errors.js';
 import { StrategyTester } from '../strategy-tester.js';
 
 const schema = {

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { isUngreedyError } from '../../../contract/errors.js';
+import { isUngreedyError } from '../../../contract/errors/errors.js';
 import { parseCliArgs, requirePositional } from '../../../contract/cli/parse-cli-args.js';
 import { displayPath } from '../../../engine/config/format-issues.js';
 import { isLockedByOther } from '../../../engine/run/run-lock.js';

@@ -5,7 +5,7 @@ import { MATRIX_INDEX, type MatrixIndex } from '../../compare/read-runs.js';
 import { runMatrix, type CellOutcome } from '../../compare/run-matrix.js';
 import { RESULT_FILES, writeMatrixResults } from '../../report/write-results.js';
 import { displayPath } from '../../../engine/config/format-issues.js';
-import { UngreedyError } from '../../../contract/errors.js';
+import { UngreedyError } from '../../../contract/errors/errors.js';
 import { writeJsonAtomic } from '../../../contract/util/atomic-write.js';
 import { onStopSignals } from '../../../engine/run/stop-signals.js';
 import type { CliCommand, CliContext } from '../cli-command.js';

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { CliCommand } from '../cli-command.js';
-import { UngreedyError, isUngreedyError } from '../../../contract/errors.js';
+import { UngreedyError, isUngreedyError } from '../../../contract/errors/errors.js';
 import { resolveExperiment } from '../../../engine/assembly/load-experiment.js';
 import type { BackendName } from '../../../engine/config/experiment-config.js';
 import { selectBackend } from '../../../engine/backend/select-backend.js';

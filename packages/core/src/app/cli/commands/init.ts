@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { UngreedyError } from '../../../contract/errors.js';
+import { UngreedyError } from '../../../contract/errors/errors.js';
 import { displayPath } from '../../../engine/config/format-issues.js';
 import type { CliCommand } from '../cli-command.js';
 import { parseCliArgs } from '../../../contract/cli/parse-cli-args.js';

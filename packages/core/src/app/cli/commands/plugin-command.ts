@@ -1,12 +1,13 @@
-import { UngreedyError } from '../../../contract/errors.js';
+import { runCommand } from '../../../contract/cli/command-args.js';
+import { UngreedyError } from '../../../contract/errors/errors.js';
 import { didYouMean } from '../../../engine/util/did-you-mean.js';
 import type { CliContext } from '../cli-command.js';
 import { loadCommandPlugins } from '../first-party-plugins.js';
 
 /**
  * Runs a plugin's `prepare/<name>` or `make/<name>` command with the remaining arguments. `--plugin <spec>`
- * (repeatable, anywhere) loads more plugins first; everything else after the name goes to the plugin, so a
- * plugin command handles its own `--help`.
+ * (repeatable, anywhere) loads more plugins first; everything else after the name is parsed against the
+ * command's declared options (contract/cli/command-args.ts), and `--help` is printed from them.
  */
 export async function runPluginCommand(
   kind: 'prepare' | 'make',
@@ -46,5 +47,5 @@ export async function runPluginCommand(
     );
   }
   const log = ctx.log.child({ plugin: found.plugin.manifest.meta.name, command: `${kind}/${name}` });
-  return found.contribution.run(rest.slice(1), { log, cwd: ctx.cwd, print: (line) => ctx.out(line) });
+  return runCommand(found.contribution, `${command} ${name}`, rest.slice(1), { log, cwd: ctx.cwd, print: (line) => ctx.out(line) });
 }

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadComparePlan } from '../../compare/compare-config.js';
-import { UngreedyError } from '../../../contract/errors.js';
+import { UngreedyError } from '../../../contract/errors/errors.js';
 import type { CliCommand } from '../cli-command.js';
 import { integerOption, parseCliArgs } from '../../../contract/cli/parse-cli-args.js';
 import { runComparePlan } from './compare.js';

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { problemText, type RunRecords } from '../../compare/read-runs.js';
 import { RESULT_FILES, writeMatrixResults } from '../../report/write-results.js';
 import { displayPath } from '../../../engine/config/format-issues.js';
-import { UngreedyError } from '../../../contract/errors.js';
+import { UngreedyError } from '../../../contract/errors/errors.js';
 import type { CliCommand } from '../cli-command.js';
 import { parseCliArgs, requirePositional } from '../../../contract/cli/parse-cli-args.js';
 

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { CliCommand, CliContext } from '../cli-command.js';
-import { UngreedyError } from '../../../contract/errors.js';
+import { UngreedyError } from '../../../contract/errors/errors.js';
 import { loadExperiment, resolveExperiment, type LoadedExperiment } from '../../../engine/assembly/load-experiment.js';
 import { displayPath } from '../../../engine/config/format-issues.js';
 import type { BackendName } from '../../../engine/config/experiment-config.js';

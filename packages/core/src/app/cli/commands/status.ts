@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UngreedyError } from '../../../contract/errors.js';
+import { UngreedyError } from '../../../contract/errors/errors.js';
 import { parseCliArgs, requirePositional } from '../../../contract/cli/parse-cli-args.js';
 import { displayPath } from '../../../engine/config/format-issues.js';
 import { RUN_FILES } from '../../../engine/run/file-run-store.js';

@@ -31,17 +31,22 @@ export default {
   },
   commands: {
     'prepare/toy': {
-      meta: { docs: { description: 'Pretends to convert raw files.', usage: 'ungreedy prepare toy [--src dir]' } },
-      async run(args, ctx) {
-        ctx.print(`prepared toy with ${JSON.stringify(args)}`);
+      meta: {
+        docs: { description: 'Pretends to convert raw files.', usage: 'ungreedy prepare toy [--src dir]' },
+        options: { src: { type: 'string', description: 'the raw files' } },
+      },
+      async run(ctx) {
+        ctx.print(`prepared toy with ${JSON.stringify(ctx.args.options)}`);
         return 0;
       },
     },
     'make/toy': {
-      meta: { docs: { description: 'Pretends to generate data.', usage: 'ungreedy datasets make toy [--n count]' } },
-      async run(args, ctx) {
-        if (args.includes('--bad')) return 2;
-        ctx.print(`made toy with ${JSON.stringify(args)}`);
+      meta: {
+        docs: { description: 'Pretends to generate data.', usage: 'ungreedy datasets make toy [--n count]' },
+        options: { n: { type: 'integer', min: 1, description: 'how many' } },
+      },
+      async run(ctx) {
+        ctx.print(`made toy with ${JSON.stringify(ctx.args.options)}`);
         return 0;
       },
     },

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { UngreedyError } from '../../../contract/errors.js';
+import { UngreedyError } from '../../../contract/errors/errors.js';
 import type { Encoder, EncoderContext, EncoderStage } from '../../../contract/model/encoder.js';
 import { ParamStore } from '../layers/param-store.js';
 import { globalAvgPool } from '../layers/pool.js';

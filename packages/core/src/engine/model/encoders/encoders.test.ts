@@ -1,7 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { isUngreedyError } from '../../../contract/errors.js';
+import { isUngreedyError } from '../../../contract/errors/errors.js';
 import { Rng } from '../../../contract/rng/rng.js';
 import type { EncoderContribution } from '../../../contract/plugin/manifest.js';
 import type { Encoder } from '../../../contract/model/encoder.js';

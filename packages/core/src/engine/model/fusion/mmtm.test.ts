@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../../contract/rng/rng.js';
-import { isUngreedyError } from '../../../contract/errors.js';
+import { isUngreedyError } from '../../../contract/errors/errors.js';
 import { REGULAR, type ForwardMode } from '../../../contract/model/fusion-block.js';
 import { setupTestBackend } from '../../../testing/test-backend.js';
 import { buildTestModel } from '../testing/model-fixtures.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { UngreedyError } from '../../../contract/errors.js';
+import { UngreedyError } from '../../../contract/errors/errors.js';
 import type { FusionContribution } from '../../../contract/plugin/manifest.js';
 import type { FusionBlock, FusionContext, FusionForwardContext } from '../../../contract/model/fusion-block.js';
 import { createDense, type Dense } from '../layers/dense.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ERROR_CODES, INPUT_ERROR_CODES, UngreedyError, assertInput, isUngreedyError } from './errors.js';
 
-const docs = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+const docs = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
 const documented = [...docs.matchAll(/^## (UNG_ERR_[A-Z_]+)\s*$/gm)].map((m) => m[1]);
 
 test('docs/errors.md has exactly one section per code in ERROR_CODES', () => {

@@ -5,8 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import semver from 'semver';
 import { CORE_API_VERSION } from './version.js';
-import { checkPlugin } from '../testing/check-plugin.js';
-import type { PluginManifest } from './plugin/manifest.js';
+import { checkPlugin } from '../../testing/check-plugin.js';
+import type { PluginManifest } from '../plugin/manifest.js';
 
 // One version: CORE_API_VERSION (version.ts) is what the loader checks `meta.coreApi` against. Every workspace
 // plugin's manifest range and its package.json peer range must be the same `^<CORE_API_VERSION>`, so npm installs
