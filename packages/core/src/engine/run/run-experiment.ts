@@ -1,3 +1,4 @@
+import { renameSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { BackendInfo } from '../backend/backend-info.js';
 import { selectBackend } from '../backend/select-backend.js';
@@ -51,6 +52,11 @@ export interface RunOutcome {
   readonly summary: RunSummary | null;
   readonly error: unknown;
   readonly backend: BackendInfo;
+  /**
+   * Set when a new run was stopped before its first checkpoint (during the dataset's first load, say): nothing
+   * was trained, so its folder is removed and the same command starts it again under the same name.
+   */
+  readonly nothingTrained?: true;
 }
 
 /**
@@ -95,7 +101,14 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
     }));
   }
   try {
-    return await runLocked(options, runDir, resume !== undefined, backend, clock);
+    const outcome = await runLocked(options, runDir, resume !== undefined, backend, clock);
+    if (resume !== undefined || outcome.status !== 'interrupted' || hasCheckpoint(join(runDir, RUN_FILES.checkpoints, 'last'))) return outcome;
+    // Moved aside first (one rename, under the lock), so no one ever sees a half-removed run folder.
+    const aside = `${runDir}.removing-${process.pid}`;
+    renameSync(runDir, aside);
+    rmSync(aside, { recursive: true, force: true });
+    log.info({ runDir }, 'run stopped before training: its folder is removed');
+    return { ...outcome, nothingTrained: true };
   } finally {
     lock.release();
   }

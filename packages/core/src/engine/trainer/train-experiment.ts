@@ -58,6 +58,7 @@ export async function createDataset(
   rng: RngStreams,
   log: Logger,
   configDir: string,
+  signal?: AbortSignal,
 ): Promise<Dataset> {
   const found = registry.find('datasets', config.dataset.use);
   if (!found) throw unknownComponent('datasets', config.dataset.use, registry, '/dataset/use');
@@ -67,6 +68,7 @@ export async function createDataset(
     log,
     configDir,
     cacheDir,
+    ...(signal === undefined ? {} : { signal }),
   });
 }
 
@@ -135,7 +137,7 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
 
   const strategyFound = registry.find('strategies', config.strategy.use);
   if (!strategyFound) throw unknownComponent('strategies', config.strategy.use, registry, '/strategy/use');
-  const dataset = await createDataset(config, registry, rng, log, options.configDir);
+  const dataset = await createDataset(config, registry, rng, log, options.configDir, options.signal);
   let model: MultiModalModel | null = null;
   let fit: FitLoop | null = null;
   let optimizer: ReturnType<typeof createOptimizer> | null = null;
@@ -148,6 +150,8 @@ export async function trainExperiment(options: TrainExperimentOptions): Promise<
   };
   let modalities: number[] = [];
   try {
+    // A stop that came while the dataset loaded (a dataset may not watch the signal) ends the run before training.
+    options.signal?.throwIfAborted();
     modalities = resolveModalities(config, dataset);
     if (dataset.size('train') === 0) {
       throw new UngreedyError(
