@@ -17,6 +17,7 @@ import { acquireRunLock, type RunLock } from './run-lock.js';
 import { sweepRunTemps } from './sweep-run-temps.js';
 import { outputDirIssue } from './output-path-issues.js';
 import { configInvalidError } from '../config/format-issues.js';
+import { codedFsError } from '../util/fs-error.js';
 import { FileRunStore, RUN_FILES } from './file-run-store.js';
 import type { RunSummary } from './metric-records.js';
 import { createRunManifest } from './run-manifest.js';
@@ -153,16 +154,23 @@ async function runLocked(options: RunExperimentOptions, runDir: string, resuming
       store.updateManifest({ status: summary.status, endedAt: clock.isoNow(), error: summary.error });
       scope.log.info({ status: summary.status, test: summary.test }, 'run end');
       return { runDir, status: summary.status, summary, error: null, backend };
-    } catch (err) {
+    } catch (raw) {
       if (options.signal?.aborted) {
         store.updateManifest({ status: 'interrupted', endedAt: clock.isoNow() });
-        scope.log.warn({ err }, 'run interrupted');
-        return { runDir, status: 'interrupted', summary: null, error: err, backend };
+        scope.log.warn({ err: raw }, 'run interrupted');
+        return { runDir, status: 'interrupted', summary: null, error: raw, backend };
       }
+      // A full or read-only disk met by a write through a file handle carries no path: name the run folder.
+      const err = codedFsError(raw, (raw as NodeJS.ErrnoException).path ?? runDir, 'write to the run folder');
       const error = isUngreedyError(err)
         ? { code: err.code, message: err.message }
         : { code: err instanceof Error ? err.name : 'Error', message: String(err) };
-      store.updateManifest({ status: 'failed', endedAt: clock.isoNow(), error });
+      try {
+        store.updateManifest({ status: 'failed', endedAt: clock.isoNow(), error });
+      } catch (writeErr) {
+        // The same full disk may refuse the manifest too: the run's own error is what the user must see.
+        scope.log.error({ err: writeErr }, 'could not record the failure in manifest.json');
+      }
       scope.log.error({ err }, 'run failed');
       return { runDir, status: 'failed', summary: null, error: err, backend };
     }
