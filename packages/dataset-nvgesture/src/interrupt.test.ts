@@ -1,0 +1,56 @@
+import { after, before, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main } from '@ungreedy/core/app';
+import { tempDir } from './test-fixtures/fixtures.js';
+
+// Ctrl-C during a run's lazy prepare (the clips decoded on the first load), sent to a real `ungreedy run`
+// process and its ffmpeg children as a terminal does (issue 16, finding 11; packages/core/docs/faults.md).
+const cli = join(dirname(fileURLToPath(import.meta.url)), '../scripts/ungreedy.mts');
+let dir = '';
+let cleanup: () => Promise<void> = async () => undefined;
+before(async () => ({ dir, cleanup } = await tempDir('nvg-sig-')));
+after(() => cleanup());
+
+it('Ctrl-C during the lazy prepare of a run exits 130, says nothing was trained, leaves no run folder and no partial clip', async () => {
+  const quiet = { out: () => {}, err: () => {}, cwd: dir, env: { ...process.env }, isTTY: false };
+  const make = ['--out', 'mini', '--classes', '3', '--per-class-train', '12', '--per-class-test', '4', '--size', '32x24', '--frames', '6'];
+  assert.equal(await main(['datasets', 'make', 'nvgesture-mini', ...make], quiet), 0);
+  await writeFile(join(dir, 'sig.json'), JSON.stringify({
+    name: 'sig', seed: 1, backend: 'cpu', plugins: ['@ungreedy/dataset-nvgesture'],
+    dataset: { use: 'nvgesture', options: { root: 'mini', numClasses: 3, size: { width: 16, height: 12 }, cacheFrames: 6, frames: 4, temporalStride: 1, crop: { width: 8, height: 8 }, concurrency: 1 } },
+    model: { encoders: [{ use: 'cnn3d', options: { channels: [4], pool: [1, 2, 2] } }], fusion: { use: 'late', options: {}, after: [] } },
+    strategy: { use: 'vanilla', options: {} },
+    train: { epochs: 1, batchSize: 4, evalBatchSize: 8, optimizer: { type: 'sgd', lr: 0.05 }, scheduler: { type: 'none' } },
+    output: { dir: 'runs' },
+  }));
+  const cache = join(dir, 'cache');
+  const child = spawn(process.execPath, ['--conditions=ungreedy-development', '--import', import.meta.resolve('tsx'), cli, 'run', 'sig.json'], {
+    cwd: dir,
+    env: { ...process.env, UNGREEDY_CACHE_DIR: cache, UNGREEDY_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let text = '';
+  child.stdout!.on('data', (c: Buffer) => (text += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (text += c.toString()));
+  const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const end = Date.now() + 90_000;
+  while (!/nvgesture prepare start/.test(text)) {
+    if (Date.now() > end) throw new Error(`the prepare did not start:\n${text}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  // The whole process group, ffmpeg children included, as a terminal's Ctrl-C.
+  process.kill(-child.pid!, 'SIGINT');
+  assert.equal(await done, 130, text);
+  assert.match(text, /nothing was trained.*Rerun with: ungreedy run sig\.json/);
+  assert.ok(!existsSync(join(dir, 'runs', 'sig-seed1')), 'the untrained run folder is removed');
+  const files = readdirSync(cache, { recursive: true, encoding: 'utf8' });
+  assert.deepEqual(files.filter((f) => /\.tmp-/.test(f)), [], 'no partial clip file');
+  // Interrupted part-way: some clips are still to decode (96 clip files in all).
+  assert.ok(files.filter((f) => f.includes('clips/')).length < 96, `${files.length} files in the cache`);
+});
