@@ -1,14 +1,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startScript, type ScriptRun } from '@ungreedy/core/testing';
 import { makeTiny, removeDir, tempDir } from './test-fixtures/helpers.js';
 
 // Ctrl-C as a user sends it, to a real `ungreedy run` process (issue 16, finding 11; packages/core/docs/faults.md).
 const cli = join(dirname(fileURLToPath(import.meta.url)), '../scripts/ungreedy.mts');
-const tsx = import.meta.resolve('tsx');
 let work: string;
 
 before(async () => {
@@ -35,28 +34,9 @@ function config(name: string, options: Record<string, unknown>, epochs: number):
   return file;
 }
 
-/** `ungreedy run <config>` in its own process group (so a signal to the group reaches it as a terminal's Ctrl-C does). */
-function run(configFile: string, cache: string): { child: ChildProcess; output: () => string; done: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--conditions=ungreedy-development', '--import', tsx, cli, 'run', configFile], {
-    cwd: work,
-    env: { ...process.env, UNGREEDY_CACHE_DIR: cache, UNGREEDY_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let text = '';
-  child.stdout!.on('data', (c: Buffer) => (text += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (text += c.toString()));
-  const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, output: () => text, done };
-}
-
-async function until(what: string, ok: () => boolean, output: () => string): Promise<void> {
-  const end = Date.now() + 90_000;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}:\n${output()}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** `ungreedy run <config>` as a real child process, in its own process group. */
+const run = (configFile: string, cache: string): ScriptRun =>
+  startScript(cli, ['run', configFile], { cwd: work, env: { ...process.env, UNGREEDY_CACHE_DIR: cache, UNGREEDY_LOG_LEVEL: 'info' } });
 
 const steps = (runDir: string): number => {
   const file = join(runDir, 'metrics.jsonl');
@@ -71,9 +51,9 @@ test('Ctrl-C during the first load (rendering OFF meshes into the cache) exits 1
   // 96 px renders on one thread: the first load lasts seconds, long enough to be interrupted in it.
   const file = config('first', { root: 'data/off', layout: 'off', renderSize: 96, renderJobs: 1 }, 1);
   const r = run(file, cache);
-  await until('the render to start', () => /"task":"render"/.test(r.output()), r.output);
-  process.kill(-r.child.pid!, 'SIGINT');
-  const code = await r.done;
+  await r.until('the render to start', () => /"task":"render"/.test(r.output()));
+  r.signal('SIGINT');
+  const code = await r.exited;
   assert.equal(code, 130, r.output());
   assert.match(r.output(), /nothing was trained.*Rerun with: ungreedy run .*first\.json/);
   assert.doesNotMatch(r.output(), /--resume/);
@@ -88,10 +68,10 @@ for (const decodeWorker of [true, false]) {
     const name = `train-${decodeWorker}`;
     const runDir = join(work, 'runs', `${name}-seed0`);
     const r = run(config(name, { root: 'data/mvcnn', layout: 'mvcnn', decodeWorker }, 40), join(work, `cache-${name}`));
-    await until('a training step', () => steps(runDir) >= 1, r.output);
+    await r.until('a training step', () => steps(runDir) >= 1);
     const at = steps(runDir);
-    process.kill(-r.child.pid!, 'SIGINT');
-    const code = await r.done;
+    r.signal('SIGINT');
+    const code = await r.exited;
     assert.equal(code, 130, r.output());
     assert.ok(steps(runDir) <= at + 2, `steps at the signal ${at}, at exit ${steps(runDir)} (of 320)`);
     assert.ok(existsSync(join(runDir, 'checkpoints', 'last', 'index.json')));

@@ -1,11 +1,11 @@
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '@ungreedy/core/app';
+import { startScript } from '@ungreedy/core/testing';
 import { tempDir } from './test-fixtures/fixtures.js';
 
 // Ctrl-C during a run's lazy prepare (the clips decoded on the first load), sent to a real `ungreedy run`
@@ -29,25 +29,12 @@ it('Ctrl-C during the lazy prepare of a run exits 130, says nothing was trained,
     output: { dir: 'runs' },
   }));
   const cache = join(dir, 'cache');
-  const child = spawn(process.execPath, ['--conditions=ungreedy-development', '--import', import.meta.resolve('tsx'), cli, 'run', 'sig.json'], {
-    cwd: dir,
-    env: { ...process.env, UNGREEDY_CACHE_DIR: cache, UNGREEDY_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let text = '';
-  child.stdout!.on('data', (c: Buffer) => (text += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (text += c.toString()));
-  const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const end = Date.now() + 90_000;
-  while (!/nvgesture prepare start/.test(text)) {
-    if (Date.now() > end) throw new Error(`the prepare did not start:\n${text}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  const r = startScript(cli, ['run', 'sig.json'], { cwd: dir, env: { ...process.env, UNGREEDY_CACHE_DIR: cache, UNGREEDY_LOG_LEVEL: 'info' } });
+  await r.until('the prepare to start', () => /nvgesture prepare start/.test(r.output()));
   // The whole process group, ffmpeg children included, as a terminal's Ctrl-C.
-  process.kill(-child.pid!, 'SIGINT');
-  assert.equal(await done, 130, text);
-  assert.match(text, /nothing was trained.*Rerun with: ungreedy run sig\.json/);
+  r.signal('SIGINT');
+  assert.equal(await r.exited, 130, r.output());
+  assert.match(r.output(), /nothing was trained.*Rerun with: ungreedy run sig\.json/);
   assert.ok(!existsSync(join(dir, 'runs', 'sig-seed1')), 'the untrained run folder is removed');
   const files = readdirSync(cache, { recursive: true, encoding: 'utf8' });
   assert.deepEqual(files.filter((f) => /\.tmp-/.test(f)), [], 'no partial clip file');
