@@ -13,13 +13,15 @@ import { tempDir } from './test-fixtures/fixtures.js';
 const cli = join(dirname(fileURLToPath(import.meta.url)), '../scripts/ungreedy.mts');
 let dir = '';
 let cleanup: () => Promise<void> = async () => undefined;
-before(async () => ({ dir, cleanup } = await tempDir('nvg-sig-')));
-after(() => cleanup());
-
-it('Ctrl-C during the lazy prepare of a run exits 130, says nothing was trained, leaves no run folder and no partial clip', async () => {
+before(async () => {
+  ({ dir, cleanup } = await tempDir('nvg-sig-'));
   const quiet = { out: () => {}, err: () => {}, cwd: dir, env: { ...process.env }, isTTY: false };
   const make = ['--out', 'mini', '--classes', '3', '--per-class-train', '12', '--per-class-test', '4', '--size', '32x24', '--frames', '6'];
   assert.equal(await main(['datasets', 'make', 'nvgesture-mini', ...make], quiet), 0);
+});
+after(() => cleanup());
+
+it('Ctrl-C during the lazy prepare of a run exits 130, says nothing was trained, leaves no run folder and no partial clip', async () => {
   await writeFile(join(dir, 'sig.json'), JSON.stringify({
     name: 'sig', seed: 1, backend: 'cpu', plugins: ['@ungreedy/dataset-nvgesture'],
     dataset: { use: 'nvgesture', options: { root: 'mini', numClasses: 3, size: { width: 16, height: 12 }, cacheFrames: 6, frames: 4, temporalStride: 1, crop: { width: 8, height: 8 }, concurrency: 1 } },
@@ -40,4 +42,19 @@ it('Ctrl-C during the lazy prepare of a run exits 130, says nothing was trained,
   assert.deepEqual(files.filter((f) => /\.tmp-/.test(f)), [], 'no partial clip file');
   // Interrupted part-way: some clips are still to decode (96 clip files in all).
   assert.ok(files.filter((f) => f.includes('clips/')).length < 96, `${files.length} files in the cache`);
+});
+
+it('Ctrl-C during `ungreedy prepare nvgesture` exits 130 with a resume line and no partial clip; the same command then finishes the cache', async () => {
+  const args = ['prepare', 'nvgesture', 'mini', '--out', 'prepared', '--size', '16x12', '--frames', '6', '--classes', '3', '--concurrency', '1'];
+  const r = startScript(cli, args, { cwd: dir, env: { ...process.env, UNGREEDY_LOG_LEVEL: 'info' } });
+  await r.until('the prepare to start', () => /nvgesture prepare start/.test(r.output()));
+  r.signal('SIGINT');
+  assert.equal(await r.exited, 130, r.output());
+  assert.match(r.output(), /interrupted: run the same command again to resume/);
+  const files = (): string[] => readdirSync(join(dir, 'prepared'), { recursive: true, encoding: 'utf8' });
+  assert.deepEqual(files().filter((f) => /\.tmp-/.test(f)), []);
+  const again = startScript(cli, args, { cwd: dir, env: { ...process.env, UNGREEDY_LOG_LEVEL: 'silent' } });
+  assert.equal(await again.exited, 0, again.output());
+  assert.match(again.output(), /clips: \d+ decoded, \d+ already cached, 96 in all/);
+  assert.deepEqual(files().filter((f) => /\.tmp-/.test(f)), []);
 });
