@@ -154,6 +154,7 @@ export async function createModelNet40(options: ModelNet40Options, ctx: DatasetC
       onBadSample: options.onBadSample,
       jobs: options.renderJobs === 0 ? availableParallelism() : options.renderJobs,
       log: ctx.log,
+      ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
     });
     for (const b of prepared.bad) knownBad.set(objectKey(b.object), { file: b.file, code: b.code as BadSample['code'], reason: b.reason });
   } else {
@@ -175,6 +176,7 @@ export async function createModelNet40(options: ModelNet40Options, ctx: DatasetC
     knownBad,
     inMemoryLimit: options.inMemoryLimitMB * 1024 * 1024,
     log: ctx.log,
+    ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
   });
   try {
     if (options.onBadSample === 'error' && cache.header.bad.length > 0) {

@@ -33,6 +33,11 @@ export interface PrepareOptions {
   readonly log?: Logger;
   /** Where to draw the progress bar (only if it is a terminal). */
   readonly progressStream?: NodeJS.WriteStream;
+  /**
+   * Stops before the next object once aborted: the images in flight are written whole, then the call
+   * rejects with `signal.reason` (a rerun renders only what is missing).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** What a {@link prepareModelNet40FromOff} call did. */
@@ -71,6 +76,7 @@ export async function prepareModelNet40FromOff(options: PrepareOptions): Promise
   if (swept > 0) options.log?.info({ out: options.out, removed: swept }, 'removed partial renders of an interrupted prepare');
   try {
     for (const obj of objects) {
+      options.signal?.throwIfAborted();
       const missing: number[] = [];
       for (const v of views) {
         if (await exists(renderFile(options.out, obj, v))) existing++;
@@ -119,6 +125,11 @@ export async function prepareModelNet40FromOff(options: PrepareOptions): Promise
       if (inFlight.size >= 2 * pool.size) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
+    options.signal?.throwIfAborted();
+  } catch (err) {
+    // Stopped: let the renders in flight finish their atomic writes before the workers go.
+    if (options.signal?.aborted) await Promise.allSettled(inFlight);
+    throw err;
   } finally {
     await pool?.close();
   }

@@ -16,6 +16,7 @@ export class RenderPool {
   private readonly workers: Array<{ worker: Worker; busy: number }> = [];
   private readonly pending = new Map<number, { resolve: (n: number) => void; reject: (e: unknown) => void }>();
   private nextId = 0;
+  private closing = false;
 
   constructor(readonly size: number) {
     for (let i = 0; i < size; i++) {
@@ -35,6 +36,14 @@ export class RenderPool {
         for (const p of this.pending.values()) p.reject(err);
         this.pending.clear();
       });
+      // A worker that ends without answering (terminated, killed by the OS) must not leave a task unsettled:
+      // an awaited promise that never settles ends the process with exit 13 and no message.
+      worker.on('exit', (code) => {
+        if (this.closing || this.pending.size === 0) return;
+        const err = new Error(`a modelnet40 render worker exited (code ${code}) with tasks unfinished`);
+        for (const p of this.pending.values()) p.reject(err);
+        this.pending.clear();
+      });
       this.workers.push(slot);
     }
   }
@@ -50,6 +59,7 @@ export class RenderPool {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }
 }

@@ -97,6 +97,8 @@ export class ViewCache {
     /** Keep the whole file in memory when it is at most this many bytes. */
     readonly inMemoryLimit: number;
     readonly log: Logger;
+    /** Once aborted, the build stops before the next object and rejects with `signal.reason`, leaving no file. */
+    readonly signal?: AbortSignal;
   }): Promise<ViewCache> {
     let header = await readHeader(args.file, args.key).catch(() => undefined);
     const reused = header !== undefined;
@@ -196,6 +198,7 @@ async function build(args: Parameters<typeof ViewCache.openOrBuild>[0]): Promise
         let pending = objects.length > 0 ? readViews(objects[0]!, args) : undefined;
         pending?.catch(() => undefined);
         for (const [i, obj] of objects.entries()) {
+          args.signal?.throwIfAborted();
           const current = pending!;
           pending = i + 1 < objects.length ? readViews(objects[i + 1]!, args) : undefined;
           pending?.catch(() => undefined);

@@ -252,7 +252,10 @@ export async function createNvGesture(o: NvGestureOptions, ctx: DatasetContext):
       concurrency: o.concurrency,
       log: ctx.log,
       progress: 'lines',
+      // Ctrl-C during the first load: the clips in flight are written whole, then the run ends interrupted.
+      ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
     });
+    if (res.aborted) ctx.signal?.throwIfAborted();
     manifest = res.manifest;
     prepared = { decoded: res.decoded, skipped: res.skipped };
   } else {

@@ -15,5 +15,7 @@ test('the encoder kit fails each broken encoder on exactly the broken rule, and 
     leaky: ['valid {} on [2, 3]: no tensor leaks (create, run, dispose)'],
     unprefixed: [params],
     'wrong-feature-size': [shapes],
+    described: [],
+    misdescribed: [shapes],
   });
 });

@@ -42,7 +42,8 @@ export interface EncoderTesterOptions {
  * - meta: a description; a strict closed JSON Schema that accepts the defaults; each invalid case fails with its code;
  * - stages: at least one, unique names, positive integer `outShape`s; running the stages in order gives
  *   [B, ...outShape] after each (training and inference), and `pool` gives [B, featureSize], finite;
- *   the declared shapes match `expect` when given;
+ *   the declared shapes match `expect` when given; an optional `describe(options)` gives the built stage count and
+ *   feature size;
  * - gradients: a loss on the pooled features reaches the input and gives every trainable variable a finite,
  *   not all-zero gradient;
  * - variables: unique names under `namePrefix`; no group other than the model's `branch/k` (the model assigns it);
@@ -94,6 +95,12 @@ export class EncoderTester {
             assert.ok(Number.isInteger(enc.featureSize) && enc.featureSize >= 1, `featureSize must be a positive integer, got ${enc.featureSize}`);
             if (c.expect?.outShapes) assert.deepEqual(enc.stages.map((s) => [...s.outShape]), c.expect.outShapes.map((s) => [...s]), 'stage outShapes');
             if (c.expect?.featureSize !== undefined) assert.equal(enc.featureSize, c.expect.featureSize, 'featureSize');
+            if (contribution.describe !== undefined) {
+              // What validate checks fusion positions and shared heads with must be what create builds.
+              const d = contribution.describe(resolved(id, contribution.meta, c.options ?? {}, '/model/encoders/0/options'));
+              assert.equal(d.stages, enc.stages.length, 'describe(options).stages must be the number of stages create builds');
+              if (d.featureSize !== undefined) assert.equal(d.featureSize, enc.featureSize, 'describe(options).featureSize must be the built featureSize');
+            }
             const x = randn([this.batchSize, ...c.inputShape], this.seed);
             try {
               for (const training of [true, false]) {

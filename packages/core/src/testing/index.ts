@@ -1,5 +1,7 @@
 // The conformance kit and test helpers, published as `@ungreedy/core/testing` (STYLE.md H13).
 export { checkPlugin } from './check-plugin.js';
+export { startScript } from './child-script.js';
+export type { ScriptRun } from './child-script.js';
 export { DatasetTester } from './dataset-tester.js';
 export type { DatasetCases, DatasetTesterOptions, InvalidDatasetCase } from './dataset-tester.js';
 export type { CheckPluginOptions, PluginPackageJson } from './check-plugin.js';

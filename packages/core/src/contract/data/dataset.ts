@@ -69,6 +69,12 @@ export interface DatasetContext {
   readonly configDir: string;
   /** A writable cache folder shared across runs (decoded images, clip caches). */
   readonly cacheDir: string;
+  /**
+   * Aborted when the user stops the run (Ctrl-C, SIGTERM) or its compare parent goes away. A first load that
+   * takes long (rendering, decoding into a cache) checks it between files, leaves only whole files behind and
+   * rejects with `signal.reason`; the run then ends `interrupted` with nothing trained (packages/core/docs/faults.md).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** What a dataset contribution's `describe` receives: where its files are, nothing to create tensors with. */

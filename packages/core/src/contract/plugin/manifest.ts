@@ -30,7 +30,15 @@ export interface DatasetContribution<O = any> extends Contribution<O, DatasetCon
    */
   describe?(options: O, ctx: DescribeContext): DatasetDescription | Promise<DatasetDescription>;
 }
-export type EncoderContribution<O = any> = Contribution<O, EncoderContext, Encoder>;
+export interface EncoderContribution<O = any> extends Contribution<O, EncoderContext, Encoder> {
+  /**
+   * Optional and cheap: what `create(options)` would build, from the options alone (no tensors): its stage
+   * count (where `model.fusion.after` may place fusion blocks) and, where it does not depend on the input,
+   * its pooled feature size (what `model.heads: shared` compares). `ungreedy validate` checks the config
+   * with it; the model build checks the built encoder again (packages/core/docs/encoders.md).
+   */
+  describe?(options: O): { readonly stages: number; readonly featureSize?: number };
+}
 export type FusionContribution<O = any> = Contribution<O, FusionContext, FusionBlock>;
 export type StrategyContribution<O = any> = Contribution<O, StrategyCreateContext, BalancingStrategy>;
 /** Where `ungreedy compare` runs its cells (core's `local` and `slurm`; docs/cluster.md). */

@@ -47,12 +47,19 @@ export interface AssembledRun extends RunParts {
  * const run = assembleRun(scope.container, { configDir });
  * try { await trainRun(run, { resume: false, progress: 'lines' }); } finally { run.dispose(); await scope.dispose(); }
  */
-export function assembleRun(container: DependencyContainer, options: { readonly configDir: string }): AssembledRun {
+export function assembleRun(
+  container: DependencyContainer,
+  options: {
+    readonly configDir: string;
+    /** The run's stop signal, handed to the dataset so a first load (renders, caches) stops when asked. */
+    readonly signal?: AbortSignal;
+  },
+): AssembledRun {
   const provide = <T>(token: InjectionToken<T>, factory: (c: DependencyContainer) => T): void => {
     if (!container.isRegistered(token, false)) container.register(token, { useFactory: instanceCachingFactory(factory) });
   };
   if (!container.isRegistered(CONFIG_DIR, false)) container.register(CONFIG_DIR, { useValue: options.configDir });
-  provide(DATASET, (c) => createDataset(c));
+  provide(DATASET, (c) => createDataset(c, options.signal));
   if (!container.isRegistered(MODEL_BUILDER, false)) container.register(MODEL_BUILDER, { useValue: buildModel });
   provide(STRATEGY_FACTORY, strategyFactory);
   provide(OPTIMIZER_FACTORY, (c) => {
@@ -96,7 +103,7 @@ export function assembleRun(container: DependencyContainer, options: { readonly 
 }
 
 /** The dataset a config names, created with the run's `data` stream and its cache folder. */
-async function createDataset(c: DependencyContainer): Promise<Dataset> {
+async function createDataset(c: DependencyContainer, signal: AbortSignal | undefined): Promise<Dataset> {
   const config = c.resolve(CONFIG);
   const configDir = c.resolve(CONFIG_DIR);
   const registry = c.resolve(PLUGIN_REGISTRY);
@@ -107,6 +114,7 @@ async function createDataset(c: DependencyContainer): Promise<Dataset> {
     log: c.resolve(LOGGER),
     configDir,
     cacheDir: datasetCacheDir(configDir),
+    ...(signal === undefined ? {} : { signal }),
   });
 }
 

@@ -96,7 +96,7 @@ async function evaluateLocked(options: EvaluateRunOptions, store: RunStore, conf
   const child = createRootContainer({ log, registry }).createChildContainer();
   registerRunServices(child, { config, rng: new RngStreams(config.seed), store, log });
   if (options.buildModel !== undefined) child.register(MODEL_BUILDER, { useValue: options.buildModel });
-  const run = assembleRun(child, { configDir: context?.configDir ?? store.dir });
+  const run = assembleRun(child, { configDir: context?.configDir ?? store.dir, ...(options.signal === undefined ? {} : { signal: options.signal }) });
   let dataset: Dataset | null = null;
   let model: MultiModalModel | null = null;
   try {

@@ -9,6 +9,7 @@ import { loadConfigFile } from '../config/load-config-file.js';
 import { outputPathIssues } from '../run/output-path-issues.js';
 import { checkComponents, checkCoreConfig } from '../config/validate-config.js';
 import { datasetIssues } from '../config/check-against-dataset.js';
+import { modelIssues } from '../config/check-model.js';
 import { datasetCacheDir } from '../../contract/data/dataset.js';
 import { UngreedyError, isUngreedyError } from '../../contract/errors/errors.js';
 
@@ -91,11 +92,15 @@ export async function resolveExperiment(raw: unknown, options: ResolveExperiment
     } else issues.push(issue);
   }
   issues.push(...outputPathIssues(config, options.configDir));
+  let datasetModalities: number | undefined;
   if (options.checkData !== false && !issues.some((i) => i.pointer.startsWith('/dataset'))) {
-    for (const issue of await describeIssues(config, registry, options.configDir)) {
+    const described = await describeIssues(config, registry, options.configDir);
+    datasetModalities = described.modalities;
+    for (const issue of described.issues) {
       if (!issues.some((i) => i.pointer === issue.pointer)) issues.push(issue);
     }
   }
+  if (!issues.some((i) => i.pointer.startsWith('/model'))) issues.push(...modelIssues(config, registry, datasetModalities));
   if (pluginErrors.length === 1 && issues.length - consequences === 1) throw pluginErrors[0]!;
   if (issues.length > 0) throw configInvalidError(options.file, issues);
   return { config: config as unknown as ExperimentConfig, file: options.file, configDir: options.configDir, registry };
@@ -105,11 +110,15 @@ export async function resolveExperiment(raw: unknown, options: ResolveExperiment
  * The config against what its dataset will hold, from the dataset contribution's optional `describe`
  * (no data loaded, no tensors). A dataset without `describe` is checked when the run creates it.
  */
-async function describeIssues(config: Record<string, unknown>, registry: PluginRegistry, configDir: string): Promise<ConfigIssue[]> {
+async function describeIssues(
+  config: Record<string, unknown>,
+  registry: PluginRegistry,
+  configDir: string,
+): Promise<{ issues: ConfigIssue[]; modalities?: number }> {
   const choice = config['dataset'];
-  if (!isPlainObject(choice) || typeof choice['use'] !== 'string') return [];
+  if (!isPlainObject(choice) || typeof choice['use'] !== 'string') return { issues: [] };
   const found = registry.find('datasets', choice['use']);
-  if (found?.contribution.describe === undefined) return [];
+  if (found?.contribution.describe === undefined) return { issues: [] };
   let description;
   try {
     description = await found.contribution.describe(choice['options'], { configDir, cacheDir: datasetCacheDir(configDir) });
@@ -119,7 +128,7 @@ async function describeIssues(config: Record<string, unknown>, registry: PluginR
       const pointer = typeof err.data['pointer'] === 'string' && err.data['pointer'].startsWith('/dataset/options')
         ? err.data['pointer']
         : typeof err.data['option'] === 'string' ? `/dataset/options/${err.data['option']}` : '/dataset/options';
-      return [{ pointer, message: err.message.replace(/^UNG_ERR_[A-Z_]+: /, '').replace(/\.$/, '') }];
+      return { issues: [{ pointer, message: err.message.replace(/^UNG_ERR_[A-Z_]+: /, '').replace(/\.$/, '') }] };
     }
     throw new UngreedyError(
       'UNG_ERR_PLUGIN_INVALID',
@@ -128,7 +137,7 @@ async function describeIssues(config: Record<string, unknown>, registry: PluginR
       { cause: err },
     );
   }
-  return datasetIssues(config, description, choice['use']);
+  return { issues: datasetIssues(config, description, choice['use']), modalities: description.modalities.length };
 }
 
 function definedOnly(o: object): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import { renameSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { BackendInfo } from '../backend/backend-info.js';
 import { selectBackend } from '../backend/select-backend.js';
@@ -11,6 +12,8 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { createLockedRunFolder } from '../run/create-run-folder.js';
 import { outputDirIssue } from '../run/output-path-issues.js';
 import { configInvalidError } from '../config/format-issues.js';
+import { codedFsError } from '../util/fs-error.js';
+import { hasCheckpoint } from '../trainer/checkpoint.js';
 import { FileRunStore, RUN_FILES } from '../run/file-run-store.js';
 import type { RunSummary } from '../run/metric-records.js';
 import { createRunManifest } from '../run/run-manifest.js';
@@ -50,6 +53,11 @@ export interface RunOutcome {
   readonly summary: RunSummary | null;
   readonly error: unknown;
   readonly backend: BackendInfo;
+  /**
+   * Set when a new run was stopped before its first checkpoint (during the dataset's first load, say): nothing
+   * was trained, so its folder is removed and the same command starts it again under the same name.
+   */
+  readonly nothingTrained?: true;
 }
 
 /**
@@ -85,7 +93,14 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
     }));
   }
   try {
-    return await runLocked(options, runDir, resume !== undefined, backend, clock);
+    const outcome = await runLocked(options, runDir, resume !== undefined, backend, clock);
+    if (resume !== undefined || outcome.status !== 'interrupted' || hasCheckpoint(join(runDir, RUN_FILES.checkpoints, 'last'))) return outcome;
+    // Moved aside first (one rename, under the lock), so no one ever sees a half-removed run folder.
+    const aside = `${runDir}.removing-${process.pid}`;
+    renameSync(runDir, aside);
+    rmSync(aside, { recursive: true, force: true });
+    log.info({ runDir }, 'run stopped before training: its folder is removed');
+    return { ...outcome, nothingTrained: true };
   } finally {
     lock.release();
   }
@@ -104,7 +119,7 @@ async function runLocked(options: RunExperimentOptions, runDir: string, resuming
     ...(options.level === undefined ? {} : { level: options.level }),
   });
   const { store } = scope;
-  const run = assembleRun(scope.container, { configDir });
+  const run = assembleRun(scope.container, { configDir, ...(options.signal === undefined ? {} : { signal: options.signal }) });
   try {
     if (resume === undefined) {
       store.writeJson(RUN_FILES.config, config);
@@ -130,16 +145,23 @@ async function runLocked(options: RunExperimentOptions, runDir: string, resuming
       store.updateManifest({ status: summary.status, endedAt: clock.isoNow(), error: summary.error });
       scope.log.info({ status: summary.status, test: summary.test }, 'run end');
       return { runDir, status: summary.status, summary, error: null, backend };
-    } catch (err) {
+    } catch (raw) {
       if (options.signal?.aborted) {
         store.updateManifest({ status: 'interrupted', endedAt: clock.isoNow() });
-        scope.log.warn({ err }, 'run interrupted');
-        return { runDir, status: 'interrupted', summary: null, error: err, backend };
+        scope.log.warn({ err: raw }, 'run interrupted');
+        return { runDir, status: 'interrupted', summary: null, error: raw, backend };
       }
+      // A full or read-only disk met by a write through a file handle carries no path: name the run folder.
+      const err = codedFsError(raw, (raw as NodeJS.ErrnoException).path ?? runDir, 'write to the run folder');
       const error = isUngreedyError(err)
         ? { code: err.code, message: err.message }
         : { code: err instanceof Error ? err.name : 'Error', message: String(err) };
-      store.updateManifest({ status: 'failed', endedAt: clock.isoNow(), error });
+      try {
+        store.updateManifest({ status: 'failed', endedAt: clock.isoNow(), error });
+      } catch (writeErr) {
+        // The same full disk may refuse the manifest too: the run's own error is what the user must see.
+        scope.log.error({ err: writeErr }, 'could not record the failure in manifest.json');
+      }
       scope.log.error({ err }, 'run failed');
       return { runDir, status: 'failed', summary: null, error: err, backend };
     }

@@ -45,7 +45,10 @@ export function encoderCountIssue(model: Record<string, unknown>, used: number):
 
 /** Every issue of a config against its dataset's description: modalities, encoders, the dataset's own problems, empty splits. */
 export function datasetIssues(config: Record<string, unknown>, description: DatasetDescription, datasetId: string): ConfigIssue[] {
-  const issues = modalityIssues(config['model'], description.modalities);
+  // A dataset that could not read its files (a missing root, say) reports that as its problem and knows no
+  // modalities: checking the config's modality indices against none would only repeat that problem, wrongly.
+  const unreadable = description.modalities.length === 0 && (description.problems?.length ?? 0) > 0;
+  const issues = unreadable ? [] : modalityIssues(config['model'], description.modalities);
   for (const p of description.problems ?? []) {
     issues.push({ pointer: `/dataset/options${p.pointer}`, message: p.message, ...(p.value === undefined ? {} : { value: p.value }) });
   }

@@ -192,3 +192,30 @@ test('a dataset error thrown by describe() becomes an issue at its option', asyn
   const err = await rejected(resolveExperiment({ ...withBuiltins, dataset: { use: 'described' } }, { file: 'x', configDir: dir, registry }));
   assert.deepEqual((err.data['issues'] as { pointer: string }[]).map((i) => i.pointer), ['/dataset/options/root']);
 });
+
+test('validate checks model.fusion.after and model.heads: shared against the encoders\' declared stages and feature sizes, without building them', async () => {
+  const registry = (): ReturnType<typeof datasetRegistry> => datasetRegistry(() => ({
+    modalities: [{ name: 'rgb', shape: [8, 8, 3] }, { name: 'gray', shape: [8, 8, 1] }],
+    numClasses: 10,
+  }));
+  const dataset = { use: 'described', options: { samples: 10 } };
+  const resolve = (model: object) => resolveExperiment({ ...withBuiltins, dataset, model }, { file: 'x', configDir: dir, registry: registry() });
+  const ok = await resolve({ encoders: [{ use: 'cnn', options: { channels: [4, 8, 8] } }], fusion: { use: 'mmtm', after: [0, 2] } });
+  assert.deepEqual(ok.config.model.fusion.after, [0, 2]);
+  // Two modalities from the dataset's description; cnn declares 3 stages, resnet18 4: position 3 is past cnn's.
+  const err = await rejected(resolve({ encoders: [{ use: 'resnet18' }, { use: 'cnn', options: { channels: [4, 8, 8] } }], fusion: { use: 'mmtm', after: [1, 3] } }));
+  assert.equal(err.code, 'UNG_ERR_CONFIG_INVALID');
+  const issues = err.data['issues'] as { pointer: string; message: string }[];
+  assert.deepEqual(issues.map((i) => i.pointer), ['/model/fusion/after/1']);
+  assert.match(issues[0]!.message, /\[0, 2\].*encoder "cnn" \(model\.encoders\[1\]\) has 3 stages, but got 3/);
+  assert.match(err.message, /model\.fusion\.after\[1\]|\/model\/fusion\/after\/1/);
+  // Late fusion has no positions; a shared head needs equal feature sizes (resnet18: 512, cnn here: 8).
+  const late = await rejected(resolve({ encoders: [{ use: 'cnn' }], fusion: { use: 'late', after: [0] } }));
+  assert.deepEqual((late.data['issues'] as { pointer: string }[]).map((i) => i.pointer), ['/model/fusion/after']);
+  const heads = await rejected(resolve({ encoders: [{ use: 'resnet18' }, { use: 'cnn', options: { channels: [4, 8, 8] } }], heads: 'shared' }));
+  const headIssue = (heads.data['issues'] as { pointer: string; message: string }[])[0]!;
+  assert.equal(headIssue.pointer, '/model/heads');
+  assert.match(headIssue.message, /"resnet18"\) gives 512, .*"cnn"\) gives 8/);
+  // One modality chosen: fusion settings are ignored, as the model build does.
+  await resolve({ modalities: [0], encoders: [{ use: 'cnn' }], fusion: { use: 'mmtm', after: [7] } });
+});

@@ -52,9 +52,15 @@ export function createLogger(options: CreateLoggerOptions = {}): LoggerHandle {
   const level = isLevel(options.level) ? options.level : logLevelFromEnv();
   const streams: StreamEntry<LevelWithSilent>[] = [];
   let file: ReturnType<typeof destination> | undefined;
+  let fileFailed = false;
   if (options.file !== undefined) {
     mkdirSync(dirname(options.file), { recursive: true });
     file = destination({ dest: options.file, sync: true, append: true });
+    // The log file is a record, not the run: a full or read-only disk (ENOSPC, EROFS) must neither throw out of a
+    // log call nor hang close(), whose flushSync retries a failed write forever (packages/core/docs/faults.md).
+    file.on('error', () => {
+      fileFailed = true;
+    });
     const fileLevel = isLevel(options.fileLevel) ? options.fileLevel : moreVerbose(level, 'info');
     streams.push({ level: fileLevel, stream: file });
   }
@@ -76,8 +82,11 @@ export function createLogger(options: CreateLoggerOptions = {}): LoggerHandle {
     log,
     close() {
       if (file !== undefined) {
-        file.flushSync();
-        file.end();
+        if (fileFailed) file.destroy();
+        else {
+          file.flushSync();
+          file.end();
+        }
         file = undefined;
       }
     },

@@ -99,6 +99,8 @@ export async function trainRun(parts: RunParts, options: TrainRunOptions): Promi
   };
   let modalities: number[] = [];
   try {
+    // A stop that came while the dataset loaded (a dataset may not watch the signal) ends the run before training.
+    options.signal?.throwIfAborted();
     modalities = resolveModalities(config, dataset);
     if (dataset.size('train') === 0) {
       throw new UngreedyError(

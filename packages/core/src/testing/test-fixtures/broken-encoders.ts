@@ -65,3 +65,5 @@ tester.run('unseeded', toy({ unseeded: true }), { valid });
 tester.run('leaky', toy({ leaks: true }), { valid });
 tester.run('unprefixed', toy({ unprefixed: true }), { valid });
 tester.run('wrong-feature-size', toy(), { valid: [{ inputShape: [2, 3], expect: { featureSize: 4 } }] });
+tester.run('described', { ...toy(), describe: () => ({ stages: 1, featureSize: 3 }) }, { valid });
+tester.run('misdescribed', { ...toy(), describe: () => ({ stages: 2, featureSize: 3 }) }, { valid });

@@ -28,7 +28,8 @@ trains, evaluates and writes metrics.jsonl, summary.json and checkpoints there.
                     creating <runName>-2 (compare's cells use it)
 
 Ctrl-C (SIGINT) or SIGTERM stops the run within one training step (or evaluation batch) after writing a
-checkpoint; resume it with --resume. A second signal quits at once. Only one process may write a run
+checkpoint; resume it with --resume. Stopped during the dataset's first load (before any training), the
+run's folder is removed and the same command starts it again. A second signal quits at once. Only one process may write a run
 folder at a time (its .lock file): a second one gets UNG_ERR_RUN_LOCKED.
 Exit code: 0 completed, 1 failed, 2 bad input, 130 interrupted by SIGINT, 143 by SIGTERM.`,
   async run(args, ctx) {
@@ -86,6 +87,10 @@ Exit code: 0 completed, 1 failed, 2 bad input, 130 interrupted by SIGINT, 143 by
           ctx.out(`Run folder: ${displayPath(runDir)}`);
         },
       });
+      if (outcome.nothingTrained) {
+        ctx.out(`Run interrupted before training started: nothing was trained, and its folder is removed. Rerun with: ungreedy run ${rerunArgs(args)}`);
+        return stop.exitCode();
+      }
       if (outcome.status === 'interrupted') {
         ctx.out(`Run interrupted; continue it with: ungreedy run --resume ${displayPath(outcome.runDir)}`);
         return stop.exitCode();
@@ -101,6 +106,9 @@ Exit code: 0 completed, 1 failed, 2 bad input, 130 interrupted by SIGINT, 143 by
     }
   },
 };
+
+/** The command's own arguments, quoted where a shell would need it, for the line that says how to rerun. */
+const rerunArgs = (args: readonly string[]): string => args.map((a) => (/^[\w./=:@,+-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
 
 const pct = (x: number): string => `${x.toFixed(2)} %`;
 

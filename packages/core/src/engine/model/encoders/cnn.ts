@@ -38,6 +38,7 @@ export const cnn: EncoderContribution<CnnOptions> = {
       },
     },
   },
+  describe: (options) => ({ stages: options.channels.length, featureSize: options.channels.at(-1)! }),
   create(options, ctx) {
     if (ctx.inputShape.length !== 3) {
       refuseInput('cnn', ctx, '[H, W, C]', 'Use the cnn encoder on images, or mlp on vectors.');

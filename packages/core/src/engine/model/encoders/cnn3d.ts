@@ -32,6 +32,7 @@ export const cnn3d: EncoderContribution<Cnn3dOptions> = {
       },
     },
   },
+  describe: (options) => ({ stages: options.channels.length, featureSize: options.channels.at(-1)! }),
   create(options, ctx) {
     if (ctx.inputShape.length !== 4) refuseInput('cnn3d', ctx, '[T, H, W, C]', 'Use cnn3d on clips, cnn on images.');
     const store = newStore(ctx);

@@ -213,3 +213,24 @@ test('encoders refuse inputs they cannot read', () => {
     );
   }
 });
+
+test('each built-in encoder\'s describe(options) gives the stage count and feature size its create builds (what validate checks fusion positions and shared heads with)', () => {
+  const cases: [string, number[], object][] = [
+    ['cnn', [12, 10, 2], { channels: [3, 5] }],
+    ['cnn', [8, 8, 1], { channels: [2, 4, 6, 7], pool: 'none' }],
+    ['cnn3d', [4, 8, 8, 2], { channels: [3, 4], pool: [2, 2, 2] }],
+    ['mlp', [4, 3], { hidden: [6, 5, 9] }],
+    ['resnet18', [16, 16, 3], { stem: 'cifar', widths: [4, 8, 8, 16] }],
+    ['i3d', [8, 32, 32, 3], { width: 1 / 16 }],
+    ['i3d', [8, 32, 32, 3], { width: 0.3 }],
+  ];
+  for (const [id, shape, options] of cases) {
+    const c = encoders[id] as EncoderContribution;
+    const enc = create(id, shape, options);
+    try {
+      assert.deepEqual(c.describe!(withDefaultOptions(c.meta.defaultOptions, options)), { stages: enc.stages.length, featureSize: enc.featureSize }, `${id} ${JSON.stringify(options)}`);
+    } finally {
+      enc.dispose();
+    }
+  }
+});

@@ -92,6 +92,11 @@ export const i3d: EncoderContribution<I3dOptions> = {
       },
     },
   },
+  describe(options) {
+    const ch = (c: number): number => Math.max(1, Math.round(c * options.width));
+    const last = I3D_MIXED.at(-1)![1];
+    return { stages: 1 + I3D_MIXED.length, featureSize: ch(last[0]) + ch(last[2]) + ch(last[4]) + ch(last[5]) };
+  },
   create(options, ctx) {
     if (ctx.inputShape.length !== 4) refuseInput('i3d', ctx, '[T, H, W, C]', 'Use i3d on clips.');
     const ch = (c: number): number => Math.max(1, Math.round(c * options.width));

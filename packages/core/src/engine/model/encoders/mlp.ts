@@ -27,6 +27,7 @@ export const mlp: EncoderContribution<MlpOptions> = {
       },
     },
   },
+  describe: (options) => ({ stages: options.hidden.length, featureSize: options.hidden.at(-1)! }),
   create(options, ctx) {
     const inFeatures = ctx.inputShape.reduce((a, b) => a * b, 1);
     if (ctx.inputShape.length === 0 || !(inFeatures >= 1)) {

@@ -68,6 +68,7 @@ export const resnet18: EncoderContribution<Resnet18Options> = {
       },
     },
   },
+  describe: (options) => ({ stages: 4, featureSize: options.widths[3] }),
   create(options, ctx) {
     if (ctx.inputShape.length !== 3) refuseInput('resnet18', ctx, '[H, W, C]', 'Use resnet18 on images.');
     const [inH, inW, inC] = ctx.inputShape as [number, number, number];
