@@ -75,4 +75,5 @@ if [ -f /usr/include/oneapi/dnnl/dnnl.hpp ] && [ "${UNGREEDY_NATIVE:-optional}" 
     echo "pack-test: oneDNN is installed, but core's install script built no native addon from the tarball"; exit 1;
   }
 fi
+bash "$repo/tools/outside-author-test.sh" --packs "$work/packs" --work "$work"  # the field's methods, built as strangers' packages
 echo "== pack-test ok"
