@@ -163,4 +163,4 @@ for name in "${packages[@]}"; do
   echo
   echo "   $name ok: install $((installed - start))s, typecheck $((typechecked - installed))s, tests $((SECONDS - typechecked))s"
 done
-echo "== outside-author-test ok (${packages[*]})"
+echo "== outside-author-test ok (${packages[*]}) in ${SECONDS}s"
