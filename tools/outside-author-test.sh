@@ -6,7 +6,7 @@
 # no `ungreedy-development` export condition, core as a peer, and as devDependencies core's tarball, TypeScript, tsx
 # and @types/node); a self-contained tsconfig.json. It installs that from the tarballs and the npm cache, then there
 #   1. refuses a source file that imports anything but `@ungreedy/core`, `@ungreedy/core/testing`, `node:*`, the
-#      package's own files and its declared (peer) dependencies (a workspace path or a deep import of core is a finding),
+#      package's own files and its declared (peer, dev) dependencies (a workspace path or a deep import of core is a finding),
 #   2. typechecks the package with `tsc --noEmit` against the installed tarball's .d.ts (so it uses only what the
 #      contract and the kit publish),
 #   3. runs its own tests with `npm test` (`node --import tsx --test`): the StrategyTester conformance test and the
@@ -116,7 +116,7 @@ for name in "${packages[@]}"; do
     import { dirname, join, relative, resolve } from "node:path";
     const { AUTHOR } = process.env;
     const pkg = JSON.parse(readFileSync(join(AUTHOR, "package.json"), "utf8"));
-    const declared = new Set(Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies, ...pkg.optionalDependencies }));
+    const declared = new Set(Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies, ...pkg.optionalDependencies, ...pkg.devDependencies }));
     const allowed = (spec) => spec === "@ungreedy/core" || spec === "@ungreedy/core/testing" || spec.startsWith("node:")
       || declared.has(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]) && !spec.startsWith("@ungreedy/core/");
     const bad = [];
