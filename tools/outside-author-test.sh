@@ -34,7 +34,7 @@ done
 [ ${#packages[@]} -gt 0 ] || packages=(strategy-ogm-ge strategy-mmpareto)
 if [ -z "$work" ]; then
   work="$(mktemp -d "${TMPDIR:-/tmp}/ungreedy-outside-author.XXXXXX")"
-  if [ "${KEEP:-0}" = 1 ]; then echo "outside-author-test: keeping $work"; else trap 'rm -rf "$work"' EXIT; fi
+  if [ "${KEEP:-0}" = 1 ]; then echo "outside-author-test: keeping $work"; else trap 'rm -rf "$work"' EXIT; trap 'exit 130' INT TERM; fi
 fi
 case "$work/" in "$repo"/*) echo "outside-author-test: --work must be outside the workspace ($repo)" >&2; exit 2 ;; esac
 
