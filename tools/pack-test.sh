@@ -80,4 +80,5 @@ if [ -f /usr/include/oneapi/dnnl/dnnl.hpp ] && [ "${UNGREEDY_NATIVE:-optional}" 
     echo "pack-test: the backend's addon was built, but the runs above did not use it (see the backend reason in runs/**/manifest.json)"; exit 1;
   }
 fi
+bash "$repo/tools/outside-author-test.sh" --packs "$work/packs" --work "$work"  # the field's methods, built as strangers' packages
 echo "== pack-test ok"
