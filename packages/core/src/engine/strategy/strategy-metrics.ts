@@ -1,3 +1,4 @@
+import type { Logger } from '../../contract/log/logger.js';
 import type { StrategyMetrics } from '../../contract/strategy/balancing-strategy.js';
 
 /**
@@ -16,16 +17,26 @@ export function metricToRecord(name: string, value: number): boolean {
 /**
  * Collects a strategy's `ctx.metrics.record` calls for the record being built (a step's or an epoch's) and
  * namespaces them `<prefix>/<name>` (prefix: the strategy's `<namespace>/<id>`), docs/hooks.md "Strategy metrics".
- * A non-finite number is left out (see {@link metricToRecord}); a value that is not a number, or an empty name,
+ * A non-finite number is left out (see {@link metricToRecord}), with one warning per metric name in the run's log,
+ * so a metric that is never finite does not vanish unnoticed; a value that is not a number, or an empty name,
  * throws (inside a hook, so the runner reports UNG_ERR_HOOK_FAILED).
  */
 export class StrategyMetricsCollector implements StrategyMetrics {
   private pending = new Map<string, number>();
+  private readonly warned = new Set<string>();
 
-  constructor(private readonly prefix: string) {}
+  constructor(
+    private readonly prefix: string,
+    private readonly log?: Logger,
+  ) {}
 
   record(name: string, value: number): void {
-    if (metricToRecord(name, value)) this.pending.set(`${this.prefix}/${name}`, value);
+    const key = `${this.prefix}/${name}`;
+    if (metricToRecord(name, value)) this.pending.set(key, value);
+    else if (!this.warned.has(key)) {
+      this.warned.add(key);
+      this.log?.warn({ metric: key, value: String(value) }, 'strategy metric not recorded: its value is not finite (warned once per metric)');
+    }
   }
 
   /** The metrics recorded since the last call, sorted by name, or undefined when none; clears them. */

@@ -127,7 +127,7 @@ export class FitLoop {
   constructor(private readonly d: FitDeps) {
     this.trainable = d.model.variables().filter((v) => v.trainable);
     this.shapes = d.modalities.map((m) => d.dataset.modalities[m]!.shape);
-    this.metrics = new StrategyMetricsCollector(d.strategyKey);
+    this.metrics = new StrategyMetricsCollector(d.strategyKey, d.strategyLog ?? d.log);
     this.data = strategyDataAccess({
       model: d.model,
       dataset: d.dataset,
