@@ -1,50 +1,33 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '@ungreedy/core';
-import { buildModel, builtinPlugin } from '@ungreedy/core/engine';
-import type { ForwardMode, PluginManifest } from '@ungreedy/core';
-import type { ComponentKind, PluginRegistry } from '@ungreedy/core/engine';
-import { learningSpeedWithD, resolveOptions, setupTestBackend, silentLogger, stepContext, strategyContext } from '@ungreedy/core/testing';
+import { tf } from '@ungreedy/core';
+import type { ForwardMode } from '@ungreedy/core';
+import {
+  buildTinyModel,
+  learningSpeedWithD,
+  resolveOptions,
+  setupTestBackend,
+  silentLogger,
+  stepContext,
+  strategyContext,
+} from '@ungreedy/core/testing';
+import type { TinyModel } from '@ungreedy/core/testing';
 import { guided } from './index.js';
 import type { GuidedStrategy } from './index.js';
 
-type Model = Awaited<ReturnType<typeof buildModel>>;
-
 const log = silentLogger();
-
-/** Core's built-ins only: the mlp encoder and the mmtm fusion block. */
-const registry: PluginRegistry = {
-  plugins: [{ manifest: builtinPlugin, specifier: '@ungreedy/core', resolvedFrom: 'builtin' }],
-  add() {},
-  find<K extends ComponentKind>(kind: K, id: string) {
-    const map = builtinPlugin[kind as keyof typeof builtinPlugin] as Record<string, unknown> | undefined;
-    const contribution = map?.[id];
-    return contribution === undefined
-      ? undefined
-      : { contribution: contribution as NonNullable<PluginManifest[K]>[string], plugin: registry.plugins[0]! };
-  },
-  ids: () => [],
-};
 
 before(setupTestBackend);
 
-async function model(): Promise<Model> {
-  return buildModel({
-    model: {
-      modalities: null,
-      encoders: [{ use: 'mlp', options: { hidden: [4] } }],
-      // Running means updated by training forwards only, so the evaluation forwards below all see the same r_k.
-      fusion: { use: 'mmtm', options: { runningMean: { update: 'train-only' } }, after: [0] },
-    },
-    modalities: [
-      { name: 'm0', shape: [3] },
-      { name: 'm1', shape: [3] },
-    ],
+/** Core's built-ins only: the mlp encoder and the mmtm fusion block. */
+function model(): Promise<TinyModel> {
+  return buildTinyModel({
+    inputs: [[3], [3]],
+    encoders: [{ use: 'mlp', options: { hidden: [4] } }],
+    // Running means updated by training forwards only, so the evaluation forwards below all see the same r_k.
+    fusion: { use: 'mmtm', options: { runningMean: { update: 'train-only' } }, after: [0] },
     numClasses: 3,
-    registry,
-    rng: Rng.fromSeed(3, 'init'),
-    log,
+    seed: 3,
   });
 }
 

@@ -1,6 +1,6 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '@ungreedy/core';
 import type { LossInput, StrategyContribution } from '@ungreedy/core';
 import { resolveOptions, setupTestBackend, silentLogger } from '@ungreedy/core/testing';
 import plugin, { crossEntropy, rubi, stopGradient } from './index.js';

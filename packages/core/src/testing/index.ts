@@ -38,6 +38,8 @@ export type { TinyRun, TrainTinyOptions } from './train-tiny.js';
 export { TEST_BACKEND_VARIABLE, setupTestBackend, testBackendName } from './test-backend.js';
 export type { TestBackendName } from './test-backend.js';
 export { tinyDataset, tinyDatasetContribution } from './tiny-dataset.js';
+export { buildTinyModel } from './tiny-model.js';
+export type { TinyModel, TinyModelChoice, TinyModelOptions } from './tiny-model.js';
 export type { TinyDatasetOptions, TinyModalityOptions } from './tiny-dataset.js';
 // The gradient-check suite's cases and comparison, to check a backend on a machine the test runner does not reach
 // (tools/bench/backend-check.ts: a GPU machine).
