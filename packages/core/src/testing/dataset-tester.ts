@@ -9,6 +9,7 @@ import type { PluginManifest } from '../contract/plugin/manifest.js';
 import { Rng } from '../contract/rng/rng.js';
 import { checkPlugin } from './check-plugin.js';
 import { setupTestBackend } from './test-backend.js';
+import { errorPointers } from './module-checks.js';
 
 const SPLITS: readonly SplitName[] = ['train', 'val', 'test'];
 
@@ -257,18 +258,4 @@ function checkContent(ds: Dataset, b: Batch, id: string): void {
   b.inputs.forEach((x, k) => {
     for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i]!)) assert.fail(`input ${k} (${ds.modalities[k]!.name}) has a non-finite value ${x[i]} at ${i}`);
   });
-}
-
-/** The JSON pointers an error's data names: `path`, `pointer`, and those of `issues[]`. */
-function errorPointers(data: Readonly<Record<string, unknown>>): string[] {
-  const out: string[] = [];
-  for (const key of ['path', 'pointer'] as const) if (typeof data[key] === 'string') out.push(data[key]);
-  const issues = data['issues'];
-  if (Array.isArray(issues)) {
-    for (const i of issues as { path?: unknown; pointer?: unknown }[]) {
-      if (typeof i.path === 'string') out.push(i.path);
-      if (typeof i.pointer === 'string') out.push(i.pointer);
-    }
-  }
-  return out;
 }

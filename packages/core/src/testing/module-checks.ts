@@ -74,3 +74,17 @@ export function allFinite(x: tf.Tensor): boolean {
 export function resolved<O>(id: string, meta: ContributionMeta<O>, options: JsonObject, pointer: string): O {
   return resolveOptions(id, meta, options, pointer);
 }
+
+/** The JSON pointers an error's data names: `path`, `pointer`, and those of `issues[]`. */
+export function errorPointers(data: Readonly<Record<string, unknown>>): string[] {
+  const out: string[] = [];
+  for (const key of ['path', 'pointer'] as const) if (typeof data[key] === 'string') out.push(data[key]);
+  const issues = data['issues'];
+  if (Array.isArray(issues)) {
+    for (const i of issues as { path?: unknown; pointer?: unknown }[]) {
+      if (typeof i.path === 'string') out.push(i.path);
+      if (typeof i.pointer === 'string') out.push(i.pointer);
+    }
+  }
+  return out;
+}

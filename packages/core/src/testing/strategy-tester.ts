@@ -30,6 +30,7 @@ import { resolveOptions, strictSchemaProblem } from './resolve-options.js';
 import { setupTestBackend } from './test-backend.js';
 import { silentLogger } from './silent-logger.js';
 import { SpeedScript } from './speed-script.js';
+import { errorPointers } from './module-checks.js';
 
 /** Options that must fail, with the error code and (for option errors) the JSON pointer of the bad option. */
 export interface InvalidStrategyCase {
@@ -182,7 +183,7 @@ export class StrategyTester {
               assert.ok(isUngreedyError(err), `expected an UngreedyError, but got ${String(err)}`);
               assert.equal(err.code, c.code);
               if (c.path) {
-                const paths = errorPaths(err.data);
+                const paths = errorPointers(err.data);
                 assert.ok(paths.some((p) => p === c.path || p.endsWith(`/options${c.path}`)), `expected pointer ${c.path} in ${JSON.stringify(err.data)}`);
               }
               return true;
@@ -435,18 +436,4 @@ function checkTransformed(grads: GradientsByGroup, out: GradientsByGroup, step: 
   for (const list of grads.values()) {
     for (const p of list) assert.ok(!p.grad.isDisposed, `transformGradients at step ${step} disposed the input gradient of "${p.name}"`);
   }
-}
-
-/** The JSON pointers an error's data names: `path`, `pointer`, and those of `issues[]`. */
-function errorPaths(data: Readonly<Record<string, unknown>>): string[] {
-  const out: string[] = [];
-  for (const key of ['path', 'pointer'] as const) if (typeof data[key] === 'string') out.push(data[key]);
-  const issues = data['issues'];
-  if (Array.isArray(issues)) {
-    for (const i of issues as { path?: unknown; pointer?: unknown }[]) {
-      if (typeof i.path === 'string') out.push(i.path);
-      if (typeof i.pointer === 'string') out.push(i.pointer);
-    }
-  }
-  return out;
 }
