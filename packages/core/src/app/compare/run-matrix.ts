@@ -300,7 +300,8 @@ function readTail(file: string, from: number): string {
   }
 }
 
-function readJsonOrNull<T>(file: string): T | null {
+/** A JSON file's value, or null when it is missing or unreadable (a run folder's files are optional while it runs). */
+export function readJsonOrNull<T>(file: string): T | null {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as T;
   } catch {

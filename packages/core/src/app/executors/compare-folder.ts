@@ -5,6 +5,7 @@ import type { JsonObject } from '../../contract/util/json.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../contract/util/atomic-write.js';
 import { displayPath } from '../../engine/config/format-issues.js';
 import type { ComparePlan, MatrixCell } from '../compare/compare-config.js';
+import { readJsonOrNull } from '../compare/run-matrix.js';
 
 /**
  * What an executor's workers read from the compare folder (docs/cluster.md, "What the executor writes"):
@@ -106,10 +107,3 @@ export function writeExecutorState(compareDir: string, state: ExecutorState): vo
   writeJsonAtomic(join(compareDir, COMPARE_FOLDER_FILES.executorState), state);
 }
 
-export function readJsonOrNull<T>(file: string): T | null {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
-  } catch {
-    return null;
-  }
-}
