@@ -151,8 +151,7 @@ export async function runMatrix(options: RunMatrixOptions): Promise<CellOutcome[
 }
 
 /**
- * One cell: waits while another process holds its folder's lock (a second compare on the same folder, a
- * `run --resume` by hand), then skips it if that writer completed it, resumes it, or starts it. The child
+ * One cell, as a child process of compare: {@link settleCell} decides, {@link spawnCell} runs it. The child
  * creates the folder itself with `--exact`, so of two compares racing for a fresh cell one trains it and the
  * other sees UNG_ERR_RUN_LOCKED, waits, and finds it completed.
  */
@@ -162,18 +161,36 @@ async function runCell(
   children: Set<ChildProcess>,
 ): Promise<CellOutcome> {
   const started = Date.now();
+  const result = await settleCell(cell, options, (state) => spawnCell(cell, options, children, state, started));
+  if (result === 'completed') return { cell, status: 'skipped', started: null, exitCode: null, error: null, seconds: 0 };
+  if (result === 'interrupted') return { cell, status: 'interrupted', started: null, exitCode: null, error: null, seconds: (Date.now() - started) / 1000 };
+  return result;
+}
+
+/**
+ * The decision every runner of a cell makes, locally (compare's child processes) or in an executor's task
+ * (`ungreedy compare-cell`): wait while another process holds the folder's lock (a second compare on the same
+ * folder, a `run --resume` by hand), skip a completed folder, move a stale one aside, then `launch` the run
+ * (`run --resume` for a resumable folder, else `run` of the cell's config); a launch that lost the race for the
+ * folder returns 'locked', and the cell is decided again.
+ */
+export async function settleCell<R>(
+  cell: MatrixCell,
+  options: { readonly log: Logger; readonly signal?: AbortSignal | undefined },
+  launch: (state: Exclude<CellState, 'busy' | 'completed'>) => Promise<R | 'locked'>,
+): Promise<R | 'completed' | 'interrupted'> {
   for (;;) {
     const state = cellState(cell.dir);
     if (state === 'busy') {
       options.log.info({ cell: cell.id, lock: isLockedByOther(cell.dir) }, 'cell folder is being written by another process, waiting');
-      if (!(await waitWhileBusy(cell.dir, options.signal))) {
-        return { cell, status: 'interrupted', started: null, exitCode: null, error: null, seconds: (Date.now() - started) / 1000 };
-      }
+      if (!(await waitWhileBusy(cell.dir, options.signal))) return 'interrupted';
       continue;
     }
-    if (state === 'completed') return { cell, status: 'skipped', started: null, exitCode: null, error: null, seconds: 0 };
-    const attempt = await spawnCell(cell, options, children, state, started);
-    if (attempt !== 'locked') return attempt;
+    if (state === 'completed') return 'completed';
+    mkdirSync(dirname(cell.dir), { recursive: true });
+    if (state === 'stale') moveAside(cell.dir);
+    const result = await launch(state);
+    if (result !== 'locked') return result;
   }
 }
 
@@ -196,8 +213,6 @@ async function spawnCell(
   const childEnv = options.env ?? process.env;
   const threadsPerJob = Math.max(1, Math.floor(availableParallelism() / Math.max(1, options.jobs)));
   const parent = dirname(cell.dir);
-  mkdirSync(parent, { recursive: true });
-  if (state === 'stale') moveAside(cell.dir);
   const how = state === 'resumable' ? 'resumed' : 'fresh';
   let configFile: string | null = null;
   let args: string[];
@@ -267,7 +282,7 @@ export function failureOf(dir: string, stderr: string, exitCode: number | null):
 }
 
 /** Keeps a failed or half-started run folder for inspection as `seed<k>.failed-<n>`. */
-export function moveAside(dir: string): void {
+function moveAside(dir: string): void {
   for (let n = 1; ; n++) {
     const target = `${dir}.failed-${n}`;
     if (!existsSync(target)) {

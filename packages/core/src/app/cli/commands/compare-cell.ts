@@ -1,11 +1,10 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { isUngreedyError } from '../../../contract/errors/errors.js';
 import { parseCliArgs, requirePositional } from '../../../contract/cli/parse-cli-args.js';
 import { displayPath } from '../../../engine/config/format-issues.js';
-import { isLockedByOther } from '../../../engine/run/run-lock.js';
-import { cellState, moveAside } from '../../compare/run-matrix.js';
+import { settleCell } from '../../compare/run-matrix.js';
 import { cellsOf, readCellIndex } from '../../executors/compare-folder.js';
 import type { CliCommand } from '../cli-command.js';
 import { runCommand } from './run.js';
@@ -26,20 +25,7 @@ which checkpoints and exits 143; the next submission resumes it. Exit code: that
     const indexText = requirePositional('compare-cell', positionals.slice(1), 'a cell index');
     const index = readCellIndex(compareDir);
     const [cell] = cellsOf(compareDir, index, [Number(/^\d+$/.test(indexText) ? indexText : NaN)]);
-    for (;;) {
-      const state = cellState(cell!.dir);
-      if (state === 'completed') {
-        ctx.out(`Cell ${cell!.id} has completed before: ${displayPath(cell!.dir)} is kept.`);
-        return 0;
-      }
-      if (state === 'busy') {
-        ctx.log.info({ cell: cell!.id, lock: isLockedByOther(cell!.dir) }, 'cell folder is being written by another process, waiting');
-        await new Promise((r) => setTimeout(r, 1000));
-        continue;
-      }
-      const parent = dirname(cell!.dir);
-      mkdirSync(parent, { recursive: true });
-      if (state === 'stale') moveAside(cell!.dir);
+    const result = await settleCell(cell!, { log: ctx.log }, async (state) => {
       // The config must sit in the base config's folder, where its plugin names and relative paths resolve (as a
       // local cell's does; a name of its own, so a compare on another host does not sweep it as a dead one's).
       const configFile = join(index.experimentDir, `.ungreedy-task-${hostname()}-${process.pid}-${cell!.id.replace(/[^A-Za-z0-9._-]+/g, '_')}.json`);
@@ -49,13 +35,16 @@ which checkpoints and exits 143; the next submission resumes it. Exit code: that
           return await runCommand.run(['--resume', cell!.dir], ctx);
         }
         writeFileSync(configFile, `${JSON.stringify(cell!.experiment, null, 2)}\n`);
-        return await runCommand.run([configFile, '--out', parent, '--exact'], ctx);
+        return await runCommand.run([configFile, '--out', dirname(cell!.dir), '--exact'], ctx);
       } catch (err) {
         // Another writer created the folder between the check and the run: decide again.
-        if (!isUngreedyError(err, 'UNG_ERR_RUN_LOCKED')) throw err;
+        if (isUngreedyError(err, 'UNG_ERR_RUN_LOCKED')) return 'locked';
+        throw err;
       } finally {
         rmSync(configFile, { force: true });
       }
-    }
+    });
+    if (result === 'completed') ctx.out(`Cell ${cell!.id} has completed before: ${displayPath(cell!.dir)} is kept.`);
+    return result === 'completed' ? 0 : result === 'interrupted' ? 130 : result;
   },
 };
